@@ -1,0 +1,1 @@
+// Module skeleton: replaced as the module is written.
