@@ -1,0 +1,76 @@
+import ClinicProto
+import Foundation
+import SwiftProtobuf
+
+/// A reply as it came off the bus: its header and the still-encoded response payload.
+public struct RPCReply: Sendable {
+    /// Status, message and field violations of the reply.
+    public var header: Clinic_Bus_V1_ReplyHeader
+    /// The encoded response message (empty when the status is not OK).
+    public var payload: [UInt8]
+
+    /// Creates a reply from its two frames.
+    public init(header: Clinic_Bus_V1_ReplyHeader, payload: [UInt8]) {
+        self.header = header
+        self.payload = payload
+    }
+}
+
+/// Anything that can carry one encoded request to a bus service and bring back its reply.
+public protocol RPCTransport: Sendable {
+    /// Sends `payload` under `header` to `service` and waits for the reply or the header's deadline.
+    func send(service: String, header: Clinic_Bus_V1_RequestHeader, payload: [UInt8]) async throws -> RPCReply
+}
+
+/// Per-call settings: how long to wait, who is calling, and the retry key.
+public struct CallOptions: Sendable {
+    /// How long the caller waits; becomes the absolute deadline in the request header.
+    public var timeout: Duration
+    /// Who is calling.
+    public var caller: Clinic_Bus_V1_Caller
+    /// Repeat-safe key for writes that are not naturally idempotent.
+    public var idempotencyKey: String
+    /// Trace id to carry through the services.
+    public var traceID: String
+
+    /// Creates options; the default waits five seconds.
+    public init(timeout: Duration = .seconds(5), caller: Clinic_Bus_V1_Caller = .init(),
+                idempotencyKey: String = "", traceID: String = "") {
+        self.timeout = timeout
+        self.caller = caller
+        self.idempotencyKey = idempotencyKey
+        self.traceID = traceID
+    }
+
+    /// The request header for one call of `method` with these options.
+    public func requestHeader(method: String, now: Date = Date()) -> Clinic_Bus_V1_RequestHeader {
+        var header = Clinic_Bus_V1_RequestHeader()
+        header.method = method
+        header.requestID = UUID().uuidString
+        let (seconds, attoseconds) = timeout.components
+        let timeoutMS = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        header.deadlineUnixMs = Int64(now.timeIntervalSince1970 * 1000) + timeoutMS
+        header.caller = caller
+        header.idempotencyKey = idempotencyKey
+        header.traceID = traceID
+        return header
+    }
+}
+
+extension RPCTransport {
+    /// Calls a typed method: encodes the request, awaits the reply, and decodes the response or throws its `RPCError`.
+    public func call<Request, Response>(_ method: Method<Request, Response>, _ request: Request,
+                                        options: CallOptions = CallOptions()) async throws -> Response {
+        let header = options.requestHeader(method: method.fullName)
+        let payload: [UInt8] = try request.serializedBytes()
+        let reply = try await send(service: method.busService, header: header, payload: payload)
+        guard reply.header.code == .ok else {
+            throw RPCError(reply.header.code, reply.header.message, violations: reply.header.violations)
+        }
+        do {
+            return try Response(serializedBytes: reply.payload)
+        } catch {
+            throw RPCError(.internal, "reply to \(method.fullName) did not decode as \(Response.protoMessageName)")
+        }
+    }
+}
