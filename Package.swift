@@ -75,7 +75,7 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Services/Gateway/Executable"),
         .executableTarget(name: "clinic",
-                          dependencies: ["ClinicService", "ClinicBus", "ClinicStore", "ClinicProto",
+                          dependencies: ["ClinicService", "ClinicBus", "ClinicStore", "ClinicProto", "Reception",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Services/Clinic"),
         .executableTarget(name: "clinic-bench",
@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "ReceptionTests", dependencies: ["Reception", "ClinicService", "ClinicTestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ClinicTestSupport",
                                                           .product(name: "HummingbirdTesting", package: "hummingbird")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ClinicTestSupport", "ClinicBus", "ClinicProto"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ClinicTestSupport", "ClinicBus", "ClinicProto", "ClinicStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,51 @@
+import ArgumentParser
+import ClinicBus
+import ClinicService
+import ClinicStore
+import Foundation
+import Logging
+
+/// `clinic status`: is each part of the stack answering?
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show whether PostgreSQL, the bus, each service and the gateway answer.")
+
+    @OptionGroup var stack: StackOptions
+
+    @Option(name: .long, help: "Broker endpoint (env CLINIC_BUS_ENDPOINT).")
+    var bus: String = ProcessInfo.processInfo.environment["CLINIC_BUS_ENDPOINT"] ?? "tcp://127.0.0.1:5555"
+
+    @Option(name: .long, help: "Gateway base URL (env CLINIC_GATEWAY_URL).")
+    var gateway: String = ProcessInfo.processInfo.environment["CLINIC_GATEWAY_URL"] ?? "http://127.0.0.1:8080"
+
+    func run() throws {
+        let logger = Logger(label: "clinic.status")
+        var healthy = true
+        func report(_ part: String, _ ok: Bool, _ detail: String) {
+            healthy = healthy && ok
+            print("\(ok ? "up  " : "DOWN")  \(part.padding(toLength: 22, withPad: " ", startingAt: 0)) \(detail)")
+        }
+        let adminURL = stack.databaseURL ?? stack.localCluster().adminURL
+        do {
+            let db = try Connection(url: adminURL, logger: logger)
+            db.close()
+            report("postgresql", true, stack.databaseURL == nil ? "private cluster, port \(stack.pgPort)" : "--database-url")
+        } catch {
+            report("postgresql", false, "\(error)")
+        }
+        do {
+            let client = try BusClient(endpoint: bus, logger: logger)
+            defer { client.close() }
+            for service in try StackServices.all() {
+                let up = client.serviceAvailableBlocking(service.busService, timeout: .seconds(2))
+                report("clinic-\(service.name)", up, up ? "workers registered for \(service.busService)" : "no live worker on \(bus)")
+            }
+        } catch {
+            report("clinic-bus", false, "\(error)")
+        }
+        let ready = HTTPProbe.status(of: "\(gateway)/readyz")
+        report("clinic-gateway", ready == 200, ready.map { "\(gateway) /readyz → \($0)" } ?? "\(gateway) does not answer")
+        if !healthy { throw ExitCode(1) }
+    }
+}

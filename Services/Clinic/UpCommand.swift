@@ -1,0 +1,86 @@
+import ArgumentParser
+import ClinicService
+import Foundation
+import Logging
+
+/// `clinic up`: PostgreSQL, bus, services and gateway on this machine, until Ctrl-C.
+struct UpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Start the whole stack locally (private PostgreSQL under .clinic/, bus, services, gateway).",
+        discussion: "Stops everything cleanly on Ctrl-C (SIGINT) or SIGTERM. With --database-url it uses that server instead of a private cluster.")
+
+    @OptionGroup var stack: StackOptions
+
+    @Option(name: .long, help: "Gateway HTTP port (env CLINIC_GATEWAY_PORT).")
+    var httpPort: Int = Int(ProcessInfo.processInfo.environment["CLINIC_GATEWAY_PORT"] ?? "") ?? 8080
+
+    @Option(name: .long, help: "Broker RPC port; events use the next two ports (env CLINIC_BUS_PORT).")
+    var busPort: Int = Int(ProcessInfo.processInfo.environment["CLINIC_BUS_PORT"] ?? "") ?? 5555
+
+    @Option(name: .long, help: "Worker threads per service (env CLINIC_WORKERS).")
+    var workers: Int = Int(ProcessInfo.processInfo.environment["CLINIC_WORKERS"] ?? "") ?? 4
+
+    @Option(name: .long, help: "trace, debug, info, notice, warning or error (env CLINIC_LOG_LEVEL).")
+    var logLevel: String = ProcessInfo.processInfo.environment["CLINIC_LOG_LEVEL"] ?? "info"
+
+    @Flag(name: .long, help: "Register a few demo patients once the stack is up, so the API can be tried at once.")
+    var demo = false
+
+    func run() throws {
+        ClinicLogging.bootstrap(level: logLevel)
+        let logger = Logger(label: "clinic.up")
+        let services = try StackServices.all()
+        let urls = try stack.provisionedURLs(services: services.map(\.name), startCluster: true)
+        let cluster = stack.databaseURL == nil ? stack.localCluster() : nil
+
+        let bus = "tcp://127.0.0.1:\(busPort)"
+        let eventsIn = "tcp://127.0.0.1:\(busPort + 1)"
+        let eventsOut = "tcp://127.0.0.1:\(busPort + 2)"
+        let common = ["--bus", bus, "--log-level", logLevel]
+        var children = ChildProcesses(logger: logger)
+        do {
+            try children.launch("clinic-bus", ["--endpoint", bus, "--events-in", eventsIn, "--events-out", eventsOut,
+                                               "--log-level", logLevel])
+            for service in services {
+                guard let url = urls[service.name] else { throw StackError("no database URL for \(service.name)") }
+                try children.launch("clinic-\(service.name)", common + ["--events-in", eventsIn, "--events-out", eventsOut,
+                                                                         "--database-url", url, "--workers", "\(workers)"])
+            }
+            try children.launch("clinic-gateway", common + ["--port", "\(httpPort)"])
+            let api = "http://127.0.0.1:\(httpPort)"
+            if try waitUntilReady(api: api, children: children) {
+                if demo { try DemoData.load(api: api, logger: logger) }
+                print("""
+                    ClinicDesk is up.
+                      API:      \(api)/v1/patients   (OpenAPI: \(api)/openapi.json, metrics: \(api)/metrics)
+                      Bus:      \(bus)   events: \(eventsOut)
+                      Database: \(cluster.map { "private cluster in \($0.dataDirectory.path) (port \(stack.pgPort))" } ?? "the server at --database-url")
+                    Press Ctrl-C to stop.
+                    """)
+                children.waitForSignalOrExit()
+            }
+        } catch {
+            logger.error("start failed: \(error)")
+            children.stopAll()
+            try? cluster?.stop()
+            throw ExitCode.failure
+        }
+        children.stopAll()
+        if let cluster {
+            try cluster.stop()
+            logger.info("PostgreSQL stopped")
+        }
+    }
+
+    /// Polls the gateway's /readyz until the whole path answers, or a child dies, or 60 s pass.
+    private func waitUntilReady(api: String, children: ChildProcesses) throws -> Bool {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if let dead = children.firstExited { throw StackError("\(dead) exited during start-up; see its log above") }
+            if HTTPProbe.status(of: "\(api)/readyz") == 200 { return true }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        throw StackError("the gateway did not become ready within 60 s")
+    }
+}

@@ -1,0 +1,41 @@
+import ClinicBus
+import ClinicProto
+import Foundation
+
+/// A page of a listing: its size and where it starts, with an opaque token for the next one.
+struct Page: Equatable {
+    /// Items on a page when the caller does not say.
+    static let defaultSize = 20
+    /// Most items on one page.
+    static let maxSize = 200
+
+    let size: Int
+    let offset: Int
+
+    /// Reads size and token from a request, rejecting what is out of range, naming the field.
+    init(_ request: Clinic_Common_V1_PageRequest) throws {
+        guard request.pageSize >= 0, Int(request.pageSize) <= Self.maxSize else {
+            throw RPCError.invalidArgument(field: "page.pageSize", "must be between 0 and \(Self.maxSize)")
+        }
+        size = request.pageSize == 0 ? Self.defaultSize : Int(request.pageSize)
+        if request.pageToken.isEmpty {
+            offset = 0
+        } else if let data = Data(base64Encoded: request.pageToken), let text = String(data: data, encoding: .utf8),
+                  text.hasPrefix("o:"), let value = Int(text.dropFirst(2)), value >= 0 {
+            offset = value
+        } else {
+            throw RPCError.invalidArgument(field: "page.pageToken", "is not a token this service gave out")
+        }
+    }
+
+    private init(size: Int, offset: Int) {
+        self.size = size
+        self.offset = offset
+    }
+
+    /// The page after this one.
+    var next: Page { Page(size: size, offset: offset + size) }
+
+    /// The opaque token that asks for this page.
+    var token: String { Data("o:\(offset)".utf8).base64EncodedString() }
+}

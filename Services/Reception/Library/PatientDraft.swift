@@ -1,0 +1,144 @@
+import Foundation
+
+/// One field a person got wrong, named as the API names it (proto3 JSON, e.g. `birthDate`).
+public struct Violation: Sendable, Hashable {
+    /// Field name in the API's JSON form.
+    public let field: String
+    /// What is wrong, without echoing the value.
+    public let description: String
+
+    /// A violation of `field`.
+    public init(_ field: String, _ description: String) {
+        self.field = field
+        self.description = description
+    }
+}
+
+/// The details of a new patient as typed at the desk, before validation.
+public struct PatientDraft: Sendable {
+    public var name: String
+    public var birthDate: String
+    public var phone: String
+    public var nationalID: String
+    public var allergies: [String]
+    public var medicalHistory: [String]
+    public var notes: String
+
+    /// A draft with the fields validation looks at.
+    public init(name: String, birthDate: String, phone: String, nationalID: String = "",
+                allergies: [String] = [], medicalHistory: [String] = [], notes: String = "") {
+        self.name = name
+        self.birthDate = birthDate
+        self.phone = phone
+        self.nationalID = nationalID
+        self.allergies = allergies
+        self.medicalHistory = medicalHistory
+        self.notes = notes
+    }
+}
+
+/// A draft that passed every rule: normalised name, parsed phone and birth date.
+public struct ValidPatient: Sendable {
+    public let name: String
+    public let birthDate: CalendarDate
+    public let phone: PhoneNumber
+    public let nationalID: String?
+}
+
+/// The desk's rules for a patient record (DOMAIN.md §1).
+public enum PatientRules {
+    /// Longest name accepted, in characters.
+    public static let maxNameLength = 50
+    /// Oldest plausible patient, in years.
+    public static let maxAgeYears = 130
+
+    /// Checks a draft against the rules on `today` (clinic time zone); all violations at once, or the valid patient.
+    public static func validate(_ draft: PatientDraft, today: CalendarDate) -> Result<ValidPatient, ViolationList> {
+        var violations: [Violation] = []
+        let name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if name.isEmpty {
+            violations.append(Violation("name", "is required"))
+        } else if name.count > maxNameLength {
+            violations.append(Violation("name", "must be at most \(maxNameLength) characters"))
+        } else if name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) {
+            violations.append(Violation("name", "must not contain control characters"))
+        }
+
+        let phone = PhoneNumber(draft.phone)
+        if draft.phone.trimmingCharacters(in: .whitespaces).isEmpty {
+            violations.append(Violation("phone", "is required"))
+        } else if phone == nil {
+            violations.append(Violation("phone", "must be a mainland mobile number: 11 digits starting with 13–19"))
+        }
+
+        let birth = CalendarDate(iso: draft.birthDate)
+        if draft.birthDate.isEmpty {
+            violations.append(Violation("birthDate", "is required"))
+        } else if let birth {
+            if birth > today {
+                violations.append(Violation("birthDate", "must not be in the future"))
+            } else if today.year - birth.year > maxAgeYears {
+                violations.append(Violation("birthDate", "must be within the last \(maxAgeYears) years"))
+            }
+        } else {
+            violations.append(Violation("birthDate", "must be a date in the form YYYY-MM-DD"))
+        }
+
+        var nationalID: String?
+        let rawID = draft.nationalID.trimmingCharacters(in: .whitespaces).uppercased()
+        if !rawID.isEmpty {
+            if let id = NationalID(rawID) {
+                nationalID = id.value
+                if let birth, id.birthDate != birth {
+                    violations.append(Violation("nationalId", "does not match the birth date"))
+                }
+            } else {
+                violations.append(Violation("nationalId", "must be an 18-character resident ID with a valid check digit"))
+            }
+        }
+        for (field, items) in [("allergies", draft.allergies), ("medicalHistory", draft.medicalHistory)]
+        where items.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty || $0.count > 200 }) {
+            violations.append(Violation(field, "entries must be non-empty and at most 200 characters"))
+        }
+        if draft.notes.count > 2000 {
+            violations.append(Violation("notes", "must be at most 2000 characters"))
+        }
+
+        guard violations.isEmpty, let phone, let birth else { return .failure(ViolationList(violations)) }
+        return .success(ValidPatient(name: name, birthDate: birth, phone: phone, nationalID: nationalID))
+    }
+}
+
+/// Several violations reported together.
+public struct ViolationList: Error, Sendable, Hashable {
+    /// The violations, in field order of the form.
+    public let violations: [Violation]
+
+    /// Wraps a list of violations.
+    public init(_ violations: [Violation]) { self.violations = violations }
+}
+
+/// A PRC resident identity number (GB 11643-1999): 17 digits and a check character.
+public struct NationalID: Sendable, Hashable {
+    /// The 18 characters, check character upper-case.
+    public let value: String
+    /// The birth date the number encodes.
+    public let birthDate: CalendarDate
+
+    private static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    private static let checkCharacters = Array("10X98765432")
+
+    /// Parses and checks an ID; nil when its shape, birth date or check character is wrong.
+    public init?(_ text: String) {
+        let chars = Array(text.uppercased())
+        guard chars.count == 18, chars[0..<17].allSatisfy(\.isASCIIDigit),
+              chars[17].isASCIIDigit || chars[17] == "X" else { return nil }
+        let sum = zip(chars[0..<17], Self.weights).reduce(0) { $0 + ($1.0.wholeNumberValue ?? 0) * $1.1 }
+        guard Self.checkCharacters[sum % 11] == chars[17] else { return nil }
+        let digits = String(chars[6..<14])
+        let iso = "\(digits.prefix(4))-\(digits.dropFirst(4).prefix(2))-\(digits.suffix(2))"
+        guard let birth = CalendarDate(iso: iso) else { return nil }
+        self.value = String(chars)
+        self.birthDate = birth
+    }
+}

@@ -1,0 +1,176 @@
+import ClinicStore
+import Foundation
+
+/// Reception's SQL: every query against the patients tables, readable as SQL.
+/// Each function takes the connection (often inside the caller's transaction).
+enum PatientStore {
+    static let columns = """
+        id, name, gender, birth_date::text AS birth_date, phone, national_id, address, allergies, medical_history,
+        contraindications, source_channel, referrer, preferred_doctor_id, preferred_doctor_gender, consultant,
+        vip, notes, created_at, updated_at, version
+        """
+
+    /// Serialises registrations of the same name and birth date (the phone is guarded by a unique index).
+    static func lockNameAndBirthDate(_ patient: ValidPatient, on db: Connection) throws {
+        let key = "patient:\(patient.name.lowercased()):\(patient.birthDate)"
+        _ = try db.query("SELECT pg_advisory_xact_lock(hashtext(\(key)))")
+    }
+
+    /// The id of a likely duplicate: same phone, or same name and birth date.
+    static func findDuplicate(of patient: ValidPatient, on db: Connection) throws -> UUID? {
+        let rows = try db.query("""
+            SELECT id FROM patients
+            WHERE phone = \(patient.phone.digits)
+               OR (lower(name) = lower(\(patient.name)) AND birth_date = \(patient.birthDate.description)::date)
+            ORDER BY created_at LIMIT 1
+            """)
+        return try rows.first?.decode("id", as: UUID.self)
+    }
+
+    /// The id of another patient holding `phone`, if any.
+    static func findPhoneOwner(_ phone: PhoneNumber, excluding id: UUID, on db: Connection) throws -> UUID? {
+        let rows = try db.query("SELECT id FROM patients WHERE phone = \(phone.digits) AND id <> \(id)")
+        return try rows.first?.decode("id", as: UUID.self)
+    }
+
+    /// Inserts a validated patient with the desk's optional fields and returns the stored record.
+    static func insert(_ patient: ValidPatient, details: PatientDetails, createdBy: String, on db: Connection) throws -> PatientRecord {
+        let rows = try db.query("""
+            INSERT INTO patients (name, gender, birth_date, phone, national_id, address, allergies, medical_history,
+                contraindications, source_channel, referrer, preferred_doctor_id, preferred_doctor_gender, consultant,
+                vip, notes, created_by)
+            VALUES (\(patient.name), \(details.gender), \(patient.birthDate.description)::date, \(patient.phone.digits),
+                \(patient.nationalID), \(details.address), \(details.allergies), \(details.medicalHistory),
+                \(details.contraindications), \(details.sourceChannel), \(details.referrer), \(details.preferredDoctorID),
+                \(details.preferredDoctorGender), \(details.consultant), \(details.vip), \(details.notes), \(createdBy))
+            RETURNING \(raw: columns)
+            """)
+        guard let row = rows.first else { throw StoreError.unexpected("INSERT … RETURNING gave no row") }
+        return try record(from: row)
+    }
+
+    /// The patient with `id`, optionally locked for update.
+    static func find(_ id: UUID, forUpdate: Bool = false, on db: Connection) throws -> PatientRecord? {
+        let lock = forUpdate ? "FOR UPDATE" : ""
+        return try db.query("SELECT \(raw: columns) FROM patients WHERE id = \(id) \(raw: lock)").first.map(record(from:))
+    }
+
+    /// Reads a full record and writes the read to the access log, in one statement.
+    static func readLogged(_ id: UUID, by reader: String, role: String, reason: String, on db: Connection) throws -> PatientRecord? {
+        let rows = try db.query("""
+            WITH logged AS (
+                INSERT INTO patient_access_log (patient_id, accessed_by, role, reason)
+                SELECT id, \(reader), \(role), \(reason) FROM patients WHERE id = \(id)
+            )
+            SELECT \(raw: columns) FROM patients WHERE id = \(id)
+            """)
+        return try rows.first.map(record(from:))
+    }
+
+    /// How many times a patient's full record was read (for audits and tests).
+    static func accessCount(_ id: UUID, on db: Connection) throws -> Int {
+        try db.query("SELECT count(*) AS n FROM patient_access_log WHERE patient_id = \(id)").first?.decode("n", as: Int.self) ?? 0
+    }
+
+    /// Patients whose phone starts with `digits`, or whose name starts with `name`, in a stable order.
+    static func search(phonePrefix digits: String?, namePrefix name: String?, limit: Int, offset: Int,
+                       on db: Connection) throws -> [PatientListing] {
+        let rows: [Row]
+        if let digits {
+            rows = try db.query("""
+                SELECT id, name, gender, birth_date::text AS birth_date, phone, vip FROM patients
+                WHERE phone LIKE \(likePrefix(digits))
+                ORDER BY phone, id LIMIT \(limit) OFFSET \(offset)
+                """)
+        } else {
+            rows = try db.query("""
+                SELECT id, name, gender, birth_date::text AS birth_date, phone, vip FROM patients
+                WHERE lower(name) LIKE lower(\(likePrefix(name ?? "")))
+                ORDER BY lower(name), id LIMIT \(limit) OFFSET \(offset)
+                """)
+        }
+        return try rows.map { row in
+            PatientListing(
+                id: try row.decode("id"), name: try row.decode("name"), gender: try row.decode("gender"),
+                birthDate: try calendarDate(row.decode("birth_date")),
+                phoneMasked: PhoneNumber.mask(try row.decode("phone", as: String.self)), vip: try row.decode("vip"))
+        }
+    }
+
+    /// Applies contact changes, bumps the version and keeps each old value in the history.
+    static func applyContactChanges(_ changes: [(field: String, old: String, new: String)], to id: UUID,
+                                    update: ContactUpdate, on db: Connection) throws -> PatientRecord {
+        for change in changes {
+            try db.execute("""
+                INSERT INTO patient_contact_changes (patient_id, field, old_value, new_value, changed_by, reason)
+                VALUES (\(id), \(change.field), \(change.old), \(change.new), \(update.changedBy), \(update.reason))
+                """)
+        }
+        let rows = try db.query("""
+            UPDATE patients SET
+                phone = COALESCE(\(update.phone?.digits), phone),
+                address = COALESCE(\(update.address), address),
+                updated_at = now(), version = version + 1
+            WHERE id = \(id)
+            RETURNING \(raw: columns)
+            """)
+        guard let row = rows.first else { throw StoreError.unexpected("UPDATE … RETURNING gave no row") }
+        return try record(from: row)
+    }
+
+    /// A patient's contact history, newest first.
+    static func contactChanges(of id: UUID, on db: Connection) throws -> [ContactChangeRecord] {
+        try db.query("""
+            SELECT field, old_value, new_value, changed_by, reason, changed_at
+            FROM patient_contact_changes WHERE patient_id = \(id) ORDER BY id DESC
+            """).map { row in
+            ContactChangeRecord(field: try row.decode("field"), oldValue: try row.decode("old_value"),
+                                newValue: try row.decode("new_value"), changedBy: try row.decode("changed_by"),
+                                reason: try row.decode("reason"), changedAt: try row.decode("changed_at"))
+        }
+    }
+
+    /// `text%` with LIKE's own wildcards escaped, so a typed `%` or `_` matches literally.
+    static func likePrefix(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "\\" || character == "%" || character == "_" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped + "%"
+    }
+
+    private static func record(from row: Row) throws -> PatientRecord {
+        PatientRecord(
+            id: try row.decode("id"), name: try row.decode("name"), gender: try row.decode("gender"),
+            birthDate: try calendarDate(row.decode("birth_date")), phone: try row.decode("phone"),
+            nationalID: try row.decode("national_id"), address: try row.decode("address"),
+            allergies: try row.decode("allergies"), medicalHistory: try row.decode("medical_history"),
+            contraindications: try row.decode("contraindications"), sourceChannel: try row.decode("source_channel"),
+            referrer: try row.decode("referrer"), preferredDoctorID: try row.decode("preferred_doctor_id"),
+            preferredDoctorGender: try row.decode("preferred_doctor_gender"), consultant: try row.decode("consultant"),
+            vip: try row.decode("vip"), notes: try row.decode("notes"), createdAt: try row.decode("created_at"),
+            updatedAt: try row.decode("updated_at"), version: try row.decode("version"))
+    }
+
+    private static func calendarDate(_ text: String) throws -> CalendarDate {
+        guard let date = CalendarDate(iso: text) else { throw StoreError.unexpected("birth_date is not YYYY-MM-DD") }
+        return date
+    }
+}
+
+/// The optional fields of a registration, already checked for range.
+struct PatientDetails: Sendable {
+    var gender: Int
+    var address: String
+    var allergies: [String]
+    var medicalHistory: [String]
+    var contraindications: String
+    var sourceChannel: Int
+    var referrer: String
+    var preferredDoctorID: String
+    var preferredDoctorGender: Int
+    var consultant: String
+    var vip: Bool
+    var notes: String
+}

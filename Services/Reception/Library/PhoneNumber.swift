@@ -1,0 +1,33 @@
+/// A mainland China mobile number, normalised to its 11 digits.
+public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
+    /// The 11 digits, e.g. `13812345678`.
+    public let digits: String
+
+    /// Parses what a person typed: spaces, dashes and a `+86`/`86` prefix are accepted; nil when it is not a mobile number.
+    public init?(_ raw: String) {
+        var digits = raw.filter { !" -()".contains($0) }
+        if digits.hasPrefix("+86") { digits.removeFirst(3) } else if digits.count == 13, digits.hasPrefix("86") { digits.removeFirst(2) }
+        guard digits.count == 11, digits.allSatisfy(\.isASCIIDigit) else { return nil }
+        let chars = Array(digits)
+        // Mainland mobile numbers start with 1 and a second digit of 3–9.
+        guard chars[0] == "1", let second = chars[1].wholeNumberValue, (3...9).contains(second) else { return nil }
+        self.digits = digits
+    }
+
+    /// The number as lists show it: `138****5678`.
+    public var masked: String { Self.mask(digits) }
+
+    /// Masks any stored phone text the same way: first three and last four digits kept.
+    public static func mask(_ text: String) -> String {
+        guard text.count >= 7 else { return String(repeating: "*", count: text.count) }
+        return String(text.prefix(3)) + String(repeating: "*", count: text.count - 7) + String(text.suffix(4))
+    }
+
+    /// Never the full number, so that an accidental log line leaks nothing.
+    public var description: String { masked }
+}
+
+extension Character {
+    /// True for the ASCII digits 0–9 only (not other Unicode digits).
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}

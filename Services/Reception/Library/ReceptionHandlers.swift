@@ -1,0 +1,248 @@
+import ClinicBus
+import ClinicProto
+import ClinicService
+import ClinicStore
+import Foundation
+import Logging
+import SwiftProtobuf
+
+/// Reception's rpc handlers for one worker thread: protobuf in, domain rules, SQL, protobuf out.
+final class ReceptionHandlers {
+    private let db: Connection
+    private let calendar: ClinicCalendar
+    private let logger: Logger
+
+    /// Handlers bound to this thread's own database connection.
+    init(db: Connection, calendar: ClinicCalendar, logger: Logger) {
+        self.db = db
+        self.calendar = calendar
+        self.logger = logger
+    }
+
+    /// Every Reception and Events rpc, registered on one set of routes.
+    func routes() -> WorkerRoutes {
+        let routes = WorkerRoutes()
+        typealias Reception = Clinic_Reception_V1_Reception
+        routes.register(Reception.registerPatient) { [unowned self] in try registerPatient($0, $1) }
+        routes.register(Reception.getPatient) { [unowned self] in try getPatient($0, $1) }
+        routes.register(Reception.searchPatients) { [unowned self] in try searchPatients($0, $1) }
+        routes.register(Reception.updatePatientContact) { [unowned self] in try updatePatientContact($0, $1) }
+        routes.register(Reception.listContactChanges) { [unowned self] in try listContactChanges($0, $1) }
+        EventReplay.register(Clinic_Reception_V1_Events.replay, publisher: ReceptionEvents.publisher, on: routes, db: db)
+        return routes
+    }
+
+    func registerPatient(_ context: RequestContext, _ request: Clinic_Reception_V1_RegisterPatientRequest) throws -> Clinic_Reception_V1_Patient {
+        let draft = PatientDraft(name: request.name, birthDate: request.birthDate, phone: request.phone,
+                                 nationalID: request.nationalID, allergies: request.allergies,
+                                 medicalHistory: request.medicalHistory, notes: request.notes)
+        let patient = try PatientRules.validate(draft, today: calendar.today()).get(or: Self.rpcError)
+        let details = try Self.details(of: request)
+        return try IdempotentWrite.perform(context, on: db) { db in
+            try PatientStore.lockNameAndBirthDate(patient, on: db)
+            if let existing = try PatientStore.findDuplicate(of: patient, on: db) {
+                throw Self.duplicate(existing)
+            }
+            let record: PatientRecord
+            do {
+                record = try PatientStore.insert(patient, details: details, createdBy: context.caller.subject, on: db)
+            } catch let error as StoreError where error.isUniqueViolation {
+                // Another desk registered the same phone or ID between our check and our insert.
+                throw RPCError.alreadyExists("a patient with the same phone or national ID is already registered")
+            }
+            try ReceptionEvents.patientRegistered(record, on: db)
+            logger.info("patient registered", metadata: ["patient_id": "\(record.id)", "request_id": "\(context.requestID)"])
+            return message(for: record)
+        }
+    }
+
+    func getPatient(_ context: RequestContext, _ request: Clinic_Reception_V1_GetPatientRequest) throws -> Clinic_Reception_V1_Patient {
+        let id = try Self.patientID(request.patientID)
+        let reader = context.caller.subject.isEmpty ? context.caller.system : context.caller.subject
+        // The access log is an audit trail, not a money movement: an asynchronous commit keeps reads fast,
+        // and PostgreSQL still makes it durable within a fraction of a second.
+        let record = try db.transaction { db in
+            try db.execute("SET LOCAL synchronous_commit TO off")
+            return try PatientStore.readLogged(id, by: reader, role: context.caller.role, reason: request.reason, on: db)
+        }
+        guard let record else { throw RPCError.notFound("patient \(id.uuidString.lowercased()) not found") }
+        return message(for: record)
+    }
+
+    func searchPatients(_ context: RequestContext, _ request: Clinic_Reception_V1_SearchPatientsRequest) throws -> Clinic_Reception_V1_SearchPatientsResponse {
+        let query = request.query.trimmingCharacters(in: .whitespaces)
+        guard !query.isEmpty else { throw RPCError.invalidArgument(field: "query", "is required: a name or phone prefix") }
+        guard query.count <= 50 else { throw RPCError.invalidArgument(field: "query", "must be at most 50 characters") }
+        let page = try Page(request.page)
+        let isPhone = query.allSatisfy(\.isASCIIDigit)
+        if isPhone, query.count < 3 {
+            throw RPCError.invalidArgument(field: "query", "a phone prefix needs at least 3 digits")
+        }
+        // One row more than the page tells whether there is a next page.
+        let found = try PatientStore.search(phonePrefix: isPhone ? query : nil, namePrefix: isPhone ? nil : query,
+                                            limit: page.size + 1, offset: page.offset, on: db)
+        var response = Clinic_Reception_V1_SearchPatientsResponse()
+        response.patients = found.prefix(page.size).map(summary(for:))
+        if found.count > page.size { response.nextPageToken = page.next.token }
+        return response
+    }
+
+    func updatePatientContact(_ context: RequestContext, _ request: Clinic_Reception_V1_UpdatePatientContactRequest) throws -> Clinic_Reception_V1_Patient {
+        let id = try Self.patientID(request.patientID)
+        var update = ContactUpdate(phone: nil, address: nil, reason: request.reason,
+                                   expectedVersion: request.expectedVersion == 0 ? nil : request.expectedVersion,
+                                   changedBy: context.caller.subject.isEmpty ? context.caller.system : context.caller.subject)
+        var violations: [FieldViolation] = []
+        if !request.phone.isEmpty {
+            if let phone = PhoneNumber(request.phone) { update.phone = phone } else {
+                violations.append(.init(field: "phone", "must be a mainland mobile number: 11 digits starting with 13–19"))
+            }
+        }
+        if !request.address.isEmpty {
+            if request.address.count > 200 { violations.append(.init(field: "address", "must be at most 200 characters")) }
+            else { update.address = request.address.trimmingCharacters(in: .whitespaces) }
+        }
+        if request.phone.isEmpty, request.address.isEmpty {
+            violations.append(.init(field: "phone", "give a new phone or address"))
+        }
+        if request.reason.count > 500 { violations.append(.init(field: "reason", "must be at most 500 characters")) }
+        guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
+
+        return try db.transaction { db in
+            guard let current = try PatientStore.find(id, forUpdate: true, on: db) else {
+                throw RPCError.notFound("patient \(id.uuidString.lowercased()) not found")
+            }
+            if let expected = update.expectedVersion, expected != current.version {
+                throw RPCError(.aborted, "patient \(id.uuidString.lowercased()) is at version \(current.version), not \(expected): reload and retry")
+            }
+            let changes = update.changes(to: current)
+            guard !changes.isEmpty else { return message(for: current) }
+            if let phone = update.phone, let owner = try PatientStore.findPhoneOwner(phone, excluding: id, on: db) {
+                throw RPCError.alreadyExists("the new phone is already registered to patient \(owner.uuidString.lowercased())")
+            }
+            let updated = try PatientStore.applyContactChanges(changes, to: id, update: update, on: db)
+            try ReceptionEvents.patientUpdated(updated, changedFields: changes.map(\.field), on: db)
+            logger.info("patient contact updated", metadata: ["patient_id": "\(id)", "fields": "\(changes.map(\.field))"])
+            return message(for: updated)
+        }
+    }
+
+    func listContactChanges(_ context: RequestContext, _ request: Clinic_Reception_V1_ListContactChangesRequest) throws -> Clinic_Reception_V1_ListContactChangesResponse {
+        let id = try Self.patientID(request.patientID)
+        guard try PatientStore.find(id, on: db) != nil else {
+            throw RPCError.notFound("patient \(id.uuidString.lowercased()) not found")
+        }
+        var response = Clinic_Reception_V1_ListContactChangesResponse()
+        response.changes = try PatientStore.contactChanges(of: id, on: db).map { change in
+            var message = Clinic_Reception_V1_ContactChange()
+            message.field = change.field
+            let isPhone = change.field == "phone"
+            message.oldValue = isPhone ? PhoneNumber.mask(change.oldValue) : change.oldValue
+            message.newValue = isPhone ? PhoneNumber.mask(change.newValue) : change.newValue
+            message.changedBy = change.changedBy
+            message.reason = change.reason
+            message.changedAt = Google_Protobuf_Timestamp(date: change.changedAt)
+            return message
+        }
+        return response
+    }
+
+    // MARK: protobuf ⇄ domain
+
+    private func message(for record: PatientRecord) -> Clinic_Reception_V1_Patient {
+        var patient = Clinic_Reception_V1_Patient()
+        patient.id = record.id.uuidString.lowercased()
+        patient.name = record.name
+        patient.gender = .init(rawValue: record.gender) ?? .unspecified
+        patient.birthDate = record.birthDate.description
+        patient.age = Int32(calendar.age(birth: record.birthDate, on: calendar.today()))
+        patient.phone = record.phone
+        patient.nationalID = record.nationalID ?? ""
+        patient.address = record.address
+        patient.allergies = record.allergies
+        patient.medicalHistory = record.medicalHistory
+        patient.contraindications = record.contraindications
+        patient.sourceChannel = .init(rawValue: record.sourceChannel) ?? .unspecified
+        patient.referrer = record.referrer
+        patient.preferredDoctorID = record.preferredDoctorID
+        patient.preferredDoctorGender = .init(rawValue: record.preferredDoctorGender) ?? .unspecified
+        patient.consultant = record.consultant
+        patient.vip = record.vip
+        patient.notes = record.notes
+        patient.createdAt = Google_Protobuf_Timestamp(date: record.createdAt)
+        patient.updatedAt = Google_Protobuf_Timestamp(date: record.updatedAt)
+        patient.version = record.version
+        return patient
+    }
+
+    private func summary(for listing: PatientListing) -> Clinic_Reception_V1_PatientSummary {
+        var summary = Clinic_Reception_V1_PatientSummary()
+        summary.id = listing.id.uuidString.lowercased()
+        summary.name = listing.name
+        summary.gender = .init(rawValue: listing.gender) ?? .unspecified
+        summary.birthDate = listing.birthDate.description
+        summary.age = Int32(calendar.age(birth: listing.birthDate, on: calendar.today()))
+        summary.phoneMasked = listing.phoneMasked
+        summary.vip = listing.vip
+        return summary
+    }
+
+    private static func details(of request: Clinic_Reception_V1_RegisterPatientRequest) throws -> PatientDetails {
+        var violations: [FieldViolation] = []
+        if case .UNRECOGNIZED = request.gender { violations.append(.init(field: "gender", "is not a known value")) }
+        if case .UNRECOGNIZED = request.preferredDoctorGender { violations.append(.init(field: "preferredDoctorGender", "is not a known value")) }
+        if case .UNRECOGNIZED = request.sourceChannel { violations.append(.init(field: "sourceChannel", "is not a known value")) }
+        for (field, value, limit) in [("address", request.address, 200), ("contraindications", request.contraindications, 500),
+                                      ("referrer", request.referrer, 100), ("preferredDoctorId", request.preferredDoctorID, 64),
+                                      ("consultant", request.consultant, 100)] where value.count > limit {
+            violations.append(.init(field: field, "must be at most \(limit) characters"))
+        }
+        guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
+        return PatientDetails(
+            gender: request.gender.rawValue, address: request.address.trimmingCharacters(in: .whitespaces),
+            allergies: request.allergies.map { $0.trimmingCharacters(in: .whitespaces) },
+            medicalHistory: request.medicalHistory.map { $0.trimmingCharacters(in: .whitespaces) },
+            contraindications: request.contraindications, sourceChannel: request.sourceChannel.rawValue,
+            referrer: request.referrer, preferredDoctorID: request.preferredDoctorID,
+            preferredDoctorGender: request.preferredDoctorGender.rawValue, consultant: request.consultant,
+            vip: request.vip, notes: request.notes)
+    }
+
+    static func patientID(_ text: String, field: String = "patientId") throws -> UUID {
+        guard !text.isEmpty else { throw RPCError.invalidArgument(field: field, "is required") }
+        guard let id = UUID(uuidString: text) else { throw RPCError.invalidArgument(field: field, "must be a patient id (UUID)") }
+        return id
+    }
+
+    static func duplicate(_ existing: UUID) -> RPCError {
+        var violation = FieldViolation()
+        violation.field = "existingPatientId"
+        violation.description_p = existing.uuidString.lowercased()
+        return RPCError(.alreadyExists,
+                        "a patient with the same phone, or the same name and birth date, is already registered: \(existing.uuidString.lowercased())",
+                        violations: [violation])
+    }
+
+    static func rpcError(_ list: ViolationList) -> RPCError {
+        RPCError.invalidArguments(list.violations.map { FieldViolation(field: $0.field, $0.description) })
+    }
+}
+
+extension Result where Failure == ViolationList {
+    /// The success value, or the failure turned into an error by `transform`.
+    func get(or transform: (ViolationList) -> RPCError) throws -> Success {
+        switch self {
+        case .success(let value): return value
+        case .failure(let list): throw transform(list)
+        }
+    }
+}
+
+extension FieldViolation {
+    /// A violation of `field` with its description.
+    init(field: String, _ description: String) {
+        self.init()
+        self.field = field
+        self.description_p = description
+    }
+}

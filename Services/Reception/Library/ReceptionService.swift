@@ -1,0 +1,32 @@
+import ClinicProto
+import ClinicService
+import ClinicStore
+import Foundation
+
+/// The reception service: patient registration, look-up, search and contact changes.
+public enum ReceptionService {
+    /// Short name: database role, schema and event publisher.
+    public static let name = "reception"
+
+    /// Reception's numbered SQL migrations, shipped as resources next to the code.
+    public static func migrations() throws -> [Migration] {
+        guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
+            throw StoreError.unexpected("reception's Migrations folder is missing from the bundle")
+        }
+        return try Migration.load(directory: directory)
+    }
+
+    /// Everything a process needs to run reception.
+    public static func definition() throws -> ServiceDefinition {
+        ServiceDefinition(name: name, busService: Clinic_Reception_V1_Reception.busService,
+                          migrations: try migrations()) { db, environment in
+            ReceptionHandlers(db: db, calendar: ClinicCalendar(timeZone: environment.timeZone),
+                              logger: environment.logger).routes()
+        }
+    }
+
+    /// Every rpc the contract declares for this service, for coverage checks.
+    public static var contractMethods: Set<String> {
+        Set(Clinic_Reception_V1_Reception.allMethods + Clinic_Reception_V1_Events.allMethods)
+    }
+}

@@ -1,0 +1,181 @@
+import ClinicBus
+import ClinicProto
+import ClinicStore
+import Foundation
+import Logging
+import SwiftProtobuf
+
+/// A publisher whose events a service consumes: its name, its topics, and its Replay rpc.
+public struct EventSource: Sendable {
+    /// Publisher name in event headers, e.g. "reception".
+    public var publisher: String
+    /// Topic prefix to subscribe to, e.g. "clinic.reception.".
+    public var topicPrefix: String
+    /// The publisher's `Events/Replay` rpc.
+    public var replay: Method<Clinic_Bus_V1_ReplayRequest, Clinic_Bus_V1_ReplayResponse>
+
+    /// Describes a source.
+    public init(publisher: String, topicPrefix: String,
+                replay: Method<Clinic_Bus_V1_ReplayRequest, Clinic_Bus_V1_ReplayResponse>) {
+        self.publisher = publisher
+        self.topicPrefix = topicPrefix
+        self.replay = replay
+    }
+}
+
+/// Typed effects of events, applied inside the transaction that also advances the checkpoint (one thread only).
+public final class EventHandlers {
+    private var handlers: [String: (Connection, Clinic_Bus_V1_EventHeader, [UInt8]) throws -> Void] = [:]
+
+    /// No handlers yet.
+    public init() {}
+
+    /// Applies `handler` to every event whose payload type is `Event`.
+    public func on<Event: SwiftProtobuf.Message>(_ type: Event.Type,
+                                                 _ handler: @escaping (Connection, Clinic_Bus_V1_EventHeader, Event) throws -> Void) {
+        handlers[Event.protoMessageName] = { db, header, payload in
+            try handler(db, header, try Event(serializedBytes: payload))
+        }
+    }
+
+    /// Runs the handler for the event's type; events of other types are passed over (still checkpointed).
+    func apply(_ header: Clinic_Bus_V1_EventHeader, payload: [UInt8], on db: Connection) throws {
+        try handlers[header.type]?(db, header, payload)
+    }
+}
+
+/// Consumes other services' events exactly once: live over SUB, with catch-up through Replay at start,
+/// on any gap, and when idle (a relay may have stamped events it could not publish).
+public final class EventConsumer: Sendable {
+    /// What to consume and where from.
+    public struct Configuration: Sendable {
+        /// Consumer name for logs.
+        public var name: String
+        /// The consuming service's own database URL (checkpoints live in its schema).
+        public var databaseURL: String
+        /// Broker RPC endpoint (for Replay).
+        public var busEndpoint: String
+        /// Broker events-out endpoint (subscribers connect there).
+        public var eventsEndpoint: String
+        /// The publishers to follow.
+        public var sources: [EventSource]
+        /// How long without a live event before asking each publisher whether anything was missed.
+        public var idleReplay: Duration = .seconds(2)
+
+        /// A configuration with the default idle replay interval.
+        public init(name: String, databaseURL: String, busEndpoint: String, eventsEndpoint: String, sources: [EventSource]) {
+            self.name = name
+            self.databaseURL = databaseURL
+            self.busEndpoint = busEndpoint
+            self.eventsEndpoint = eventsEndpoint
+            self.sources = sources
+        }
+    }
+
+    private let thread: DedicatedThread
+
+    /// A consumer that starts on `start()`; `makeHandlers` runs on the consumer's thread.
+    public init(configuration: Configuration, logger: Logger, makeHandlers: @escaping @Sendable () -> EventHandlers) {
+        thread = DedicatedThread(name: "consumer-\(configuration.name)") { thread in
+            while !thread.shouldStop {
+                do {
+                    try ConsumerLoop(configuration: configuration, handlers: makeHandlers(), logger: logger, thread: thread).run()
+                } catch {
+                    logger.warning("event consumer failed; restarting", metadata: ["error": "\(error)"])
+                    thread.pause(.seconds(1))
+                }
+            }
+        }
+    }
+
+    /// Starts consuming on a dedicated thread.
+    public func start() { thread.start() }
+
+    /// Stops after the event in hand.
+    public func stop() { thread.stop() }
+}
+
+/// One connected run of a consumer: a database connection, a subscription and a bus client.
+private struct ConsumerLoop {
+    let configuration: EventConsumer.Configuration
+    let handlers: EventHandlers
+    let logger: Logger
+    let thread: DedicatedThread
+
+    func run() throws {
+        let db = try Connection(url: configuration.databaseURL, logger: logger)
+        defer { db.close() }
+        // Subscribe before catching up, so nothing published in between is missed.
+        let subscription = try EventSubscription(endpoint: configuration.eventsEndpoint,
+                                                 topics: configuration.sources.map(\.topicPrefix), logger: logger)
+        defer { subscription.close() }
+        let client = try BusClient(endpoint: configuration.busEndpoint, logger: logger)
+        defer { client.close() }
+
+        var catchUp = SubscriberCatchUp()
+        for source in configuration.sources {
+            catchUp.start(publisher: source.publisher, lastApplied: try EventCheckpoint.lastApplied(publisher: source.publisher, on: db))
+            try replay(source, into: &catchUp, db: db, client: client)
+        }
+        var lastEvent = ContinuousClock.now
+        while !thread.shouldStop {
+            guard let event = try subscription.receive(timeout: .milliseconds(200)) else {
+                if ContinuousClock.now - lastEvent > configuration.idleReplay {
+                    for source in configuration.sources { try replay(source, into: &catchUp, db: db, client: client) }
+                    lastEvent = ContinuousClock.now
+                }
+                continue
+            }
+            lastEvent = ContinuousClock.now
+            guard let source = configuration.sources.first(where: { $0.publisher == event.header.publisher }) else { continue }
+            switch catchUp.decide(publisher: source.publisher, seq: event.header.seq) {
+            case .apply:
+                if try apply(event.header, event.payload, db: db) {
+                    catchUp.applied(publisher: source.publisher, seq: event.header.seq)
+                } else {
+                    try replay(source, into: &catchUp, db: db, client: client)
+                }
+            case .skipDuplicate:
+                continue
+            case .replay:
+                try replay(source, into: &catchUp, db: db, client: client)
+            }
+        }
+    }
+
+    /// Applies one event in a transaction with its checkpoint; false when the database says it is not the next one.
+    private func apply(_ header: Clinic_Bus_V1_EventHeader, _ payload: [UInt8], db: Connection) throws -> Bool {
+        try db.transaction { db in
+            // The checkpoint row is the truth (another instance of this service may have applied it already).
+            let last = try EventCheckpoint.lastApplied(publisher: header.publisher, on: db)
+            guard header.seq == last + 1 else { return header.seq <= last }
+            try handlers.apply(header, payload: payload, on: db)
+            try EventCheckpoint.advance(publisher: header.publisher, to: header.seq, on: db)
+            return true
+        }
+    }
+
+    /// Pulls and applies everything after the last applied seq, page by page.
+    private func replay(_ source: EventSource, into catchUp: inout SubscriberCatchUp, db: Connection, client: BusClient) throws {
+        while !thread.shouldStop {
+            var request = Clinic_Bus_V1_ReplayRequest()
+            request.afterSeq = try EventCheckpoint.lastApplied(publisher: source.publisher, on: db)
+            request.limit = 500
+            let header = CallOptions(timeout: .seconds(5)).requestHeader(method: source.replay.fullName)
+            let reply = try client.sendBlocking(service: source.replay.busService, header: header,
+                                                payload: try request.serializedBytes())
+            guard reply.header.code == .ok else {
+                throw RPCError(reply.header.code, reply.header.message, violations: reply.header.violations)
+            }
+            let response = try Clinic_Bus_V1_ReplayResponse(serializedBytes: reply.payload)
+            for event in response.events {
+                if try apply(event.header, Array(event.payload), db: db) {
+                    catchUp.applied(publisher: source.publisher, seq: event.header.seq)
+                }
+            }
+            let last = try EventCheckpoint.lastApplied(publisher: source.publisher, on: db)
+            catchUp.start(publisher: source.publisher, lastApplied: last)
+            if response.events.isEmpty || last >= response.latestSeq { return }
+        }
+    }
+}

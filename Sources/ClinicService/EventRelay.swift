@@ -1,0 +1,80 @@
+import ClinicBus
+import ClinicStore
+import Foundation
+import Logging
+
+/// Publishes a service's outbox to the bus: stamps gapless sequence numbers, then sends each event on PUB.
+/// One relay per service publishes at a time (a PostgreSQL advisory lock); other instances stand by.
+public final class EventRelay: Sendable {
+    /// Where the relay reads and what it publishes to.
+    public struct Configuration: Sendable {
+        /// Publisher name in event headers, e.g. "reception".
+        public var publisher: String
+        /// The service's database URL (its own role and schema).
+        public var databaseURL: String
+        /// The broker's events-in endpoint (publishers connect there).
+        public var eventsEndpoint: String
+        /// Events stamped per transaction.
+        public var batchSize = 500
+        /// Longest pause between polls when the outbox is idle.
+        public var idlePoll: Duration = .milliseconds(50)
+
+        /// A configuration with the default batch size and polling.
+        public init(publisher: String, databaseURL: String, eventsEndpoint: String) {
+            self.publisher = publisher
+            self.databaseURL = databaseURL
+            self.eventsEndpoint = eventsEndpoint
+        }
+    }
+
+    private let thread: DedicatedThread
+
+    /// A relay that does nothing until `start()`.
+    public init(configuration: Configuration, logger: Logger) {
+        thread = DedicatedThread(name: "relay-\(configuration.publisher)") { thread in
+            Self.run(configuration, logger: logger, thread: thread)
+        }
+    }
+
+    /// Starts relaying on a dedicated thread.
+    public func start() { thread.start() }
+
+    /// Stops after the current batch.
+    public func stop() { thread.stop() }
+
+    private static func run(_ configuration: Configuration, logger: Logger, thread: DedicatedThread) {
+        while !thread.shouldStop {
+            do {
+                let db = try Connection(url: configuration.databaseURL, logger: logger)
+                defer { db.close() }
+                let schema = try db.query("SELECT current_schema() AS schema").first?.decode("schema", as: String.self) ?? configuration.publisher
+                guard try OutboxRelay.tryAcquireRelayLock(schema: schema, on: db) else {
+                    // Another instance of this service relays; stand by and try again later.
+                    thread.pause(.seconds(1))
+                    continue
+                }
+                let publisher = try EventPublisher(endpoint: configuration.eventsEndpoint, logger: logger)
+                defer { publisher.close() }
+                logger.info("event relay publishing", metadata: ["publisher": "\(configuration.publisher)"])
+                var idle: Duration = .milliseconds(1)
+                while !thread.shouldStop {
+                    let batch = try OutboxRelay.stampNextBatch(limit: configuration.batchSize, on: db)
+                    for event in batch {
+                        try publisher.publish(topic: event.topic, header: event.eventHeader(publisher: configuration.publisher),
+                                              payload: event.payload)
+                    }
+                    if batch.isEmpty {
+                        // Back off while idle: a few ms when busy, up to idlePoll when quiet.
+                        thread.pause(idle)
+                        idle = min(idle * 2, configuration.idlePoll)
+                    } else {
+                        idle = .milliseconds(1)
+                    }
+                }
+            } catch {
+                logger.warning("event relay failed; retrying", metadata: ["error": "\(error)"])
+                thread.pause(.seconds(1))
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import ClinicBus
+import ClinicStore
+import Dispatch
+import Foundation
+import Logging
+
+/// Runs one service process: migrations, N worker threads on the bus, and the outbox relay.
+public final class ServiceHost: Sendable {
+    private let pool: WorkerPool
+    private let relay: EventRelay
+    private let logger: Logger
+
+    /// Applies the service's migrations (core tables first) under an advisory lock; returns what was applied.
+    @discardableResult
+    public static func migrate(_ definition: ServiceDefinition, databaseURL: String, logger: Logger) throws -> [Int] {
+        let db = try Connection(url: databaseURL, logger: logger)
+        defer { db.close() }
+        let schema = try db.query("SELECT current_schema() AS schema").first?.decode("schema", as: String.self) ?? definition.name
+        try Migrator.apply(CoreMigrations.all, component: "core", schema: schema, on: db, logger: logger)
+        return try Migrator.apply(definition.migrations, component: definition.name, schema: schema, on: db, logger: logger)
+    }
+
+    /// Migrates, then starts workers and relay; returns once they run.
+    public init(_ definition: ServiceDefinition, options: ServiceOptions, logger: Logger) throws {
+        let databaseURL = try options.resolvedDatabaseURL(service: definition.name)
+        let applied = try Self.migrate(definition, databaseURL: databaseURL, logger: logger)
+        if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": "\(applied)"]) }
+
+        let environment = ServiceEnvironment(timeZone: options.clinicTimeZone, logger: logger)
+        var configuration = WorkerConfiguration(brokerEndpoint: options.bus, service: definition.busService,
+                                                threads: options.workers)
+        configuration.heartbeatInterval = .milliseconds(options.heartbeatMs)
+        pool = WorkerPool(configuration: configuration, logger: logger) { _ in
+            // Runs on the worker thread: the connection lives and dies with it.
+            let db = try Connection(url: databaseURL, logger: logger)
+            return try definition.makeRoutes(db, environment)
+        }
+        relay = EventRelay(configuration: .init(publisher: definition.name, databaseURL: databaseURL,
+                                                eventsEndpoint: options.eventsIn), logger: logger)
+        self.logger = logger
+        try pool.start()
+        relay.start()
+        logger.info("service started", metadata: ["service": "\(definition.name)", "bus": "\(options.bus)",
+                                                  "workers": "\(options.workers)"])
+    }
+
+    /// Stops taking work, finishes what is in flight, and closes sockets and connections.
+    public func stop() {
+        pool.stop()
+        relay.stop()
+        logger.info("service stopped")
+    }
+
+    /// Runs a service until SIGINT or SIGTERM, then stops it gracefully.
+    public static func runUntilSignalled(_ definition: ServiceDefinition, options: ServiceOptions) throws {
+        ClinicLogging.bootstrap(level: options.logLevel)
+        let logger = Logger(label: "clinic.\(definition.name)")
+        let host = try ServiceHost(definition, options: options, logger: logger)
+        SignalWaiter.waitForTermination()
+        logger.info("shutting down")
+        host.stop()
+    }
+}
+
+/// Blocks the calling thread until the process receives SIGINT or SIGTERM.
+public enum SignalWaiter {
+    /// Waits for SIGINT or SIGTERM; the default handlers are replaced so the process can shut down in order.
+    public static func waitForTermination() {
+        let received = DispatchSemaphore(value: 0)
+        let queue = DispatchQueue(label: "clinic.signals")
+        let sources = [SIGINT, SIGTERM].map { signalNumber in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+            source.setEventHandler { received.signal() }
+            source.resume()
+            return source
+        }
+        received.wait()
+        sources.forEach { $0.cancel() }
+    }
+}

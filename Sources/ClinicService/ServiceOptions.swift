@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// Command-line options every service executable shares, each with an environment fallback.
+public struct ServiceOptions: ParsableArguments, Sendable {
+    @Option(name: .long, help: "Broker endpoint for RPCs (env CLINIC_BUS_ENDPOINT).")
+    public var bus: String = ProcessInfo.processInfo.environment["CLINIC_BUS_ENDPOINT"] ?? "tcp://127.0.0.1:5555"
+
+    @Option(name: .long, help: "Broker endpoint that publishers connect to (env CLINIC_BUS_EVENTS_IN).")
+    public var eventsIn: String = ProcessInfo.processInfo.environment["CLINIC_BUS_EVENTS_IN"] ?? "tcp://127.0.0.1:5556"
+
+    @Option(name: .long, help: "Broker endpoint that subscribers connect to (env CLINIC_BUS_EVENTS_OUT).")
+    public var eventsOut: String = ProcessInfo.processInfo.environment["CLINIC_BUS_EVENTS_OUT"] ?? "tcp://127.0.0.1:5557"
+
+    @Option(name: .long, help: "PostgreSQL URL of this service's own role and schema (env DATABASE_URL, or CLINIC_<SERVICE>_DATABASE_URL).")
+    public var databaseURL: String?
+
+    @Option(name: .long, help: "Worker threads, each with its own bus socket and database connection (env CLINIC_WORKERS).")
+    public var workers: Int = Int(ProcessInfo.processInfo.environment["CLINIC_WORKERS"] ?? "") ?? 4
+
+    @Option(name: .long, help: "Heartbeat interval with the broker in milliseconds (env CLINIC_BUS_HEARTBEAT_MS).")
+    public var heartbeatMs: Int = Int(ProcessInfo.processInfo.environment["CLINIC_BUS_HEARTBEAT_MS"] ?? "") ?? 1000
+
+    @Option(name: .long, help: "Clinic time zone for dates shown to people (env CLINIC_TIME_ZONE).")
+    public var timeZone: String = ProcessInfo.processInfo.environment["CLINIC_TIME_ZONE"] ?? "Asia/Shanghai"
+
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (env CLINIC_LOG_LEVEL).")
+    public var logLevel: String = ProcessInfo.processInfo.environment["CLINIC_LOG_LEVEL"] ?? "info"
+
+    /// Creates the options with their defaults (for tests and embedding).
+    public init() {}
+
+    /// Checks ranges and names so that a typo fails at start, naming the option.
+    public mutating func validate() throws {
+        guard (1...256).contains(workers) else { throw ValidationError("--workers must be between 1 and 256") }
+        guard heartbeatMs >= 10 else { throw ValidationError("--heartbeat-ms must be at least 10") }
+        guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("--time-zone '\(timeZone)' is not a known time zone") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)' is not a log level") }
+    }
+
+    /// The database URL for `service`: the flag, else `CLINIC_<SERVICE>_DATABASE_URL`, else `DATABASE_URL`.
+    public func resolvedDatabaseURL(service: String) throws -> String {
+        let env = ProcessInfo.processInfo.environment
+        if let url = databaseURL ?? env["CLINIC_\(service.uppercased())_DATABASE_URL"] ?? env["DATABASE_URL"] {
+            return url
+        }
+        throw ValidationError("no database: pass --database-url or set DATABASE_URL (clinic up does this for you)")
+    }
+
+    /// The clinic time zone (validated).
+    public var clinicTimeZone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Asia/Shanghai")! }
+}

@@ -1,0 +1,160 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The real executables (`clinic-bus`, `clinic-reception`, `clinic-gateway`) started as child processes.
+final class StackProcesses: @unchecked Sendable {
+    // Safe: mutated only by the test that owns the stack, from one task at a time.
+    private(set) var processes: [(name: String, process: Process)] = []
+    let busPort: Int
+    let httpPort: Int
+    private let logDirectory: URL
+
+    /// Reserves ports for a stack (three for the bus, one for HTTP).
+    init() {
+        busPort = FreePort.find(count: 3)
+        httpPort = FreePort.find(count: 1)
+        logDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("clinic-e2e-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+    }
+
+    var bus: String { "tcp://127.0.0.1:\(busPort)" }
+    var eventsIn: String { "tcp://127.0.0.1:\(busPort + 1)" }
+    var eventsOut: String { "tcp://127.0.0.1:\(busPort + 2)" }
+    var api: String { "http://127.0.0.1:\(httpPort)" }
+
+    /// The folder holding the built executables: the one this test binary sits in.
+    static var binDirectory: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    }
+
+    /// Starts one executable, its output going to a log file (printed if the test fails).
+    func launch(_ name: String, _ arguments: [String]) throws {
+        let executable = Self.binDirectory.appendingPathComponent(name)
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw StackTestError("\(executable.path) is not built: run `swift build --build-tests` first (deploy/dev.sh test does)")
+        }
+        let log = logDirectory.appendingPathComponent("\(name).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        processes.append((name, process))
+    }
+
+    /// Starts bus, reception (on `databaseURL`) and gateway, and waits until the gateway is ready.
+    func startAll(databaseURL: String) async throws {
+        try launch("clinic-bus", ["--endpoint", bus, "--events-in", eventsIn, "--events-out", eventsOut, "--heartbeat-ms", "250"])
+        try launch("clinic-reception", ["--bus", bus, "--events-in", eventsIn, "--events-out", eventsOut,
+                                        "--database-url", databaseURL, "--workers", "2", "--heartbeat-ms", "250"])
+        try launch("clinic-gateway", ["--bus", bus, "--port", "\(httpPort)"])
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let dead = processes.first(where: { !$0.process.isRunning }) {
+                throw StackTestError("\(dead.name) exited at start:\n\(logs())")
+            }
+            if (try? await HTTP.get("\(api)/readyz"))?.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw StackTestError("the gateway did not become ready in 30 s:\n\(logs())")
+    }
+
+    /// The named process, if started.
+    func process(_ name: String) -> Process? { processes.first { $0.name == name }?.process }
+
+    /// SIGTERM in reverse order; returns the exit status of each (nil if it had to be killed).
+    @discardableResult
+    func stopAll() -> [String: Int32?] {
+        var statuses: [String: Int32?] = [:]
+        for (name, process) in processes.reversed() {
+            if process.isRunning { process.terminate() }
+            let deadline = Date().addingTimeInterval(10)
+            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                statuses[name] = .some(nil)
+            } else {
+                statuses[name] = process.terminationStatus
+            }
+        }
+        processes.removeAll()
+        return statuses
+    }
+
+    /// Everything the processes logged, for failure messages.
+    func logs() -> String {
+        let files = (try? FileManager.default.contentsOfDirectory(at: logDirectory, includingPropertiesForKeys: nil)) ?? []
+        return files.map { "--- \($0.lastPathComponent)\n" + ((try? String(contentsOf: $0, encoding: .utf8)) ?? "") }
+            .joined(separator: "\n")
+    }
+
+    deinit { stopAll() }
+}
+
+/// A failure of the test harness itself, with the processes' logs.
+struct StackTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Finds runs of free TCP ports on 127.0.0.1.
+enum FreePort {
+    /// The first port of `count` consecutive ports that nothing listens on.
+    static func find(count: Int) -> Int {
+        for _ in 0..<200 {
+            let base = Int.random(in: 20_000...59_000)
+            if (0..<count).allSatisfy({ isFree(base + $0) }) { return base }
+        }
+        return Int.random(in: 20_000...59_000)
+    }
+
+    private static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
+
+/// Tiny JSON-over-HTTP client for the tests.
+enum HTTP {
+    struct Answer {
+        let status: Int
+        let body: Data
+        let headers: [String: String]
+        /// The body as a JSON object.
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    }
+
+    static func get(_ url: String, headers: [String: String] = [:]) async throws -> Answer {
+        try await send("GET", url, headers: headers)
+    }
+
+    static func send(_ method: String, _ url: String, json: Any? = nil, headers: [String: String] = [:]) async throws -> Answer {
+        guard let target = URL(string: url) else { throw StackTestError("bad URL \(url)") }
+        var request = URLRequest(url: target, timeoutInterval: 10)
+        request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        if let json {
+            request.httpBody = try JSONSerialization.data(withJSONObject: json)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        guard let http = response as? HTTPURLResponse else { throw StackTestError("not an HTTP response") }
+        var fields: [String: String] = [:]
+        for (key, value) in http.allHeaderFields { fields["\(key)".lowercased()] = "\(value)" }
+        return Answer(status: http.statusCode, body: data, headers: fields)
+    }
+}

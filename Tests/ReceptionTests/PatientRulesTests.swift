@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import Reception
+
+@Suite("Patient rules")
+struct PatientRulesTests {
+    let today = CalendarDate(year: 2026, month: 11, day: 22)
+
+    func violations(_ draft: PatientDraft) -> [String] {
+        switch PatientRules.validate(draft, today: today) {
+        case .success: []
+        case .failure(let list): list.violations.map(\.field)
+        }
+    }
+
+    @Test func acceptsACompleteDraft() throws {
+        let result = PatientRules.validate(.init(name: "  王伟 ", birthDate: "1985-03-12", phone: "+86 138-0013-8000"), today: today)
+        let patient = try result.get()
+        #expect(patient.name == "王伟")
+        #expect(patient.phone.digits == "13800138000")
+        #expect(patient.birthDate == CalendarDate(year: 1985, month: 3, day: 12))
+    }
+
+    @Test func nameIsRequired() {
+        #expect(violations(.init(name: "   ", birthDate: "1985-03-12", phone: "13800138000")) == ["name"])
+        #expect(violations(.init(name: String(repeating: "名", count: 51), birthDate: "1985-03-12", phone: "13800138000")) == ["name"])
+    }
+
+    @Test(arguments: ["12345", "23800138000", "12800138000", "1380013800", "138001380000", "1380013800a", "１３８００１３８０００"])
+    func rejectsNonMobilePhones(_ phone: String) {
+        #expect(violations(.init(name: "王伟", birthDate: "1985-03-12", phone: phone)) == ["phone"])
+    }
+
+    @Test func birthDateMustBeARealPastDate() {
+        #expect(violations(.init(name: "王伟", birthDate: "2026-11-23", phone: "13800138000")) == ["birthDate"])
+        #expect(violations(.init(name: "王伟", birthDate: "2026-11-22", phone: "13800138000")) == [])
+        #expect(violations(.init(name: "王伟", birthDate: "2023-02-29", phone: "13800138000")) == ["birthDate"])
+        #expect(violations(.init(name: "王伟", birthDate: "1985/03/12", phone: "13800138000")) == ["birthDate"])
+        #expect(violations(.init(name: "王伟", birthDate: "1890-01-01", phone: "13800138000")) == ["birthDate"])
+        #expect(violations(.init(name: "王伟", birthDate: "", phone: "13800138000")) == ["birthDate"])
+    }
+
+    @Test func reportsEveryViolationAtOnce() {
+        #expect(violations(.init(name: "", birthDate: "someday", phone: "")) == ["name", "phone", "birthDate"])
+    }
+
+    @Test func nationalIDChecksDigitAndBirthDate() {
+        // 11010519491231002X is the standard's worked example (born 1949-12-31).
+        #expect(NationalID("11010519491231002X")?.birthDate == CalendarDate(year: 1949, month: 12, day: 31))
+        #expect(NationalID("110105194912310021") == nil)
+        #expect(violations(.init(name: "王伟", birthDate: "1949-12-31", phone: "13800138000", nationalID: "11010519491231002x")) == [])
+        #expect(violations(.init(name: "王伟", birthDate: "1950-01-01", phone: "13800138000", nationalID: "11010519491231002X")) == ["nationalId"])
+        #expect(violations(.init(name: "王伟", birthDate: "1949-12-31", phone: "13800138000", nationalID: "123")) == ["nationalId"])
+    }
+
+    @Test func phonesAreMaskedInLists() {
+        #expect(PhoneNumber("13812345678")?.masked == "138****5678")
+        #expect(PhoneNumber.mask("13812345678") == "138****5678")
+        #expect("\(PhoneNumber("13812345678")!)" == "138****5678")
+    }
+
+    @Test func ageCountsWholeYearsInTheClinicTimeZone() throws {
+        let calendar = ClinicCalendar(timeZone: try #require(TimeZone(identifier: "Asia/Shanghai")))
+        let birth = CalendarDate(year: 1990, month: 11, day: 23)
+        #expect(calendar.age(birth: birth, on: CalendarDate(year: 2026, month: 11, day: 22)) == 35)
+        #expect(calendar.age(birth: birth, on: CalendarDate(year: 2026, month: 11, day: 23)) == 36)
+        // 2026-11-22 16:30 UTC is already 2026-11-23 00:30 in Shanghai.
+        let instant = try #require(ISO8601DateFormatter().date(from: "2026-11-22T16:30:00Z"))
+        #expect(calendar.today(now: instant) == CalendarDate(year: 2026, month: 11, day: 23))
+    }
+
+    @Test func likePatternsEscapeWildcards() {
+        #expect(PatientStore.likePrefix("王%_\\") == "王\\%\\_\\\\%")
+    }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# ClinicDesk on a fresh Debian 12 machine, in one command each:
+#   deploy/dev.sh up [--demo] [clinic up options]   installs what is missing, builds, runs the whole stack
+#   deploy/dev.sh test                              installs what is missing, builds, runs the whole test suite
+#   deploy/dev.sh bench                             builds release and runs the benchmarks (writes bench-results/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libzmq3-dev libpq-dev postgresql protobuf-compiler protobuf-c-compiler libprotobuf-c-dev wrk curl)
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Debian starts a system-wide cluster on install; ClinicDesk runs its own, so leave the system one alone.
+}
+
+command -v swift >/dev/null || { echo "Swift 6.1 or newer is required (swift not found on PATH)" >&2; exit 1; }
+
+cmd=${1:-help}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  up)
+    install_missing
+    config=${CLINIC_BUILD:-debug}
+    swift build -c "$config"
+    exec "$(swift build -c "$config" --show-bin-path)/clinic" up "$@"
+    ;;
+  test)
+    install_missing
+    # One build pass for executables and tests (the end-to-end tests start the real executables).
+    swift build --build-tests "$@"
+    exec swift test --skip-build "$@"
+    ;;
+  bench)
+    install_missing
+    exec deploy/bench.sh "$@"
+    ;;
+  *)
+    sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac
