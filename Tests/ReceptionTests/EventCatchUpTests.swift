@@ -1,0 +1,65 @@
+import ClinicBus
+import ClinicProto
+import ClinicService
+import ClinicStore
+import ClinicTestSupport
+import Foundation
+import Testing
+@testable import Reception
+
+/// A consumer in another schema follows reception's events: nothing lost while it was down, nothing applied twice.
+@Suite("Event catch-up")
+struct EventCatchUpTests {
+    @Test func aConsumerThatWasDownCatchesUpExactlyOnce() async throws {
+        let harness = try ReceptionHarness()
+        defer { harness.stop() }
+        let consumerURL = try TestDatabase.shared().makeService(prefix: "consumer").url
+        let setup = try Connection(url: consumerURL, logger: ReceptionHarness.logger)
+        defer { setup.close() }
+        let schema = try #require(try setup.query("SELECT current_schema() AS s").first?.decode("s", as: String.self))
+        try Migrator.apply(CoreMigrations.all, component: "core", schema: schema, on: setup, logger: ReceptionHarness.logger)
+        // seq is the primary key: applying an event twice would fail the consumer's transaction loudly.
+        try setup.execute(script: "CREATE TABLE seen (seq bigint PRIMARY KEY, patient_id text NOT NULL)")
+
+        func makeConsumer() -> EventConsumer {
+            var configuration = EventConsumer.Configuration(
+                name: "test", databaseURL: consumerURL, busEndpoint: harness.broker.endpoint,
+                eventsEndpoint: harness.broker.eventsOutEndpoint,
+                sources: [EventSource(publisher: "reception", topicPrefix: "clinic.reception.",
+                                      replay: Clinic_Reception_V1_Events.replay)])
+            configuration.idleReplay = .milliseconds(300)
+            return EventConsumer(configuration: configuration, logger: ReceptionHarness.logger) {
+                let handlers = EventHandlers()
+                handlers.on(Clinic_Reception_V1_PatientRegistered.self) { db, header, event in
+                    try db.execute("INSERT INTO seen (seq, patient_id) VALUES (\(Int64(header.seq)), \(event.patientID))")
+                }
+                return handlers
+            }
+        }
+        func seen() throws -> [Int64] {
+            try setup.query("SELECT seq FROM seen ORDER BY seq").map { try $0.decode("seq", as: Int64.self) }
+        }
+
+        // Written while no consumer runs.
+        var ids: [String] = []
+        for _ in 0..<3 { ids.append(try await harness.call(Clinic_Reception_V1_Reception.registerPatient, newPatient()).id) }
+
+        let consumer = makeConsumer()
+        consumer.start()
+        #expect(try await eventually { try seen() == [1, 2, 3] })
+        // Live events while it runs.
+        for _ in 0..<2 { ids.append(try await harness.call(Clinic_Reception_V1_Reception.registerPatient, newPatient()).id) }
+        #expect(try await eventually { try seen() == [1, 2, 3, 4, 5] })
+        consumer.stop()
+
+        // Down again while more are written; a new consumer resumes from its checkpoint.
+        for _ in 0..<4 { ids.append(try await harness.call(Clinic_Reception_V1_Reception.registerPatient, newPatient()).id) }
+        let restarted = makeConsumer()
+        restarted.start()
+        defer { restarted.stop() }
+        #expect(try await eventually { try seen() == Array(1...9) })
+        let applied = try setup.query("SELECT patient_id FROM seen ORDER BY seq").map { try $0.decode("patient_id", as: String.self) }
+        #expect(applied == ids)
+        #expect(try EventCheckpoint.lastApplied(publisher: "reception", on: setup) == 9)
+    }
+}

@@ -1,0 +1,79 @@
+import ClinicBus
+import ClinicProto
+import ClinicService
+import ClinicStore
+import ClinicTestSupport
+import Foundation
+import Logging
+@testable import Reception
+
+/// A real broker, a real reception service (2 worker threads) on a fresh schema, and a bus client.
+final class ReceptionHarness: Sendable {
+    let broker: Broker
+    let host: ServiceHost
+    let client: BusClient
+    let databaseURL: String
+    let options: ServiceOptions
+    static let logger = Logger(label: "test.reception")
+
+    init() throws {
+        broker = try Broker(configuration: .init(endpoint: "tcp://127.0.0.1:*", eventsIn: "tcp://127.0.0.1:*",
+                                                 eventsOut: "tcp://127.0.0.1:*", heartbeatInterval: .milliseconds(100)),
+                            logger: Self.logger)
+        try broker.start()
+        databaseURL = try TestDatabase.shared().makeService(prefix: "reception").url
+        var options = ServiceOptions()
+        options.bus = broker.endpoint
+        options.eventsIn = broker.eventsInEndpoint
+        options.eventsOut = broker.eventsOutEndpoint
+        options.databaseURL = databaseURL
+        options.workers = 2
+        options.heartbeatMs = 100
+        self.options = options
+        host = try ServiceHost(try ReceptionService.definition(), options: options, logger: Self.logger)
+        client = try BusClient(endpoint: broker.endpoint, logger: Self.logger)
+    }
+
+    /// Calls a reception rpc as a member of the desk staff.
+    func call<Request, Response>(_ method: Method<Request, Response>, _ request: Request,
+                                 idempotencyKey: String = "") async throws -> Response {
+        var caller = Clinic_Bus_V1_Caller()
+        caller.subject = "desk-01"
+        caller.role = "desk"
+        caller.system = "tests"
+        return try await client.call(method, request, options: CallOptions(timeout: .seconds(5), caller: caller,
+                                                                          idempotencyKey: idempotencyKey))
+    }
+
+    /// A direct connection to the service's schema, for checking what was stored.
+    func database() throws -> Connection { try Connection(url: databaseURL, logger: Self.logger) }
+
+    func stop() {
+        client.close()
+        host.stop()
+        broker.stop()
+    }
+}
+
+/// A registration request with a unique phone.
+func newPatient(name: String = "测试患者", birthDate: String = "1990-05-01", phone: String? = nil) -> Clinic_Reception_V1_RegisterPatientRequest {
+    var request = Clinic_Reception_V1_RegisterPatientRequest()
+    request.name = name
+    request.birthDate = birthDate
+    request.phone = phone ?? uniquePhone()
+    request.gender = .female
+    return request
+}
+
+/// A random, valid mainland mobile number.
+func uniquePhone() -> String { "13\(Int.random(in: 3...9))\(String(format: "%08d", Int.random(in: 0..<100_000_000)))" }
+
+/// Waits until `condition` holds or `timeout` passes.
+func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return try await condition()
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Benchmarks, release build, bounded in time; prints numbers and writes them to bench-results/:
+#   bench-results/bus.json   bus round trips (1 and 64 in flight) beside a raw libzmq DEALER/ROUTER echo
+#   bench-results/http.json  gateway GET/POST /v1/patients with wrk beside a bare Hummingbird hello-world
+# Usage: deploy/bench.sh [seconds-per-case]   (default 5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-5}
+swift build -c release
+bin=$(swift build -c release --show-bin-path)
+mkdir -p bench-results
+
+"$bin/clinic-bench" bus --seconds "$seconds" --output bench-results/bus.json
+
+# The whole stack on private ports and its own throwaway state folder.
+state=$(mktemp -d /tmp/clinic-bench.XXXXXX)
+chmod 755 "$state"
+http_port=18080
+"$bin/clinic" up --state-dir "$state" --http-port $http_port --bus-port 15555 --pg-port 15432 \
+  --log-level warning > "$state/stack.log" 2>&1 &
+stack=$!
+trap 'kill -INT $stack 2>/dev/null; wait $stack 2>/dev/null; rm -rf "$state"' EXIT
+for _ in $(seq 1 300); do
+  curl -fs "http://127.0.0.1:$http_port/readyz" >/dev/null 2>&1 && break
+  kill -0 $stack 2>/dev/null || { cat "$state/stack.log"; exit 1; }
+  sleep 0.2
+done
+"$bin/clinic-bench" http --gateway "http://127.0.0.1:$http_port" --seconds "$seconds" --output bench-results/http.json
