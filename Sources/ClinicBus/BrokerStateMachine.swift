@@ -172,13 +172,11 @@ struct BrokerStateMachine {
         return actions
     }
 
-    /// Milliseconds until the next `tick` is due.
+    /// Milliseconds until the next `tick` is due (soon while requests wait, so deadlines are met within a few ms).
     func msUntilNextTick(now: Int64) -> Int64 {
-        var next = nextHeartbeat
-        for service in services.values where service.queuedCount > 0 {
-            for request in service.queue[service.queueHead...] { next = min(next, request.deadline) }
-        }
-        return max(0, min(next - now, heartbeatMS))
+        let waiting = services.values.contains { $0.queuedCount > 0 }
+        let untilHeartbeat = max(0, nextHeartbeat - now)
+        return waiting ? min(untilHeartbeat, 5) : untilHeartbeat
     }
 
     // MARK: Internals

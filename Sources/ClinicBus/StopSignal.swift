@@ -29,7 +29,7 @@ final class StopSignal: Sendable {
         if let socket = try? Socket(.pair) {
             try? socket.setOption(ZMQ_LINGER, Int32(200))  // let the frame reach the pipe before close
             try? socket.connect(endpoint)
-            _ = try? socket.send([[1]], dontWait: true)
+            _ = try? socket.send([Array("TERMINATE".utf8)], dontWait: true)
             socket.close()
         }
     }
