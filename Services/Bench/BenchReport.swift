@@ -1,0 +1,42 @@
+import ClinicBus
+import Foundation
+
+/// Summary of one benchmark case: latency percentiles and throughput.
+struct CaseResult: Codable {
+    var inFlight: Int
+    var roundTrips: Int
+    var seconds: Double
+    var throughputPerSecond: Double
+    var p50Microseconds: Double
+    var p99Microseconds: Double
+
+    init(inFlight: Int, measurement: EchoMeasurement) {
+        let sorted = measurement.latenciesNS.sorted()
+        func percentile(_ p: Double) -> Double {
+            guard !sorted.isEmpty else { return 0 }
+            let index = min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.down)))
+            return Double(sorted[index]) / 1000
+        }
+        self.inFlight = inFlight
+        roundTrips = sorted.count
+        seconds = measurement.elapsedSeconds
+        throughputPerSecond = measurement.elapsedSeconds > 0 ? Double(sorted.count) / measurement.elapsedSeconds : 0
+        p50Microseconds = percentile(0.50)
+        p99Microseconds = percentile(0.99)
+    }
+
+    var line: String {
+        String(format: "%3d in flight: %9.0f round trips/s   p50 %8.1f µs   p99 %8.1f µs   (%d in %.1f s)",
+               inFlight, throughputPerSecond, p50Microseconds, p99Microseconds, roundTrips, seconds)
+    }
+}
+
+/// What `clinic-bench bus` writes to its JSON file.
+struct BusBenchReport: Codable {
+    var payloadBytes: Int
+    var workerThreads: Int
+    var raw: [CaseResult]
+    var broker: [CaseResult]
+    /// Broker throughput / raw throughput at the highest in-flight count.
+    var brokerToRawThroughputRatio: Double
+}

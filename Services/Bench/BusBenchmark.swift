@@ -1,0 +1,128 @@
+import ArgumentParser
+import ClinicBus
+import ClinicProto
+import Foundation
+import Glibc
+import Logging
+import Synchronization
+
+/// `clinic-bench bus`: raw libzmq echo versus a round trip through the broker to a worker, 1 and 64 in flight.
+struct BusBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bus",
+        abstract: "Raw DEALER⇄ROUTER echo versus client → broker → worker → client round trips.")
+
+    @Option(help: "Seconds to measure each case.")
+    var seconds: Double = 5
+
+    @Option(help: "Requests in flight for the concurrent cases.")
+    var inFlight: Int = 64
+
+    @Option(help: "Worker threads serving the echo method behind the broker.")
+    var workers: Int = 4
+
+    @Option(help: "Request payload size in bytes.")
+    var payloadBytes: Int = 32
+
+    @Option(help: "Where to write the JSON results.")
+    var output: String = "bench-results/bus.json"
+
+    static let echo = Method<Clinic_Bus_V1_Event, Clinic_Bus_V1_Event>("clinic.bench.v1.Bench/Echo")
+
+    func run() async throws {
+        var logger = Logger(label: "clinic-bench")
+        logger.logLevel = .warning
+
+        print("raw libzmq DEALER⇄ROUTER echo (no broker)")
+        var raw: [CaseResult] = []
+        for count in [1, inFlight] {
+            let result = CaseResult(inFlight: count, measurement: try RawEchoBenchmark.run(
+                inFlight: count, seconds: seconds, payloadBytes: payloadBytes))
+            print("  " + result.line)
+            raw.append(result)
+        }
+
+        print("client → broker → worker pool (\(workers) threads) → client")
+        let broker = Broker(configuration: BrokerConfiguration(endpoint: "tcp://127.0.0.1:*", eventsIn: "tcp://127.0.0.1:*",
+                                                               eventsOut: "tcp://127.0.0.1:*"), logger: logger)
+        try broker.start()
+        defer { broker.stop() }
+        guard let endpoint = broker.endpoints?.requests else { throw ValidationError("broker did not bind") }
+        let pool = WorkerPool(configuration: WorkerConfiguration(brokerEndpoint: endpoint, service: Self.echo.busService,
+                                                                 threads: workers),
+                              logger: logger) { _ in
+            let routes = WorkerRoutes()
+            routes.register(BusBenchmark.echo) { _, request in request }
+            return routes
+        }
+        try pool.start()
+        defer { pool.stop() }
+        let client = try BusClient(endpoint: endpoint, logger: logger)
+        defer { client.close() }
+        guard await client.serviceAvailable(Self.echo.busService, timeout: .seconds(5)) else {
+            throw ValidationError("echo workers did not register")
+        }
+        var brokered: [CaseResult] = []
+        for count in [1, inFlight] {
+            let result = CaseResult(inFlight: count, measurement: try await measureBroker(client: client, inFlight: count))
+            print("  " + result.line)
+            brokered.append(result)
+        }
+
+        let ratio = (raw.last?.throughputPerSecond ?? 0) > 0
+            ? (brokered.last?.throughputPerSecond ?? 0) / (raw.last?.throughputPerSecond ?? 1) : 0
+        print(String(format: "broker/raw throughput at %d in flight: %.2f", inFlight, ratio))
+
+        let report = BusBenchReport(payloadBytes: payloadBytes, workerThreads: workers, raw: raw, broker: brokered,
+                                    brokerToRawThroughputRatio: ratio)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let url = URL(fileURLWithPath: output)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try encoder.encode(report).write(to: url)
+        print("wrote \(output)")
+    }
+
+    private func measureBroker(client: BusClient, inFlight: Int) async throws -> EchoMeasurement {
+        var request = Clinic_Bus_V1_Event()
+        request.payload = Data(repeating: 0x2a, count: payloadBytes)
+        let payload: [UInt8] = try request.serializedBytes()
+        let service = Self.echo.busService
+        let method = Self.echo.fullName
+        let counter = Atomic<Int>(0)
+        let start = Self.monotonicNS()
+        let end = start + UInt64(seconds * 1e9)
+        let latencies = try await withThrowingTaskGroup(of: [UInt64].self) { group in
+            for _ in 0..<inFlight {
+                group.addTask {
+                    var local: [UInt64] = []
+                    local.reserveCapacity(1 << 16)
+                    var header = Clinic_Bus_V1_RequestHeader()
+                    header.method = method
+                    while true {
+                        let sent = Self.monotonicNS()
+                        if sent >= end { break }
+                        header.requestID = "bench-\(counter.add(1, ordering: .relaxed).newValue)"
+                        header.deadlineUnixMs = Int64(Date().timeIntervalSince1970 * 1000) + 5000
+                        let reply = try await client.send(service: service, header: header, payload: payload)
+                        guard reply.header.code == .ok else {
+                            throw ValidationError("echo failed: \(reply.header.code.name) \(reply.header.message)")
+                        }
+                        local.append(Self.monotonicNS() - sent)
+                    }
+                    return local
+                }
+            }
+            var all: [UInt64] = []
+            for try await part in group { all.append(contentsOf: part) }
+            return all
+        }
+        return EchoMeasurement(latenciesNS: latencies, elapsedSeconds: Double(Self.monotonicNS() - start) / 1e9)
+    }
+
+    static func monotonicNS() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `clinic-bench`: performance measurements of the ClinicDesk stack, one subcommand per layer.
+@main
+struct ClinicBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clinic-bench",
+        abstract: "Measures ClinicDesk's latency and throughput.",
+        // Add further benchmarks (e.g. an HTTP one) here.
+        subcommands: [BusBenchmark.self])
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import ClinicBus
+import Dispatch
+import Foundation
+import Logging
+
+/// `clinic-bus`: runs the broker (requests on a ROUTER, events through an XSUB/XPUB proxy) until SIGINT/SIGTERM.
+@main
+struct ClinicBusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clinic-bus",
+        abstract: "The ClinicDesk message broker: routes RPCs to service workers and forwards events.")
+
+    @Option(help: "ROUTER endpoint for clients and workers (env CLINIC_BUS_ENDPOINT).")
+    var endpoint: String = ProcessInfo.processInfo.environment["CLINIC_BUS_ENDPOINT"] ?? "tcp://127.0.0.1:5555"
+
+    @Option(help: "XSUB endpoint event publishers connect to (env CLINIC_BUS_EVENTS_IN).")
+    var eventsIn: String = ProcessInfo.processInfo.environment["CLINIC_BUS_EVENTS_IN"] ?? "tcp://127.0.0.1:5556"
+
+    @Option(help: "XPUB endpoint event subscribers connect to (env CLINIC_BUS_EVENTS_OUT).")
+    var eventsOut: String = ProcessInfo.processInfo.environment["CLINIC_BUS_EVENTS_OUT"] ?? "tcp://127.0.0.1:5557"
+
+    @Option(help: "Heartbeat interval in milliseconds, shared with workers (env CLINIC_BUS_HEARTBEAT_MS).")
+    var heartbeatMs: Int = ProcessInfo.processInfo.environment["CLINIC_BUS_HEARTBEAT_MS"].flatMap { Int($0) } ?? 1000
+
+    @Option(help: "Largest message accepted, in bytes; larger ones are dropped (env CLINIC_BUS_MAX_MESSAGE_BYTES).")
+    var maxMessageBytes: Int = ProcessInfo.processInfo.environment["CLINIC_BUS_MAX_MESSAGE_BYTES"].flatMap { Int($0) } ?? 4 << 20
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env CLINIC_LOG_LEVEL).")
+    var logLevel: String = ProcessInfo.processInfo.environment["CLINIC_LOG_LEVEL"] ?? "info"
+
+    func validate() throws {
+        guard heartbeatMs > 0 else { throw ValidationError("--heartbeat-ms must be positive") }
+        guard maxMessageBytes > 0 else { throw ValidationError("--max-message-bytes must be positive") }
+        guard Logger.Level(rawValue: logLevel.lowercased()) != nil else {
+            throw ValidationError("unknown --log-level \(logLevel)")
+        }
+    }
+
+    func run() throws {
+        let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "clinic-bus")
+        let broker = Broker(
+            configuration: BrokerConfiguration(endpoint: endpoint, eventsIn: eventsIn, eventsOut: eventsOut,
+                                               heartbeatInterval: .milliseconds(heartbeatMs),
+                                               maxMessageBytes: maxMessageBytes),
+            logger: logger)
+        try broker.start()
+        if let endpoints = broker.endpoints {
+            print("clinic-bus listening on \(endpoints.requests) (events in \(endpoints.eventsIn), out \(endpoints.eventsOut))")
+        }
+
+        let done = DispatchSemaphore(value: 0)
+        var sources: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { done.signal() }
+            source.resume()
+            sources.append(source)
+        }
+        done.wait()
+        logger.info("stopping")
+        broker.stop()
+        sources.forEach { $0.cancel() }
+    }
+}

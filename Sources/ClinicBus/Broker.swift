@@ -1,0 +1,217 @@
+import CZeroMQ
+import Foundation
+import Logging
+import Synchronization
+
+/// The bus broker: a ROUTER for clients and workers driven by `BrokerStateMachine`, plus an XSUB/XPUB event proxy.
+public final class Broker: Sendable {
+    /// Endpoints actually bound (real ports when `*` was configured).
+    public struct Endpoints: Sendable, Equatable {
+        /// ROUTER endpoint for clients and workers.
+        public var requests: String
+        /// XSUB endpoint for event publishers.
+        public var eventsIn: String
+        /// XPUB endpoint for event subscribers.
+        public var eventsOut: String
+    }
+
+    private struct State {
+        var endpoints: Endpoints?
+        var stats = BrokerStats(services: 0, workers: 0, queued: 0)
+        var threads: DispatchGroup?
+    }
+
+    /// The broker's settings.
+    public let configuration: BrokerConfiguration
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let routerStop = StopSignal(name: "broker")
+    private let proxyStop = StopSignal(name: "events")
+
+    /// Creates a broker; nothing is bound until `start()`.
+    public init(configuration: BrokerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The bound endpoints, once started.
+    public var endpoints: Endpoints? { state.withLock { $0.endpoints } }
+
+    /// The latest counts of services, workers and queued requests.
+    public var stats: BrokerStats { state.withLock { $0.stats } }
+
+    /// Binds all sockets (each on its own thread) and starts serving; throws if a bind fails.
+    public func start() throws {
+        let group = DispatchGroup()
+        let started = DispatchSemaphore(value: 0)
+        let outcome = Mutex<(router: Result<String, BusError>?, proxy: Result<(String, String), BusError>?)>((nil, nil))
+
+        group.enter()
+        let routerThread = Thread { [self] in
+            defer { group.leave() }
+            runRouter { result in
+                outcome.withLock { $0.router = result }
+                started.signal()
+            }
+        }
+        routerThread.name = "clinic-bus-broker"
+        routerThread.start()
+
+        group.enter()
+        let proxyThread = Thread { [self] in
+            defer { group.leave() }
+            runProxy { result in
+                outcome.withLock { $0.proxy = result }
+                started.signal()
+            }
+        }
+        proxyThread.name = "clinic-bus-events"
+        proxyThread.start()
+
+        started.wait()
+        started.wait()
+        state.withLock { $0.threads = group }
+        let (router, proxy) = outcome.withLock { ($0.router, $0.proxy) }
+        switch (router, proxy) {
+        case (.success(let requests), .success(let events)):
+            let endpoints = Endpoints(requests: requests, eventsIn: events.0, eventsOut: events.1)
+            state.withLock { $0.endpoints = endpoints }
+            logger.info("broker listening", metadata: ["requests": "\(requests)", "events_in": "\(events.0)",
+                                                       "events_out": "\(events.1)"])
+        case (.failure(let error), _), (_, .failure(let error)):
+            stop()
+            throw error
+        default:
+            stop()
+            throw BusError(operation: "start broker", reason: "a socket thread did not report")
+        }
+    }
+
+    /// Stops both loops, closes their sockets and waits for their threads.
+    public func stop() {
+        routerStop.fire()
+        proxyStop.fire()
+        let group = state.withLock { state in
+            defer { state.threads = nil }
+            return state.threads
+        }
+        group?.wait()
+    }
+
+    // MARK: Threads
+
+    private func runRouter(report: (Result<String, BusError>) -> Void) {
+        let router: Socket
+        let stopSocket: Socket
+        do {
+            router = try Socket(.router)
+            try router.setOption(ZMQ_ROUTER_MANDATORY, Int32(1))
+            try router.setOption64(ZMQ_MAXMSGSIZE, Int64(configuration.maxMessageBytes))
+            try router.setOption(ZMQ_SNDHWM, Int32(100_000))
+            try router.setOption(ZMQ_RCVHWM, Int32(100_000))
+            try router.bind(configuration.endpoint)
+            stopSocket = try routerStop.makeReceiver()
+        } catch let error as BusError {
+            report(.failure(error))
+            return
+        } catch {
+            report(.failure(BusError(operation: "broker socket", reason: "\(error)")))
+            return
+        }
+        report(.success(router.lastEndpoint))
+        defer {
+            router.close()
+            stopSocket.close()
+        }
+
+        var machine = BrokerStateMachine(configuration: configuration)
+        var actions: [BrokerAction] = []
+        actions.reserveCapacity(64)
+        var poll = PollPair(router, stopSocket)
+        var nextStatsLog = BusClock.nowMS() + 30_000
+        var lastStats = BrokerStats(services: 0, workers: 0, queued: 0)
+        while !routerStop.isFired {
+            let now = BusClock.nowMS()
+            do {
+                let timeout = Int(min(machine.msUntilNextTick(now: now), 200))
+                let (readable, stopping) = try poll.poll(timeoutMS: timeout)
+                if stopping { break }
+                if readable {
+                    // Drain what is waiting, a bounded batch at a time, before housekeeping.
+                    var budget = 256
+                    while budget > 0, let frames = try router.receive(dontWait: true) {
+                        budget -= 1
+                        guard frames.count >= 2 else { continue }
+                        machine.receive(from: frames[0], frames: frames[1...], now: BusClock.nowMS(), into: &actions)
+                        perform(&actions, on: router)
+                    }
+                }
+                let afterIO = BusClock.nowMS()
+                if machine.msUntilNextTick(now: afterIO) == 0 {
+                    machine.tick(now: afterIO, into: &actions)
+                    perform(&actions, on: router)
+                    let stats = machine.stats
+                    if stats != lastStats {
+                        lastStats = stats
+                        state.withLock { $0.stats = stats }
+                    }
+                    if afterIO >= nextStatsLog {
+                        nextStatsLog = afterIO + 30_000
+                        logger.debug("broker stats", metadata: ["services": "\(stats.services)", "workers": "\(stats.workers)",
+                                                                "queued": "\(stats.queued)"])
+                    }
+                }
+            } catch {
+                logger.error("broker socket loop failed", metadata: ["error": "\(error)"])
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+    }
+
+    private func perform(_ actions: inout [BrokerAction], on router: Socket) {
+        for action in actions {
+            switch action {
+            case .send(let identity, let frames):
+                do {
+                    if try !router.send(frames[...], prefix: identity, dontWait: true) {
+                        logger.debug("dropped a message for an unreachable or saturated peer")
+                    }
+                } catch {
+                    logger.warning("send failed", metadata: ["error": "\(error)"])
+                }
+            case .log(let level, let message):
+                logger.log(level: level, "\(message)")
+            }
+        }
+        actions.removeAll(keepingCapacity: true)
+    }
+
+    private func runProxy(report: (Result<(String, String), BusError>) -> Void) {
+        let frontend: Socket
+        let backend: Socket
+        let control: Socket
+        do {
+            frontend = try Socket(.xsub)
+            try frontend.setOption64(ZMQ_MAXMSGSIZE, Int64(configuration.maxMessageBytes))
+            try frontend.bind(configuration.eventsIn)
+            backend = try Socket(.xpub)
+            try backend.bind(configuration.eventsOut)
+            control = try proxyStop.makeReceiver()
+        } catch let error as BusError {
+            report(.failure(error))
+            return
+        } catch {
+            report(.failure(BusError(operation: "event proxy socket", reason: "\(error)")))
+            return
+        }
+        report(.success((frontend.lastEndpoint, backend.lastEndpoint)))
+        defer {
+            frontend.close()
+            backend.close()
+            control.close()
+        }
+        if proxyStop.isFired { return }
+        // Runs until the control socket receives TERMINATE.
+        _ = zmq_proxy_steerable(frontend.handle, backend.handle, nil, control.handle)
+    }
+}

@@ -1,0 +1,34 @@
+/// Settings of a broker: where it listens, how it heartbeats, and its limits.
+public struct BrokerConfiguration: Sendable {
+    /// ROUTER endpoint for clients and workers.
+    public var endpoint: String
+    /// XSUB endpoint event publishers connect to.
+    public var eventsIn: String
+    /// XPUB endpoint event subscribers connect to.
+    public var eventsOut: String
+    /// Heartbeat interval shared with workers.
+    public var heartbeatInterval: Duration
+    /// Missed heartbeats before a worker counts as dead.
+    public var liveness: Int
+    /// Larger messages are dropped by libzmq before the broker sees them.
+    public var maxMessageBytes: Int
+    /// How long a request whose header has no deadline may wait for a worker.
+    public var defaultDeadline: Duration
+    /// Requests queued per service beyond which new ones get RESOURCE_EXHAUSTED.
+    public var maxQueuedPerService: Int
+
+    /// Creates a configuration; the defaults are the standard local ports and a 1 s heartbeat.
+    public init(endpoint: String = "tcp://127.0.0.1:5555", eventsIn: String = "tcp://127.0.0.1:5556",
+                eventsOut: String = "tcp://127.0.0.1:5557", heartbeatInterval: Duration = .seconds(1),
+                liveness: Int = 3, maxMessageBytes: Int = 4 << 20, defaultDeadline: Duration = .seconds(5),
+                maxQueuedPerService: Int = 10_000) {
+        self.endpoint = endpoint
+        self.eventsIn = eventsIn
+        self.eventsOut = eventsOut
+        self.heartbeatInterval = heartbeatInterval
+        self.liveness = liveness
+        self.maxMessageBytes = maxMessageBytes
+        self.defaultDeadline = defaultDeadline
+        self.maxQueuedPerService = maxQueuedPerService
+    }
+}

@@ -1,0 +1,307 @@
+import ClinicProto
+import Logging
+import SwiftProtobuf
+
+/// What the broker's socket loop must do after feeding the state machine an input.
+enum BrokerAction: Equatable {
+    /// Send `frames` to the peer with routing identity `to`.
+    case send(to: [UInt8], frames: [[UInt8]])
+    /// Log a line (protocol violations, dropped input, worker churn).
+    case log(Logger.Level, String)
+}
+
+/// Counts the broker logs now and then.
+public struct BrokerStats: Sendable, Equatable {
+    /// Services known (with at least one worker or queued request).
+    public var services: Int
+    /// Live workers.
+    public var workers: Int
+    /// Requests waiting for a worker.
+    public var queued: Int
+}
+
+/// The broker's protocol logic as a pure value: decoded input + sender + clock in, frames to send out.
+struct BrokerStateMachine {
+    struct QueuedRequest {
+        var client: [UInt8]
+        var requestID: String
+        var deadline: Int64
+        var header: [UInt8]
+        var payload: [UInt8]
+    }
+
+    struct InFlight {
+        var client: [UInt8]
+        var requestID: String
+    }
+
+    struct Worker {
+        var service: String
+        var expiry: Int64
+        var inFlight: InFlight?
+    }
+
+    struct Service {
+        /// Idle workers, least recently used first.
+        var idle: [[UInt8]] = []
+        var queue: [QueuedRequest] = []
+        var queueHead = 0
+        var workerCount = 0
+        var queuedCount: Int { queue.count - queueHead }
+    }
+
+    let heartbeatMS: Int64
+    let liveness: Int64
+    let defaultDeadlineMS: Int64
+    let maxQueuedPerService: Int
+    private(set) var workers: [[UInt8]: Worker] = [:]
+    private(set) var services: [String: Service] = [:]
+    private var nextHeartbeat: Int64 = 0
+
+    init(heartbeatMS: Int64, liveness: Int, defaultDeadlineMS: Int64 = 5000, maxQueuedPerService: Int = 10_000) {
+        self.heartbeatMS = max(1, heartbeatMS)
+        self.liveness = Int64(max(1, liveness))
+        self.defaultDeadlineMS = defaultDeadlineMS
+        self.maxQueuedPerService = maxQueuedPerService
+    }
+
+    init(configuration: BrokerConfiguration) {
+        self.init(heartbeatMS: configuration.heartbeatInterval.wholeMilliseconds, liveness: configuration.liveness,
+                  defaultDeadlineMS: configuration.defaultDeadline.wholeMilliseconds,
+                  maxQueuedPerService: configuration.maxQueuedPerService)
+    }
+
+    /// Current counts for logs.
+    var stats: BrokerStats {
+        BrokerStats(services: services.count, workers: workers.count,
+                    queued: services.values.reduce(0) { $0 + $1.queuedCount })
+    }
+
+    // MARK: Input
+
+    /// Handles raw frames from `sender` (routing identity already removed).
+    mutating func receive(from sender: [UInt8], frames: ArraySlice<[UInt8]>, now: Int64, into actions: inout [BrokerAction]) {
+        // A frame from a known worker refreshes its liveness, whatever it is.
+        if workers[sender] != nil { workers[sender]!.expiry = now + heartbeatMS * liveness }
+        switch MDPCodec.decode(frames) {
+        case .success(let message):
+            handle(message, from: sender, now: now, into: &actions)
+        case .failure(let malformed):
+            rejectMalformed(malformed, from: sender, frames: frames, into: &actions)
+        }
+    }
+
+    /// Convenience for tests: handles frames and returns the actions.
+    mutating func receive(from sender: [UInt8], frames: [[UInt8]], now: Int64) -> [BrokerAction] {
+        var actions: [BrokerAction] = []
+        receive(from: sender, frames: frames[...], now: now, into: &actions)
+        return actions
+    }
+
+    /// Handles one decoded message from `sender`.
+    mutating func handle(_ message: BusMessage, from sender: [UInt8], now: Int64, into actions: inout [BrokerAction]) {
+        switch message {
+        case .clientRequest(let service, let header, let payload):
+            clientRequest(service: service, header: header, payload: payload, from: sender, now: now, into: &actions)
+        case .ready(let service):
+            if workers[sender] != nil || service.hasPrefix("mmi.") {
+                violation("READY from a registered worker or for a reserved service", from: sender, into: &actions)
+                return
+            }
+            workers[sender] = Worker(service: service, expiry: now + heartbeatMS * liveness)
+            services[service, default: Service()].workerCount += 1
+            actions.append(.log(.info, "worker registered for \(service)"))
+            workerIdle(sender, service: service, now: now, into: &actions)
+        case .workerReply(let client, let header, let payload):
+            guard let worker = workers[sender], let inFlight = worker.inFlight, inFlight.client == client else {
+                violation("FINAL from a worker with no matching request", from: sender, into: &actions)
+                return
+            }
+            workers[sender]!.inFlight = nil
+            actions.append(.send(to: client, frames: MDPCodec.encode(.clientReply(service: worker.service, header: header, payload: payload))))
+            workerIdle(sender, service: worker.service, now: now, into: &actions)
+        case .heartbeat:
+            if workers[sender] == nil { violation("HEARTBEAT from an unregistered worker", from: sender, into: &actions) }
+        case .disconnect:
+            if workers[sender] != nil {
+                removeWorker(sender, reason: "worker disconnected", into: &actions)
+            }
+        case .clientReply, .workerRequest:
+            if workers[sender] != nil {
+                violation("broker-only command from a worker", from: sender, into: &actions)
+            } else {
+                actions.append(.log(.warning, "dropped a broker-only command sent by a client"))
+            }
+        }
+    }
+
+    /// Housekeeping: heartbeats out, dead workers out, expired queued requests answered.
+    mutating func tick(now: Int64, into actions: inout [BrokerAction]) {
+        var dead: [[UInt8]] = []
+        for (identity, worker) in workers where worker.expiry <= now { dead.append(identity) }
+        for identity in dead { removeWorker(identity, reason: "worker expired (missed heartbeats)", into: &actions) }
+
+        for name in Array(services.keys) {
+            guard var service = services.removeValue(forKey: name) else { continue }
+            if service.queuedCount > 0 {
+                var kept: [QueuedRequest] = []
+                for request in service.queue[service.queueHead...] {
+                    if request.deadline <= now {
+                        actions.append(expiredReply(request, service: name, hasWorkers: service.workerCount > 0))
+                    } else {
+                        kept.append(request)
+                    }
+                }
+                service.queue = kept
+                service.queueHead = 0
+            }
+            if service.workerCount > 0 || service.queuedCount > 0 { services[name] = service }
+        }
+
+        if now >= nextHeartbeat {
+            nextHeartbeat = now + heartbeatMS
+            let heartbeat = MDPCodec.encode(.heartbeat)
+            for identity in workers.keys { actions.append(.send(to: identity, frames: heartbeat)) }
+        }
+    }
+
+    /// Convenience for tests.
+    mutating func tick(now: Int64) -> [BrokerAction] {
+        var actions: [BrokerAction] = []
+        tick(now: now, into: &actions)
+        return actions
+    }
+
+    /// Milliseconds until the next `tick` is due (soon while requests wait, so deadlines are met within a few ms).
+    func msUntilNextTick(now: Int64) -> Int64 {
+        let waiting = services.values.contains { $0.queuedCount > 0 }
+        let untilHeartbeat = max(0, nextHeartbeat - now)
+        return waiting ? min(untilHeartbeat, 5) : untilHeartbeat
+    }
+
+    // MARK: Internals
+
+    private mutating func clientRequest(service name: String, header: [UInt8], payload: [UInt8], from client: [UInt8],
+                                        now: Int64, into actions: inout [BrokerAction]) {
+        guard workers[client] == nil else {
+            violation("client request from a worker's connection", from: client, into: &actions)
+            return
+        }
+        guard let decoded = try? Clinic_Bus_V1_RequestHeader(serializedBytes: header) else {
+            actions.append(.log(.warning, "dropped a request for \(name): header does not decode"))
+            return
+        }
+        let requestID = decoded.requestID
+        if name == MDP.serviceDiscovery {
+            let asked = String(decoding: payload, as: UTF8.self)
+            let alive = (services[asked]?.workerCount ?? 0) > 0
+            actions.append(reply(to: client, service: name, requestID: requestID,
+                                 error: alive ? nil : RPCError(.notFound, "no live worker for service \(asked)")))
+            return
+        }
+        let deadline = decoded.deadlineUnixMs == 0 ? now + defaultDeadlineMS : decoded.deadlineUnixMs
+        var service = services.removeValue(forKey: name) ?? Service()
+        defer { services[name] = service }
+        if deadline <= now {
+            actions.append(reply(to: client, service: name, requestID: requestID,
+                                 error: RPCError(.deadlineExceeded, "deadline passed before the request reached \(name)")))
+            return
+        }
+        if service.idle.isEmpty {
+            guard service.queuedCount < maxQueuedPerService else {
+                actions.append(reply(to: client, service: name, requestID: requestID,
+                                     error: RPCError(.resourceExhausted, "too many requests queued for \(name)")))
+                return
+            }
+            if service.queueHead > 64 && service.queueHead * 2 > service.queue.count {
+                service.queue.removeFirst(service.queueHead)
+                service.queueHead = 0
+            }
+            service.queue.append(QueuedRequest(client: client, requestID: requestID, deadline: deadline,
+                                               header: header, payload: payload))
+            return
+        }
+        let worker = service.idle.removeFirst()
+        dispatch(to: worker, client: client, requestID: requestID, header: header, payload: payload, into: &actions)
+    }
+
+    private mutating func dispatch(to worker: [UInt8], client: [UInt8], requestID: String, header: [UInt8],
+                                   payload: [UInt8], into actions: inout [BrokerAction]) {
+        workers[worker]!.inFlight = InFlight(client: client, requestID: requestID)
+        actions.append(.send(to: worker, frames: MDPCodec.encode(.workerRequest(client: client, header: header, payload: payload))))
+    }
+
+    /// A worker has nothing to do: give it the oldest live queued request, or mark it idle.
+    private mutating func workerIdle(_ identity: [UInt8], service name: String, now: Int64, into actions: inout [BrokerAction]) {
+        guard var service = services.removeValue(forKey: name) else { return }
+        defer { services[name] = service }
+        while service.queuedCount > 0 {
+            let request = service.queue[service.queueHead]
+            service.queueHead += 1
+            if service.queueHead == service.queue.count {
+                service.queue.removeAll(keepingCapacity: true)
+                service.queueHead = 0
+            }
+            if request.deadline <= now {
+                actions.append(expiredReply(request, service: name, hasWorkers: true))
+                continue
+            }
+            dispatch(to: identity, client: request.client, requestID: request.requestID, header: request.header,
+                     payload: request.payload, into: &actions)
+            return
+        }
+        service.idle.append(identity)
+    }
+
+    private mutating func removeWorker(_ identity: [UInt8], reason: String, into actions: inout [BrokerAction]) {
+        guard let worker = workers.removeValue(forKey: identity) else { return }
+        if var service = services[worker.service] {
+            service.workerCount -= 1
+            service.idle.removeAll { $0 == identity }
+            services[worker.service] = service
+        }
+        actions.append(.log(.info, "\(reason): service \(worker.service)"))
+        if let inFlight = worker.inFlight {
+            actions.append(reply(to: inFlight.client, service: worker.service, requestID: inFlight.requestID,
+                                 error: RPCError(.unavailable, "the worker for \(worker.service) went away during the request")))
+        }
+    }
+
+    private mutating func violation(_ reason: String, from sender: [UInt8], into actions: inout [BrokerAction]) {
+        actions.append(.log(.warning, "protocol violation: \(reason); disconnecting the peer"))
+        actions.append(.send(to: sender, frames: MDPCodec.encode(.disconnect)))
+        removeWorker(sender, reason: "worker dropped after a protocol violation", into: &actions)
+    }
+
+    private mutating func rejectMalformed(_ malformed: MalformedMessage, from sender: [UInt8], frames: ArraySlice<[UInt8]>,
+                                          into actions: inout [BrokerAction]) {
+        let fromWorker = workers[sender] != nil || frames.first == MDP.worker
+        if fromWorker {
+            violation(malformed.reason, from: sender, into: &actions)
+            return
+        }
+        if let headerBytes = malformed.requestHeader,
+           let header = try? Clinic_Bus_V1_RequestHeader(serializedBytes: headerBytes), !header.requestID.isEmpty {
+            actions.append(.log(.warning, "rejected a malformed client request: \(malformed.reason)"))
+            actions.append(reply(to: sender, service: malformed.service ?? "", requestID: header.requestID,
+                                 error: RPCError(.invalidArgument, "malformed request: \(malformed.reason)")))
+        } else {
+            actions.append(.log(.warning, "dropped a malformed message: \(malformed.reason)"))
+        }
+    }
+
+    private func expiredReply(_ request: QueuedRequest, service: String, hasWorkers: Bool) -> BrokerAction {
+        let error = hasWorkers
+            ? RPCError(.deadlineExceeded, "deadline passed while waiting for a free worker of \(service)")
+            : RPCError(.unavailable, "no worker for service \(service)")
+        return reply(to: request.client, service: service, requestID: request.requestID, error: error)
+    }
+
+    private func reply(to client: [UInt8], service: String, requestID: String, error: RPCError?) -> BrokerAction {
+        var header = Clinic_Bus_V1_ReplyHeader()
+        header.requestID = requestID
+        if let error { header = error.replyHeader(requestID: requestID) }
+        let bytes: [UInt8] = (try? header.serializedBytes()) ?? []
+        return .send(to: client, frames: MDPCodec.encode(.clientReply(service: service, header: bytes, payload: [])))
+    }
+}

@@ -1,0 +1,25 @@
+import ClinicProto
+import CZeroMQ
+import Logging
+import SwiftProtobuf
+
+/// Publishes events to the broker's events-in endpoint. Thread-confined: create, use and close it on one thread.
+public final class EventPublisher {
+    private let socket: Socket
+
+    /// Connects a PUB socket to `endpoint` (the broker's XSUB side).
+    public init(endpoint: String) throws {
+        socket = try Socket(.pub)
+        try socket.setOption(ZMQ_SNDHWM, Int32(100_000))
+        try socket.connect(endpoint)
+    }
+
+    /// Publishes frames `[topic][EventHeader][payload]`; topic is `clinic.<service>.<Event>`.
+    public func publish(topic: String, header: Clinic_Bus_V1_EventHeader, payload: [UInt8]) throws {
+        let headerBytes: [UInt8] = try header.serializedBytes()
+        try socket.send([Array(topic.utf8), headerBytes, payload])
+    }
+
+    /// Closes the socket (also done on deinit).
+    public func close() { socket.close() }
+}

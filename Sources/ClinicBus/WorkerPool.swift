@@ -1,0 +1,193 @@
+import ClinicProto
+import CZeroMQ
+import Foundation
+import Logging
+import Synchronization
+
+/// Serves one bus service with N threads, each with its own DEALER socket, route table and protocol state.
+public final class WorkerPool: Sendable {
+    private struct Running {
+        var group: DispatchGroup
+        var signals: [StopSignal]
+    }
+
+    /// The pool's settings.
+    public let configuration: WorkerConfiguration
+    private let logger: Logger
+    private let makeRoutes: @Sendable (_ threadIndex: Int) throws -> WorkerRoutes
+    private let running = Mutex<Running?>(nil)
+
+    /// Creates a pool; `makeRoutes` runs on each worker thread when it starts (and again after it throws).
+    public init(configuration: WorkerConfiguration, logger: Logger,
+                makeRoutes: @escaping @Sendable (_ threadIndex: Int) throws -> WorkerRoutes) {
+        self.configuration = configuration
+        self.logger = logger
+        self.makeRoutes = makeRoutes
+    }
+
+    /// Starts the worker threads; they connect (and reconnect) to the broker on their own.
+    public func start() throws {
+        guard configuration.threads > 0 else {
+            throw BusError(operation: "start worker pool", reason: "threads must be at least 1")
+        }
+        try running.withLock { running in
+            guard running == nil else { throw BusError(operation: "start worker pool", reason: "already started") }
+            let group = DispatchGroup()
+            var signals: [StopSignal] = []
+            for index in 0..<configuration.threads {
+                let signal = StopSignal(name: "worker-\(index)")
+                signals.append(signal)
+                group.enter()
+                let thread = Thread { [self] in
+                    defer { group.leave() }
+                    run(index: index, stop: signal)
+                }
+                thread.name = "clinic-worker-\(configuration.service)-\(index)"
+                thread.start()
+            }
+            running = Running(group: group, signals: signals)
+        }
+    }
+
+    /// Stops taking work, lets in-flight requests finish, says DISCONNECT, closes sockets and joins the threads.
+    public func stop() {
+        guard let current = running.withLock({ running in
+            defer { running = nil }
+            return running
+        }) else { return }
+        for signal in current.signals { signal.fire() }
+        current.group.wait()
+    }
+
+    // MARK: Worker thread
+
+    private func run(index: Int, stop: StopSignal) {
+        var logger = self.logger
+        logger[metadataKey: "service"] = "\(configuration.service)"
+        logger[metadataKey: "worker"] = "\(index)"
+        let stopSocket: Socket
+        do {
+            stopSocket = try stop.makeReceiver()
+        } catch {
+            logger.error("worker could not open its stop socket", metadata: ["error": "\(error)"])
+            return
+        }
+        defer { stopSocket.close() }
+        let heartbeatMS = configuration.heartbeatInterval.wholeMilliseconds
+
+        // Waits on the stop socket instead of sleeping, so stop() is never delayed. Returns true if stopping.
+        func pause(ms: Int64) -> Bool {
+            if stop.isFired { return true }
+            let fired = (try? Socket.poll([stopSocket], timeoutMS: Int(ms)))?.first ?? false
+            return fired || stop.isFired
+        }
+
+        var routes: WorkerRoutes?
+        while routes == nil {
+            do {
+                routes = try makeRoutes(index)
+            } catch {
+                logger.error("worker could not set up its routes; retrying", metadata: ["error": "\(error)"])
+                if pause(ms: max(heartbeatMS, 1000)) { return }
+            }
+        }
+        guard let routes else { return }
+
+        var machine = WorkerStateMachine(service: configuration.service, heartbeatMS: heartbeatMS,
+                                         liveness: configuration.liveness)
+        while !stop.isFired {
+            let socket: Socket
+            do {
+                socket = try Socket(.dealer)
+                try socket.setOption64(ZMQ_MAXMSGSIZE, Int64(configuration.maxMessageBytes))
+                try socket.connect(configuration.brokerEndpoint)
+            } catch {
+                logger.error("worker could not open its socket; retrying", metadata: ["error": "\(error)"])
+                if pause(ms: heartbeatMS) { return }
+                continue
+            }
+            let reconnect = serve(socket: socket, stopSocket: stopSocket, stop: stop, machine: &machine,
+                                  routes: routes, logger: logger)
+            if !reconnect {
+                let goodbye = machine.stopping()
+                perform(goodbye, socket: socket, logger: logger)
+                socket.close()
+                return
+            }
+            socket.close()
+            if pause(ms: heartbeatMS) { return }
+        }
+    }
+
+    /// Serves on one socket; returns true to reconnect with a new socket, false when stopping.
+    private func serve(socket: Socket, stopSocket: Socket, stop: StopSignal, machine: inout WorkerStateMachine,
+                       routes: WorkerRoutes, logger: Logger) -> Bool {
+        if perform(machine.socketConnected(now: BusClock.nowMS()), socket: socket, logger: logger) { return true }
+        var poll = PollPair(socket, stopSocket)
+        while !stop.isFired {
+            do {
+                let timeout = Int(min(machine.msUntilNextTick(now: BusClock.nowMS()), 500))
+                let (readable, stopping) = try poll.poll(timeoutMS: timeout)
+                if stopping { return false }
+                if readable {
+                    while let frames = try socket.receive(dontWait: true) {
+                        let actions = machine.received(frames, now: BusClock.nowMS())
+                        if try handleAll(actions, socket: socket, machine: &machine, routes: routes, logger: logger) {
+                            return true
+                        }
+                        if stop.isFired { return false }
+                    }
+                }
+                if perform(machine.tick(now: BusClock.nowMS()), socket: socket, logger: logger) { return true }
+            } catch {
+                logger.error("worker socket failed; reconnecting", metadata: ["error": "\(error)"])
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Runs actions that may include handling a request. Returns true when a reconnect was asked for.
+    private func handleAll(_ actions: [WorkerAction], socket: Socket, machine: inout WorkerStateMachine,
+                           routes: WorkerRoutes, logger: Logger) throws -> Bool {
+        for action in actions {
+            guard case .handle(let client, let headerBytes, let payload) = action else {
+                if perform([action], socket: socket, logger: logger) { return true }
+                continue
+            }
+            let reply: RPCReply
+            if let header = try? Clinic_Bus_V1_RequestHeader(serializedBytes: headerBytes) {
+                reply = routes.handle(header: header, payload: payload, logger: logger)
+            } else {
+                reply = WorkerRoutes.errorReply(RPCError(.invalidArgument, "request header does not decode"), requestID: "")
+            }
+            let replyHeader: [UInt8] = (try? reply.header.serializedBytes()) ?? []
+            let sends = machine.replied(client: client, header: replyHeader, payload: reply.payload, now: BusClock.nowMS())
+            if perform(sends, socket: socket, logger: logger) { return true }
+        }
+        return false
+    }
+
+    /// Runs send/log/reconnect actions. Returns true when a reconnect was asked for.
+    @discardableResult
+    private func perform(_ actions: [WorkerAction], socket: Socket, logger: Logger) -> Bool {
+        var reconnect = false
+        for action in actions {
+            switch action {
+            case .send(let frames):
+                do {
+                    if try !socket.send(frames, dontWait: true) { logger.debug("broker not reachable; message dropped") }
+                } catch {
+                    logger.warning("worker send failed", metadata: ["error": "\(error)"])
+                }
+            case .log(let level, let message):
+                logger.log(level: level, "\(message)")
+            case .reconnect:
+                reconnect = true
+            case .handle:
+                logger.error("internal: request action outside the request path")
+            }
+        }
+        return reconnect
+    }
+}

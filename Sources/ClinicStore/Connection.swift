@@ -1,0 +1,318 @@
+import CPostgres
+import Foundation
+import Logging
+
+/// One PostgreSQL session over libpq. Thread-confined: create, use and close it on one thread.
+///
+/// Statements are prepared once per distinct SQL text and then executed with bound text parameters.
+/// If the server drops the session, the next call reconnects (and, outside a transaction, retries once).
+public final class Connection {
+    private var handle: OpaquePointer?
+    private let logger: Logger
+    /// SQL text (plus parameter types) → server-side statement name.
+    private var statements: [String: String] = [:]
+    private var statementCounter = 0
+    private var transactionDepth = 0
+    /// The first error raised inside the current transaction (COMMIT of an aborted transaction reports it).
+    private var transactionFailure: StoreError?
+    private static let statementCacheLimit = 1024
+
+    /// How many times this connection re-established its session; session state (advisory locks,
+    /// SET commands) is lost at each reconnect.
+    public private(set) var reconnectCount = 0
+
+    /// Whether a transaction opened by `transaction(_:)` is in progress.
+    public var inTransaction: Bool { transactionDepth > 0 }
+
+    /// Connects with a `postgres://` URL or a `key=value` connection string.
+    public init(url: String, logger: Logger) throws {
+        self.logger = logger
+        guard let connection = PQconnectdb(url) else {
+            throw StoreError(kind: .connection, message: "could not allocate a libpq connection")
+        }
+        handle = connection
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = Self.connectionMessage(connection)
+            PQfinish(connection)
+            handle = nil
+            throw StoreError(kind: .connection, message: message)
+        }
+        try configureSession()
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    /// Closes the session; later calls fail with a connection error.
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+        statements.removeAll()
+    }
+
+    /// Whether the session is open and healthy as far as libpq knows.
+    public var isConnected: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// The server process id serving this session.
+    public var backendPID: Int {
+        guard let handle else { return 0 }
+        return Int(PQbackendPID(handle))
+    }
+
+    // MARK: Statements
+
+    /// Runs a query and returns its rows.
+    public func query(_ sql: SQL) throws -> [Row] {
+        let result = try run(sql)
+        var rows: [Row] = []
+        rows.reserveCapacity(result.rowCount)
+        for index in 0..<result.rowCount { rows.append(Row(result: result, index: Int32(index))) }
+        return rows
+    }
+
+    /// Runs a statement and returns the number of rows it affected.
+    @discardableResult
+    public func execute(_ sql: SQL) throws -> Int {
+        let result = try run(sql)
+        guard let tuples = PQcmdTuples(result.handle) else { return 0 }
+        return Int(String(cString: tuples)) ?? 0
+    }
+
+    /// Runs several statements without parameters (for migrations and set-up scripts).
+    public func execute(script: String) throws {
+        let handle = try usableHandle()
+        let result = PQexec(handle, script)
+        _ = try check(result, handle: handle)
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` in a transaction and commits it; rolls back if it throws.
+    ///
+    /// On serialization failure (40001) or deadlock (40P01) the whole body is retried, up to `maxAttempts`
+    /// times, after a short jittered pause; after a lost connection it is retried once on a fresh session.
+    /// Called inside another transaction, `body` simply joins the outer one.
+    public func transaction<T>(isolation: IsolationLevel = .readCommitted, maxAttempts: Int = 5,
+                               _ body: (Connection) throws -> T) throws -> T {
+        if transactionDepth > 0 { return try body(self) }
+        var attempt = 0
+        var reconnected = false
+        while true {
+            attempt += 1
+            do {
+                return try transactionAttempt(isolation: isolation, body)
+            } catch let error as StoreError where error.kind == .serializationFailure && attempt < maxAttempts {
+                let pause = Double.random(in: 0.5...1.5) * Double(min(attempt, 5)) * 0.002
+                logger.debug("retrying transaction", metadata: ["attempt": "\(attempt)", "sqlstate": "\(error.sqlState ?? "")"])
+                Thread.sleep(forTimeInterval: pause)
+            } catch let error as StoreError where error.kind == .connection && !reconnected {
+                reconnected = true
+                logger.info("retrying transaction after a lost connection")
+            }
+        }
+    }
+
+    private func transactionAttempt<T>(isolation: IsolationLevel, _ body: (Connection) throws -> T) throws -> T {
+        try simpleCommand("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+        transactionDepth = 1
+        transactionFailure = nil
+        defer {
+            transactionDepth = 0
+            transactionFailure = nil
+        }
+        let value: T
+        do {
+            value = try body(self)
+        } catch {
+            rollbackQuietly()
+            throw error
+        }
+        let status = try simpleCommand("COMMIT")
+        if status == "ROLLBACK" {
+            // The body swallowed an error; the server rolled back instead of committing.
+            throw transactionFailure ?? StoreError(kind: .query, message: "transaction was aborted and rolled back")
+        }
+        return value
+    }
+
+    private func rollbackQuietly() {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return }
+        if let result = PQexec(handle, "ROLLBACK") { PQclear(result) }
+    }
+
+    @discardableResult
+    private func simpleCommand(_ text: String) throws -> String {
+        let handle = try usableHandle()
+        let result = try check(PQexec(handle, text), handle: handle)
+        return PQcmdStatus(result.handle).map { String(cString: $0) } ?? ""
+    }
+
+    // MARK: Execution
+
+    private func run(_ sql: SQL) throws -> QueryResult {
+        do {
+            return try runOnce(sql)
+        } catch let error as StoreError where error.kind == .connection && transactionDepth == 0 {
+            // Outside a transaction a lost session is re-established and the statement retried once.
+            guard handle != nil else { throw error }
+            logger.info("database connection lost; reconnecting")
+            return try runOnce(sql)
+        } catch let error as StoreError where error.sqlState == "0A000" && transactionDepth == 0
+            && error.message.contains("cached plan") {
+            // A migration changed a table under a prepared statement: prepare it afresh.
+            statements.removeValue(forKey: cacheKey(sql))
+            return try runOnce(sql)
+        }
+    }
+
+    private func runOnce(_ sql: SQL) throws -> QueryResult {
+        let handle = try usableHandle()
+        let types = sql.bindings.map { $0.typeOID }
+        let key = cacheKey(sql)
+        var name = statements[key]
+        if name == nil, statements.count < Self.statementCacheLimit {
+            statementCounter += 1
+            let newName = "clinic_\(statementCounter)"
+            let prepared = types.withUnsafeBufferPointer { typeBuffer in
+                PQprepare(handle, newName, sql.text, Int32(types.count), typeBuffer.baseAddress)
+            }
+            _ = try check(prepared, handle: handle)
+            statements[key] = newName
+            name = newName
+        }
+        return try withParameters(sql.bindings) { values in
+            let result: OpaquePointer?
+            if let name {
+                result = PQexecPrepared(handle, name, Int32(sql.bindings.count), values, nil, nil, 0)
+            } else {
+                result = types.withUnsafeBufferPointer { typeBuffer in
+                    PQexecParams(handle, sql.text, Int32(types.count), typeBuffer.baseAddress, values, nil, nil, 0)
+                }
+            }
+            return try check(result, handle: handle)
+        }
+    }
+
+    private func cacheKey(_ sql: SQL) -> String {
+        guard !sql.bindings.isEmpty else { return sql.text }
+        var key = sql.text
+        key.append("\u{0}")
+        for binding in sql.bindings {
+            key.append(String(binding.typeOID))
+            key.append(",")
+        }
+        return key
+    }
+
+    /// Lays out all parameter texts in one NUL-separated buffer and passes pointers into it.
+    private func withParameters<R>(_ bindings: [SQLBinding],
+                                   _ body: (UnsafePointer<UnsafePointer<CChar>?>?) throws -> R) throws -> R {
+        if bindings.isEmpty { return try body(nil) }
+        var total = 0
+        for binding in bindings { total += (binding.text?.utf8.count ?? 0) + 1 }
+        let storage = UnsafeMutablePointer<CChar>.allocate(capacity: total)
+        defer { storage.deallocate() }
+        var pointers = [UnsafePointer<CChar>?](repeating: nil, count: bindings.count)
+        var offset = 0
+        for (position, binding) in bindings.enumerated() {
+            guard var text = binding.text else { continue }
+            let length = try text.withUTF8 { utf8 -> Int in
+                guard !utf8.contains(0) else {
+                    throw StoreError(kind: .query, message: "parameter $\(position + 1) contains a NUL character")
+                }
+                if let base = utf8.baseAddress {
+                    UnsafeMutableRawPointer(storage + offset).copyMemory(from: base, byteCount: utf8.count)
+                }
+                return utf8.count
+            }
+            storage[offset + length] = 0
+            pointers[position] = UnsafePointer(storage + offset)
+            offset += length + 1
+        }
+        return try pointers.withUnsafeBufferPointer { try body($0.baseAddress) }
+    }
+
+    /// The live handle, reconnecting first if the session was lost (not inside a transaction).
+    private func usableHandle() throws -> OpaquePointer {
+        guard let handle else {
+            throw StoreError(kind: .connection, message: "connection is closed")
+        }
+        if PQstatus(handle) == CONNECTION_OK { return handle }
+        if transactionDepth > 0 {
+            throw StoreError(kind: .connection, message: "connection lost during a transaction")
+        }
+        try reset(handle)
+        return handle
+    }
+
+    private func reset(_ handle: OpaquePointer) throws {
+        statements.removeAll()
+        PQreset(handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw StoreError(kind: .connection, message: Self.connectionMessage(handle))
+        }
+        reconnectCount += 1
+        try configureSession()
+        logger.info("database connection re-established")
+    }
+
+    /// Fixes the session settings that value decoding relies on.
+    private func configureSession() throws {
+        guard let handle else { return }
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        let setup = "SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; "
+            + "SET bytea_output = 'hex'; SET extra_float_digits = 3"
+        _ = try check(PQexec(handle, setup), handle: handle)
+    }
+
+    /// Wraps a result, or throws the error it carries.
+    private func check(_ result: OpaquePointer?, handle: OpaquePointer) throws -> QueryResult {
+        guard let result else {
+            throw failure(StoreError(kind: PQstatus(handle) == CONNECTION_OK ? .query : .connection,
+                                     message: Self.connectionMessage(handle)))
+        }
+        let status = PQresultStatus(result)
+        if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY {
+            return QueryResult(handle: result)
+        }
+        defer { PQclear(result) }
+        let sqlState = Self.field(result, "C")
+        var kind = StoreError.kind(forSQLState: sqlState)
+        if PQstatus(handle) != CONNECTION_OK { kind = .connection }
+        let primary = Self.field(result, "M") ?? Self.connectionMessage(handle)
+        throw failure(StoreError(
+            kind: kind, sqlState: sqlState, constraint: Self.field(result, "n"), table: Self.field(result, "t"),
+            message: StoreError.redacted(primary, sqlState: sqlState), detail: Self.field(result, "D")))
+    }
+
+    private func failure(_ error: StoreError) -> StoreError {
+        if transactionDepth > 0, transactionFailure == nil { transactionFailure = error }
+        return error
+    }
+
+    private static func field(_ result: OpaquePointer, _ code: Unicode.Scalar) -> String? {
+        PQresultErrorField(result, Int32(code.value)).map { String(cString: $0) }
+    }
+
+    private static func connectionMessage(_ handle: OpaquePointer) -> String {
+        guard let text = PQerrorMessage(handle) else { return "connection failed" }
+        let message = String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+        return message.isEmpty ? "connection failed" : message
+    }
+
+    // MARK: Internal helpers
+
+    /// Quotes a string as a SQL literal, for the few utility statements that cannot take parameters.
+    func quoteLiteral(_ value: String) throws -> String {
+        let handle = try usableHandle()
+        guard let escaped = PQescapeLiteral(handle, value, value.utf8.count) else {
+            throw StoreError(kind: .query, message: "could not quote a literal")
+        }
+        defer { PQfreemem(escaped) }
+        return String(cString: escaped)
+    }
+}

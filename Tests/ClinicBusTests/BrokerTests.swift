@@ -1,0 +1,160 @@
+@testable import ClinicBus
+import ClinicProto
+import Foundation
+import Testing
+
+@Suite(.timeLimit(.minutes(1))) struct BrokerTests {
+    @Test func routesEachRequestToItsService() async throws {
+        let bus = try TestBus()
+        defer { bus.stop() }
+        let poolA = try bus.echoPool(TestBus.echoA, tag: "A")
+        defer { poolA.stop() }
+        let poolB = try bus.echoPool(TestBus.echoB, tag: "B")
+        defer { poolB.stop() }
+        let client = try bus.client()
+        defer { client.close() }
+        let a = try await TestBus.call(client, TestBus.echoA, payload: "to A")
+        let b = try await TestBus.call(client, TestBus.echoB, payload: "to B")
+        #expect(a.header.publisher == "A-0")
+        #expect(String(decoding: a.payload, as: UTF8.self) == "to A")
+        #expect(b.header.publisher == "B-0")
+        #expect(await client.serviceAvailable(TestBus.echoA.busService, timeout: .seconds(1)))
+        #expect(await client.serviceAvailable("clinic.nobody.v1", timeout: .seconds(1)) == false)
+    }
+
+    @Test func twoWorkersShareTheLoad() async throws {
+        let bus = try TestBus()
+        defer { bus.stop() }
+        let pool = try bus.echoPool(TestBus.echoA, tag: "A", threads: 2, delay: 0.02)
+        defer { pool.stop() }
+        let client = try bus.client()
+        defer { client.close() }
+        _ = try await TestBus.call(client, TestBus.echoA)
+        let servedBy = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<20 { group.addTask { try await TestBus.call(client, TestBus.echoA).header.publisher } }
+            var all: [String] = []
+            for try await name in group { all.append(name) }
+            return all
+        }
+        #expect(servedBy.count == 20)
+        #expect(Set(servedBy) == ["A-0", "A-1"])
+    }
+
+    @Test func workerKilledMidRequestGivesUnavailable() async throws {
+        let bus = try TestBus()
+        defer { bus.stop() }
+        // A fake worker that takes the request and dies without a word.
+        let worker = try Socket(.dealer)
+        try worker.connect(bus.endpoints.requests)
+        try worker.send(MDPCodec.encode(.ready(service: TestBus.echoA.busService)))
+        let client = try bus.client()
+        defer { client.close() }
+        let started = ContinuousClock.now
+        async let reply = TestBus.call(client, TestBus.echoA, timeout: .seconds(5))
+        var gotRequest = false
+        for _ in 0..<50 where !gotRequest {
+            if try Socket.poll([worker], timeoutMS: 100)[0], let frames = try worker.receive(dontWait: true),
+               case .success(.workerRequest) = MDPCodec.decode(frames) {
+                gotRequest = true
+            }
+        }
+        worker.close()
+        #expect(gotRequest)
+        await #expect(throws: RPCError.self) { _ = try await reply }
+        do {
+            _ = try await reply
+        } catch let error as RPCError {
+            #expect(error.code == .unavailable)
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+
+    @Test func requestQueuedWhileNoWorkerIsServedWhenOneStarts() async throws {
+        let bus = try TestBus()
+        defer { bus.stop() }
+        let client = try bus.client()
+        defer { client.close() }
+        let first = try bus.echoPool(TestBus.echoA, tag: "first")
+        _ = try await TestBus.call(client, TestBus.echoA)
+        first.stop()
+        async let reply = TestBus.call(client, TestBus.echoA, timeout: .seconds(3))
+        try await Task.sleep(for: .milliseconds(300))
+        let second = try bus.echoPool(TestBus.echoA, tag: "second")
+        defer { second.stop() }
+        #expect(try await reply.header.publisher == "second-0")
+    }
+
+    @Test func deadlineExceededWhenNoWorkerComes() async throws {
+        let bus = try TestBus()
+        defer { bus.stop() }
+        let client = try bus.client()
+        defer { client.close() }
+        do {
+            _ = try await TestBus.call(client, TestBus.echoA, timeout: .milliseconds(200))
+            Issue.record("a call without workers succeeded")
+        } catch let error as RPCError {
+            #expect([.unavailable, .deadlineExceeded].contains(error.code))
+        }
+        let slow = try bus.echoPool(TestBus.echoB, tag: "slow", delay: 0.5)
+        defer { slow.stop() }
+        do {
+            _ = try await TestBus.call(client, TestBus.echoB, timeout: .milliseconds(150))
+            Issue.record("a call past its deadline succeeded")
+        } catch let error as RPCError {
+            #expect(error.code == .deadlineExceeded)
+        }
+    }
+
+    @Test func unknownMethodIsUnimplemented() async throws {
+        let bus = try TestBus()
+        defer { bus.stop() }
+        let pool = try bus.echoPool(TestBus.echoA, tag: "A")
+        defer { pool.stop() }
+        let client = try bus.client()
+        defer { client.close() }
+        let other = Method<Clinic_Bus_V1_Event, Clinic_Bus_V1_Event>("clinic.testa.v1.Echo/Missing")
+        await #expect(throws: RPCError(.unimplemented, "method clinic.testa.v1.Echo/Missing is not implemented here")) {
+            _ = try await TestBus.call(client, other)
+        }
+    }
+
+    @Test func garbageFromARawDealerDoesNotHurtTheBroker() async throws {
+        let bus = try TestBus()
+        defer { bus.stop() }
+        let pool = try bus.echoPool(TestBus.echoA, tag: "A")
+        defer { pool.stop() }
+        let raw = try Socket(.dealer)
+        defer { raw.close() }
+        try raw.connect(bus.endpoints.requests)
+        let service = Array(TestBus.echoA.busService.utf8)
+        try raw.send([Array("HTTP/1.1".utf8), [0x01], service, [], []])
+        try raw.send([Array("MDPC02".utf8)])
+        try raw.send([Array("MDPC02".utf8), [0x01], service])
+        try raw.send([Array("MDPC02".utf8), [0x01], service, [0xff, 0xff, 0xff, 0xff], [1]])
+        try raw.send([Array("MDPW02".utf8), [0x04], [1], [], [], []])
+        try raw.send([Array("MDPC02".utf8), [0x01], service, [], [UInt8](repeating: 7, count: 100_000)])
+        let client = try bus.client()
+        defer { client.close() }
+        let reply = try await TestBus.call(client, TestBus.echoA)
+        #expect(reply.header.publisher == "A-0")
+    }
+
+    @Test func sendBlockingWorksFromAPlainThread() async throws {
+        let bus = try TestBus()
+        defer { bus.stop() }
+        let pool = try bus.echoPool(TestBus.echoA, tag: "A")
+        defer { pool.stop() }
+        let client = try bus.client()
+        defer { client.close() }
+        let header = CallOptions(timeout: .seconds(3)).requestHeader(method: TestBus.echoA.fullName)
+        let reply = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RPCReply, any Error>) in
+            Thread {
+                continuation.resume(with: Result {
+                    try client.sendBlocking(service: TestBus.echoA.busService, header: header, payload: [])
+                })
+            }.start()
+        }
+        #expect(reply.header.code == .ok)
+        #expect(reply.header.requestID == header.requestID)
+    }
+}
