@@ -107,14 +107,14 @@ private struct ConsumerLoop {
         defer { db.close() }
         // Subscribe before catching up, so nothing published in between is missed.
         let subscription = try EventSubscription(endpoint: configuration.eventsEndpoint,
-                                                 topics: configuration.sources.map(\.topicPrefix), logger: logger)
+                                                 topicPrefixes: configuration.sources.map(\.topicPrefix), logger: logger)
         defer { subscription.close() }
         let client = try BusClient(endpoint: configuration.busEndpoint, logger: logger)
         defer { client.close() }
 
         var catchUp = SubscriberCatchUp()
         for source in configuration.sources {
-            catchUp.start(publisher: source.publisher, lastApplied: try EventCheckpoint.lastApplied(publisher: source.publisher, on: db))
+            catchUp.applied(publisher: source.publisher, seq: try EventCheckpoint.lastApplied(publisher: source.publisher, on: db))
             try replay(source, into: &catchUp, db: db, client: client)
         }
         var lastEvent = ContinuousClock.now
@@ -174,7 +174,7 @@ private struct ConsumerLoop {
                 }
             }
             let last = try EventCheckpoint.lastApplied(publisher: source.publisher, on: db)
-            catchUp.start(publisher: source.publisher, lastApplied: last)
+            catchUp.applied(publisher: source.publisher, seq: last)
             if response.events.isEmpty || last >= response.latestSeq { return }
         }
     }

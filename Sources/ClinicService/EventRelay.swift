@@ -53,7 +53,7 @@ public final class EventRelay: Sendable {
                     thread.pause(.seconds(1))
                     continue
                 }
-                let publisher = try EventPublisher(endpoint: configuration.eventsEndpoint, logger: logger)
+                let publisher = try EventPublisher(endpoint: configuration.eventsEndpoint)
                 defer { publisher.close() }
                 logger.info("event relay publishing", metadata: ["publisher": "\(configuration.publisher)"])
                 var idle: Duration = .milliseconds(1)

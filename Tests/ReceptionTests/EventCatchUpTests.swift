@@ -23,8 +23,8 @@ struct EventCatchUpTests {
 
         func makeConsumer() -> EventConsumer {
             var configuration = EventConsumer.Configuration(
-                name: "test", databaseURL: consumerURL, busEndpoint: harness.broker.endpoint,
-                eventsEndpoint: harness.broker.eventsOutEndpoint,
+                name: "test", databaseURL: consumerURL, busEndpoint: harness.endpoints.requests,
+                eventsEndpoint: harness.endpoints.eventsOut,
                 sources: [EventSource(publisher: "reception", topicPrefix: "clinic.reception.",
                                       replay: Clinic_Reception_V1_Events.replay)])
             configuration.idleReplay = .milliseconds(300)

@@ -10,6 +10,7 @@ import Logging
 /// A real broker, a real reception service (2 worker threads) on a fresh schema, and a bus client.
 final class ReceptionHarness: Sendable {
     let broker: Broker
+    let endpoints: Broker.Endpoints
     let host: ServiceHost
     let client: BusClient
     let databaseURL: String
@@ -17,21 +18,23 @@ final class ReceptionHarness: Sendable {
     static let logger = Logger(label: "test.reception")
 
     init() throws {
-        broker = try Broker(configuration: .init(endpoint: "tcp://127.0.0.1:*", eventsIn: "tcp://127.0.0.1:*",
-                                                 eventsOut: "tcp://127.0.0.1:*", heartbeatInterval: .milliseconds(100)),
-                            logger: Self.logger)
+        broker = Broker(configuration: .init(endpoint: "tcp://127.0.0.1:*", eventsIn: "tcp://127.0.0.1:*",
+                                             eventsOut: "tcp://127.0.0.1:*", heartbeatInterval: .milliseconds(100)),
+                        logger: Self.logger)
         try broker.start()
+        guard let endpoints = broker.endpoints else { throw RPCError.unavailable("broker did not bind") }
+        self.endpoints = endpoints
         databaseURL = try TestDatabase.shared().makeService(prefix: "reception").url
         var options = ServiceOptions()
-        options.bus = broker.endpoint
-        options.eventsIn = broker.eventsInEndpoint
-        options.eventsOut = broker.eventsOutEndpoint
+        options.bus = endpoints.requests
+        options.eventsIn = endpoints.eventsIn
+        options.eventsOut = endpoints.eventsOut
         options.databaseURL = databaseURL
         options.workers = 2
         options.heartbeatMs = 100
         self.options = options
         host = try ServiceHost(try ReceptionService.definition(), options: options, logger: Self.logger)
-        client = try BusClient(endpoint: broker.endpoint, logger: Self.logger)
+        client = try BusClient(endpoint: endpoints.requests, logger: Self.logger)
     }
 
     /// Calls a reception rpc as a member of the desk staff.

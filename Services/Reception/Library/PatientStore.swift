@@ -45,7 +45,7 @@ enum PatientStore {
                 \(details.preferredDoctorGender), \(details.consultant), \(details.vip), \(details.notes), \(createdBy))
             RETURNING \(raw: columns)
             """)
-        guard let row = rows.first else { throw StoreError.unexpected("INSERT … RETURNING gave no row") }
+        guard let row = rows.first else { throw StoreError(kind: .query, message: "INSERT … RETURNING gave no row") }
         return try record(from: row)
     }
 
@@ -114,7 +114,7 @@ enum PatientStore {
             WHERE id = \(id)
             RETURNING \(raw: columns)
             """)
-        guard let row = rows.first else { throw StoreError.unexpected("UPDATE … RETURNING gave no row") }
+        guard let row = rows.first else { throw StoreError(kind: .query, message: "UPDATE … RETURNING gave no row") }
         return try record(from: row)
     }
 
@@ -154,7 +154,7 @@ enum PatientStore {
     }
 
     private static func calendarDate(_ text: String) throws -> CalendarDate {
-        guard let date = CalendarDate(iso: text) else { throw StoreError.unexpected("birth_date is not YYYY-MM-DD") }
+        guard let date = CalendarDate(iso: text) else { throw StoreError(kind: .decoding, message: "birth_date is not YYYY-MM-DD") }
         return date
     }
 }

@@ -11,7 +11,7 @@ public enum ReceptionService {
     /// Reception's numbered SQL migrations, shipped as resources next to the code.
     public static func migrations() throws -> [Migration] {
         guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
-            throw StoreError.unexpected("reception's Migrations folder is missing from the bundle")
+            throw StoreError(kind: .migration, message: "reception's Migrations folder is missing from the bundle")
         }
         return try Migration.load(directory: directory)
     }
