@@ -37,9 +37,10 @@ struct StackOptions: ParsableArguments {
         } else {
             let cluster = localCluster()
             if startCluster, !cluster.isRunning { try cluster.start() }
-            adminURL = cluster.adminURL
+            adminURL = try cluster.adminURL
         }
         let secrets = URL(fileURLWithPath: stateDir, isDirectory: true).standardizedFileURL.appendingPathComponent("role-passwords")
-        return try Provisioner.provision(services: services, adminURL: adminURL, passwordFile: secrets)
+        return try Provisioner.provision(services: services, adminURL: adminURL, passwordFile: secrets,
+                                         logger: .init(label: "clinic.provision"))
     }
 }

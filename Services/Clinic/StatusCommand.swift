@@ -26,8 +26,8 @@ struct StatusCommand: ParsableCommand {
             healthy = healthy && ok
             print("\(ok ? "up  " : "DOWN")  \(part.padding(toLength: 22, withPad: " ", startingAt: 0)) \(detail)")
         }
-        let adminURL = stack.databaseURL ?? stack.localCluster().adminURL
         do {
+            let adminURL = try stack.databaseURL ?? stack.localCluster().adminURL
             let db = try Connection(url: adminURL, logger: logger)
             db.close()
             report("postgresql", true, stack.databaseURL == nil ? "private cluster, port \(stack.pgPort)" : "--database-url")

@@ -12,33 +12,31 @@ enum CommandRunner {
     static var isRoot: Bool { getuid() == 0 }
 
     static func run(_ executable: String, _ arguments: [String], asUser user: String? = nil) throws -> Outcome {
-        let process = Process()
-        if let user {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", user, "--", executable] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        }
+        let (program, argv) = user.map { ("/usr/sbin/runuser", ["-u", $0, "--", executable] + arguments) } ?? (executable, arguments)
         let outputURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("clinic-command-\(UUID().uuidString).log")
-        guard FileManager.default.createFile(atPath: outputURL.path, contents: nil) else {
-            throw StoreError(kind: .connection, message: "cannot create \(outputURL.path)")
-        }
         defer { try? FileManager.default.removeItem(at: outputURL) }
-        let output = try FileHandle(forWritingTo: outputURL)
-        defer { try? output.close() }
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw StoreError(kind: .connection, message: "cannot run \(executable): \(error)")
+        // posix_spawn + waitpid rather than Foundation's Process: on Linux, Process learns of the exit through a
+        // descriptor the child inherits, so `pg_ctl start` (whose server keeps it) would never be seen to finish.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let cArguments = ([program] + argv).map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, program, &actions, nil, cArguments, environ)
+        guard spawned == 0 else {
+            throw StoreError(kind: .connection, message: "cannot run \(executable): \(String(cString: strerror(spawned)))")
         }
-        process.waitUntilExit()
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
         let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
-        return Outcome(status: process.terminationStatus, output: text)
+        // WIFEXITED / WEXITSTATUS are macros Swift cannot see.
+        let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Outcome(status: exitCode, output: text)
     }
 
     /// Changes a path's owner to the named user and that user's group.

@@ -23,11 +23,11 @@ final class ReceptionHandlers {
     func routes() -> WorkerRoutes {
         let routes = WorkerRoutes()
         typealias Reception = Clinic_Reception_V1_Reception
-        routes.register(Reception.registerPatient) { [unowned self] in try registerPatient($0, $1) }
-        routes.register(Reception.getPatient) { [unowned self] in try getPatient($0, $1) }
-        routes.register(Reception.searchPatients) { [unowned self] in try searchPatients($0, $1) }
-        routes.register(Reception.updatePatientContact) { [unowned self] in try updatePatientContact($0, $1) }
-        routes.register(Reception.listContactChanges) { [unowned self] in try listContactChanges($0, $1) }
+        routes.register(Reception.registerPatient) { try self.registerPatient($0, $1) }
+        routes.register(Reception.getPatient) { try self.getPatient($0, $1) }
+        routes.register(Reception.searchPatients) { try self.searchPatients($0, $1) }
+        routes.register(Reception.updatePatientContact) { try self.updatePatientContact($0, $1) }
+        routes.register(Reception.listContactChanges) { try self.listContactChanges($0, $1) }
         EventReplay.register(Clinic_Reception_V1_Events.replay, publisher: ReceptionEvents.publisher, on: routes, db: db)
         return routes
     }

@@ -1,0 +1,57 @@
+import ClinicBus
+import Foundation
+import HTTPTypes
+
+/// An error as the gateway answers it: an RPC status with message and field details.
+public struct GatewayError: Error, Sendable {
+    /// The RPC status (mapped to HTTP as grpc-gateway does).
+    public var code: StatusCode
+    /// Message free of patient data.
+    public var message: String
+    /// Fields at fault.
+    public var details: [(field: String, description: String)]
+
+    /// An error with a code, message and optional field details.
+    public init(_ code: StatusCode, _ message: String, details: [(field: String, description: String)] = []) {
+        self.code = code
+        self.message = message
+        self.details = details
+    }
+
+    /// The same error an RPC reply carried.
+    public init(_ error: RPCError) {
+        self.init(error.code, error.message, details: error.violations.map { ($0.field, $0.description_p) })
+    }
+
+    /// HTTP status for the code.
+    public var status: HTTPResponse.Status { HTTPResponse.Status(code: code.httpStatus) }
+
+    /// `{"code": …, "message": …, "details": [{"field": …, "description": …}]}`.
+    public var jsonBody: [UInt8] {
+        var out = "{\"code\":\(code.rawValue),\"message\":" + JSONText.quote(message) + ",\"details\":["
+        out += details.map { "{\"field\":\(JSONText.quote($0.field)),\"description\":\(JSONText.quote($0.description))}" }
+            .joined(separator: ",")
+        out += "]}"
+        return Array(out.utf8)
+    }
+}
+
+/// JSON string quoting without Foundation's encoder (hot path).
+enum JSONText {
+    /// `text` as a JSON string literal.
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let s where s.value < 0x20: out += String(format: "\\u%04x", s.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,79 @@
+import ClinicBus
+import ClinicProto
+import Foundation
+import HTTPTypes
+import SwiftProtobuf
+
+/// One HTTP route bound to exactly one RPC: how its path and query fill the request message, and what it answers.
+public struct GatewayRoute: Sendable {
+    /// HTTP method, e.g. GET.
+    public let method: HTTPRequest.Method
+    /// Path template with `{param}` segments, e.g. `/v1/patients/{patient_id}`.
+    public let path: String
+    /// Full RPC name, e.g. `clinic.reception.v1.Reception/GetPatient`.
+    public let rpc: String
+    /// Bus service that serves the RPC.
+    public let busService: String
+    /// Request and response message names (for the OpenAPI document).
+    public let requestType: String, responseType: String
+    /// Status on success (200, or 201 for creations).
+    public let successStatus: HTTPResponse.Status
+    /// Deadline when the client sends no `Grpc-Timeout`.
+    public let defaultTimeout: Duration
+    /// Query parameter → request field (proto3 JSON name, dotted for nested fields).
+    public let queryFields: [String: String]
+    /// Whether the request body carries the message (POST/PUT/PATCH).
+    public let hasBody: Bool
+    /// Decodes body + parameters into the request message and encodes it.
+    let bind: @Sendable (_ body: [UInt8], _ parameters: [(field: String, value: String)]) throws(GatewayError) -> [UInt8]
+    /// Turns the encoded response into proto3 JSON.
+    let render: @Sendable (_ payload: [UInt8]) throws -> [UInt8]
+
+    /// Path parameters in order, e.g. `["patient_id"]`.
+    public var pathParameters: [String] {
+        path.split(separator: "/").compactMap { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
+        }
+    }
+
+    /// The path in Hummingbird's syntax (`:param`).
+    var routerPath: String {
+        "/" + path.split(separator: "/").map { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? ":" + segment.dropFirst().dropLast() : String(segment)
+        }.joined(separator: "/")
+    }
+
+    /// Binds `method` + `path` to `rpc`. Path parameters fill the field of the same name (snake_case → camelCase).
+    public init<Request, Response>(_ method: HTTPRequest.Method, _ path: String, _ rpc: Method<Request, Response>,
+                                   status: HTTPResponse.Status = .ok, query: [String: String] = [:],
+                                   timeout: Duration = .seconds(5)) {
+        self.method = method
+        self.path = path
+        self.rpc = rpc.fullName
+        self.busService = rpc.busService
+        self.requestType = Request.protoMessageName
+        self.responseType = Response.protoMessageName
+        self.successStatus = status
+        self.defaultTimeout = timeout
+        self.queryFields = query
+        self.hasBody = [.post, .put, .patch].contains(method)
+        self.bind = { body, parameters throws(GatewayError) in
+            try RequestBinding.bind(Request.self, body: body, parameters: parameters)
+        }
+        self.render = { payload in
+            try Response(serializedBytes: payload).jsonUTF8Bytes()
+        }
+    }
+}
+
+/// snake_case → lowerCamelCase, as proto3 JSON names fields.
+func jsonName(_ snake: String) -> String {
+    var result = ""
+    var upper = false
+    for character in snake {
+        if character == "_" { upper = true; continue }
+        result.append(upper ? Character(character.uppercased()) : character)
+        upper = false
+    }
+    return result
+}

@@ -1,0 +1,155 @@
+import ClinicBus
+import ClinicProto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Builds the gateway's router: the route table over an RPC transport, plus health, readiness, metrics and OpenAPI.
+public enum GatewayRouter {
+    /// Largest request body accepted.
+    public static let maxBodyBytes = 1 << 20
+    static let requestIDField = HTTPField.Name("X-Request-Id")!
+    static let idempotencyField = HTTPField.Name("Idempotency-Key")!
+    static let timeoutField = HTTPField.Name("Grpc-Timeout")!
+    static let staffIDField = HTTPField.Name("X-Staff-Id")!
+    static let staffRoleField = HTTPField.Name("X-Staff-Role")!
+
+    /// A router for `routes` sending RPCs through `transport`; `readiness` names what is not ready (empty when ready).
+    public static func build(transport: any RPCTransport, routes: [GatewayRoute] = GatewayRoutes.all,
+                             metrics: GatewayMetrics, readiness: @escaping @Sendable () async -> [String]) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: JSONErrorMiddleware())
+        router.get("/healthz") { _, _ in jsonResponse(.ok, Array(#"{"status":"ok"}"#.utf8)) }
+        router.get("/readyz") { _, _ in
+            let missing = await readiness()
+            if missing.isEmpty { return jsonResponse(.ok, Array(#"{"status":"ready"}"#.utf8)) }
+            return errorResponse(GatewayError(.unavailable, "not ready: " + missing.joined(separator: ", ")), requestID: nil)
+        }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+        }
+        let openAPI = OpenAPIDocument.json(for: routes)
+        router.get("/openapi.json") { _, _ in jsonResponse(.ok, openAPI) }
+        for route in routes {
+            router.on(RouterPath(route.routerPath), method: route.method) { request, context in
+                let started = ContinuousClock.now
+                let response = await handle(route, request: request, context: context, transport: transport)
+                metrics.record(route: route.path, method: route.method.rawValue, status: response.status.code,
+                               duration: ContinuousClock.now - started)
+                return response
+            }
+        }
+        return router
+    }
+
+    /// One call: bind the request, send it over the bus, answer with JSON or the mapped error.
+    static func handle(_ route: GatewayRoute, request: Request, context: BasicRequestContext,
+                       transport: any RPCTransport) async -> Response {
+        let requestID = request.headers[requestIDField] ?? UUID().uuidString
+        do {
+            var parameters: [(field: String, value: String)] = []
+            for name in route.pathParameters {
+                parameters.append((jsonName(name), context.parameters.get(name) ?? ""))
+            }
+            if !route.queryFields.isEmpty {
+                let query = request.uri.queryParameters
+                for (name, field) in route.queryFields {
+                    if let value = query.get(name) { parameters.append((field, value)) }
+                }
+            }
+            var body: [UInt8] = []
+            if route.hasBody {
+                let buffer: ByteBuffer
+                do {
+                    buffer = try await request.body.collect(upTo: maxBodyBytes)
+                } catch {
+                    throw GatewayError(.invalidArgument, "body: must be at most \(maxBodyBytes) bytes", details: [("body", "too large")])
+                }
+                body = Array(buffer: buffer)
+            }
+            let payload = try route.bind(body, parameters)
+            let header = try requestHeader(for: route, request: request, requestID: requestID)
+            let reply: RPCReply
+            do {
+                reply = try await transport.send(service: route.busService, header: header, payload: payload)
+            } catch let error as RPCError {
+                throw GatewayError(error)
+            } catch {
+                throw GatewayError(.unavailable, "the bus is not reachable")
+            }
+            guard reply.header.code == .ok else {
+                throw GatewayError(reply.header.code, reply.header.message,
+                                   details: reply.header.violations.map { ($0.field, $0.description_p) })
+            }
+            let json: [UInt8]
+            do {
+                json = try route.render(reply.payload)
+            } catch {
+                throw GatewayError(.internal, "the reply of \(route.rpc) did not decode")
+            }
+            var response = jsonResponse(route.successStatus, json)
+            response.headers[requestIDField] = requestID
+            return response
+        } catch let error as GatewayError {
+            return errorResponse(error, requestID: requestID)
+        } catch {
+            return errorResponse(GatewayError(.internal, "unexpected gateway error"), requestID: requestID)
+        }
+    }
+
+    /// The bus request header: method, ids, absolute deadline, caller.
+    static func requestHeader(for route: GatewayRoute, request: Request, requestID: String) throws(GatewayError) -> Clinic_Bus_V1_RequestHeader {
+        var timeout = route.defaultTimeout
+        if let text = request.headers[timeoutField] {
+            guard let asked = GrpcTimeout.parse(text) else {
+                throw GatewayError(.invalidArgument, "Grpc-Timeout: must be a positive number with a unit H, M, S, m, u or n (e.g. 500m)",
+                                   details: [("Grpc-Timeout", "malformed")])
+            }
+            timeout = min(asked, GrpcTimeout.maximum)
+        }
+        var header = Clinic_Bus_V1_RequestHeader()
+        header.method = route.rpc
+        header.requestID = requestID
+        let nowMS = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        header.deadlineUnixMs = nowMS + max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        header.caller.system = "clinic-gateway"
+        header.caller.subject = request.headers[staffIDField] ?? ""
+        header.caller.role = request.headers[staffRoleField] ?? ""
+        if let key = request.headers[idempotencyField] { header.idempotencyKey = key }
+        return header
+    }
+
+    static func jsonResponse(_ status: HTTPResponse.Status, _ bytes: [UInt8]) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func errorResponse(_ error: GatewayError, requestID: String?) -> Response {
+        var response = jsonResponse(error.status, error.jsonBody)
+        if let requestID { response.headers[requestIDField] = requestID }
+        return response
+    }
+}
+
+/// Turns Hummingbird's own errors (unknown route, bad method) into the gateway's JSON error body.
+struct JSONErrorMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            let code: StatusCode = switch error.status.code {
+            case 404: .notFound
+            case 405: .unimplemented
+            case 413: .resourceExhausted
+            case 400..<500: .invalidArgument
+            default: .internal
+            }
+            var mapped = GatewayRouter.errorResponse(GatewayError(code, error.status.code == 404 ? "no such route" : error.status.reasonPhrase), requestID: nil)
+            mapped.status = error.status
+            return mapped
+        }
+    }
+}
