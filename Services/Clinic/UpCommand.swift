@@ -58,6 +58,7 @@ struct UpCommand: ParsableCommand {
                       Database: \(cluster.map { "private cluster in \($0.dataDirectory.path) (port \(stack.pgPort))" } ?? "the server at --database-url")
                     Press Ctrl-C to stop.
                     """)
+                fflush(stdout)
                 children.waitForSignalOrExit()
             }
         } catch {
