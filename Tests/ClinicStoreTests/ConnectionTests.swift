@@ -1,0 +1,162 @@
+import ClinicStore
+import ClinicTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+/// A test-only signal between two threads.
+private final class Gate: Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    func open() { semaphore.signal() }
+    func wait() -> Bool { semaphore.wait(timeout: .now() + 20) == .success }
+}
+
+@Suite("Connection")
+struct ConnectionTests {
+    @Test("a transaction commits, and rolls back when its body throws")
+    func commitAndRollback() async throws {
+        try await onThread {
+            let connection = try ServiceDatabase.make("tx_basic").connect()
+            try connection.execute(script: "CREATE TABLE t (v int)")
+            try connection.transaction { try $0.execute("INSERT INTO t VALUES (\(Int32(1)))") }
+            struct Boom: Error {}
+            #expect(throws: Boom.self) {
+                try connection.transaction { connection in
+                    try connection.execute("INSERT INTO t VALUES (\(Int32(2)))")
+                    throw Boom()
+                }
+            }
+            let values = try connection.query("SELECT v FROM t ORDER BY v").map { try $0.decode("v", as: Int.self) }
+            #expect(values == [1])
+            #expect(!connection.inTransaction)
+        }
+    }
+
+    @Test("a body that swallows a database error does not commit")
+    func swallowedErrorDoesNotCommit() async throws {
+        try await onThread {
+            let connection = try ServiceDatabase.make("tx_swallow").connect()
+            try connection.execute(script: "CREATE TABLE t (v int PRIMARY KEY)")
+            #expect(throws: StoreError.self) {
+                try connection.transaction { connection in
+                    try connection.execute("INSERT INTO t VALUES (\(Int32(1)))")
+                    _ = try? connection.execute("INSERT INTO t VALUES (\(Int32(1)))")
+                }
+            }
+            #expect(try connection.query("SELECT count(*) AS n FROM t")[0].decode("n", as: Int.self) == 0)
+        }
+    }
+
+    @Test("a serialization failure retries the whole transaction, which then succeeds")
+    func serializationFailureIsRetried() async throws {
+        let db = try await onThread { try ServiceDatabase.make("tx_serial") }
+        try await onThread {
+            let connection = try db.connect()
+            try connection.execute(script: "CREATE TABLE counter (id int PRIMARY KEY, n int NOT NULL); INSERT INTO counter VALUES (1, 0)")
+        }
+        let attempts = Atomic<Int>(0)
+        let readA = Gate(), readB = Gate()
+        @Sendable func increment(mine: Gate, theirs: Gate) throws {
+            let connection = try db.connect()
+            var firstAttempt = true
+            try connection.transaction(isolation: .serializable) { connection in
+                attempts.add(1, ordering: .relaxed)
+                let n = try connection.query("SELECT n FROM counter WHERE id = 1")[0].decode("n", as: Int.self)
+                if firstAttempt {
+                    // Both transactions read the same snapshot before either writes: one must fail with 40001.
+                    firstAttempt = false
+                    mine.open()
+                    guard theirs.wait() else { throw StoreError(kind: .query, message: "peer never read") }
+                }
+                try connection.execute("UPDATE counter SET n = \(n + 1) WHERE id = 1")
+            }
+        }
+        async let first: Void = onThread { try increment(mine: readA, theirs: readB) }
+        async let second: Void = onThread { try increment(mine: readB, theirs: readA) }
+        _ = try await (first, second)
+        let final = try await onThread {
+            try db.connect().query("SELECT n FROM counter WHERE id = 1")[0].decode("n", as: Int.self)
+        }
+        #expect(final == 2)
+        #expect(attempts.load(ordering: .relaxed) == 3)
+    }
+
+    @Test("a transaction gives up after maxAttempts serialization failures")
+    func retriesAreBounded() async throws {
+        try await onThread {
+            let connection = try ServiceDatabase.make("tx_bounded").connect()
+            var calls = 0
+            let error = #expect(throws: StoreError.self) {
+                try connection.transaction(maxAttempts: 3) { connection in
+                    calls += 1
+                    try connection.execute(script: "DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '40001'; END $$")
+                }
+            }
+            #expect(error?.kind == .serializationFailure)
+            #expect(calls == 3)
+        }
+    }
+
+    @Test("after the server ends the session, the next query reconnects and works")
+    func reconnectsAfterTermination() async throws {
+        try await onThread {
+            let db = try ServiceDatabase.make("reconnect")
+            let connection = try db.connect()
+            try connection.execute(script: "CREATE TABLE t (v int)")
+            // Warm the statement cache so the reconnect must also forget prepared statements.
+            _ = try connection.query("SELECT count(*) AS n FROM t")
+            let admin = try Connection(url: try TestDatabase.shared().adminURL, logger: TestDatabase.logger)
+            let oldPID = connection.backendPID
+            _ = try admin.query("SELECT pg_terminate_backend(\(oldPID))")
+            #expect(try connection.query("SELECT count(*) AS n FROM t")[0].decode("n", as: Int.self) == 0)
+            #expect(connection.reconnectCount == 1)
+            #expect(connection.backendPID != oldPID)
+
+            // Inside a transaction the error propagates and the transaction is retried once on a new session.
+            var runs = 0
+            try connection.transaction { connection in
+                runs += 1
+                if runs == 1 { _ = try admin.query("SELECT pg_terminate_backend(\(connection.backendPID))") }
+                try connection.execute("INSERT INTO t VALUES (\(Int32(runs)))")
+            }
+            #expect(runs == 2)
+            #expect(try connection.query("SELECT v FROM t")[0].decode("v", as: Int.self) == 2)
+        }
+    }
+
+    @Test("a dedicated cluster restart is survived by an open connection")
+    func reconnectsAfterServerRestart() async throws {
+        try await onThread {
+            let directory = try TestDatabase.makeScratchDirectory(prefix: "clinic-restart")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let cluster = LocalCluster(dataDirectory: directory.appendingPathComponent("pgdata"),
+                                       port: try TestDatabase.freeTCPPort(), durable: false, logger: TestDatabase.logger)
+            try cluster.start()
+            defer { try? cluster.stop(mode: .immediate) }
+            #expect(cluster.isRunning)
+            let connection = try Connection(url: try cluster.adminURL, logger: TestDatabase.logger)
+            #expect(try connection.query("SELECT \(41) + 1 AS v")[0].decode("v", as: Int.self) == 42)
+            try cluster.restart()
+            #expect(try connection.query("SELECT \(41) + 1 AS v")[0].decode("v", as: Int.self) == 42)
+            #expect(connection.reconnectCount == 1)
+            connection.close()
+            try cluster.stop()
+            #expect(!cluster.isRunning)
+            // A closed connection reports an error instead of crashing.
+            #expect(throws: StoreError.self) { try connection.query("SELECT 1") }
+        }
+    }
+
+    @Test("a bad URL or refused connection is a connection error")
+    func connectionErrors() async throws {
+        try await onThread {
+            let port = try TestDatabase.freeTCPPort()
+            let error = #expect(throws: StoreError.self) {
+                try Connection(url: "postgresql://nobody:secret@127.0.0.1:\(port)/x?connect_timeout=2",
+                               logger: TestDatabase.logger)
+            }
+            #expect(error?.kind == .connection)
+            #expect(throws: StoreError.self) { try Connection(url: "not a url at all ===", logger: TestDatabase.logger) }
+        }
+    }
+}
