@@ -90,10 +90,12 @@ let package = Package(
                 path: "Tests/ClinicTestSupport"),
         .testTarget(name: "ClinicBusTests", dependencies: ["ClinicBus", "ClinicProto", "ClinicTestSupport"]),
         .testTarget(name: "ClinicStoreTests", dependencies: ["ClinicStore", "ClinicTestSupport"]),
-        .testTarget(name: "ReceptionTests", dependencies: ["Reception", "ClinicService", "ClinicTestSupport"]),
+        .testTarget(name: "ReceptionTests", dependencies: ["Reception", "ClinicService", "ClinicStore", "ClinicBus", "ClinicTestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ClinicTestSupport",
                                                           .product(name: "HummingbirdTesting", package: "hummingbird")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ClinicTestSupport", "ClinicBus", "ClinicProto", "ClinicStore"]),
+        // The end-to-end tests start the real executables, so they are built with the tests.
+        .testTarget(name: "EndToEndTests", dependencies: ["ClinicTestSupport", "ClinicBus", "ClinicProto", "ClinicStore",
+                                                           "clinic-bus", "clinic-reception", "clinic-gateway"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-5}
-swift build -c release
+for product in clinic clinic-bus clinic-reception clinic-gateway clinic-bench; do swift build -c release --product "$product"; done
 bin=$(swift build -c release --show-bin-path)
 mkdir -p bench-results
 

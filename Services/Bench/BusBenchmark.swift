@@ -89,12 +89,12 @@ struct BusBenchmark: AsyncParsableCommand {
         let payload: [UInt8] = try request.serializedBytes()
         let service = Self.echo.busService
         let method = Self.echo.fullName
-        let counter = Atomic<Int>(0)
         let start = Self.monotonicNS()
         let end = start + UInt64(seconds * 1e9)
         let latencies = try await withThrowingTaskGroup(of: [UInt64].self) { group in
-            for _ in 0..<inFlight {
+            for index in 0..<inFlight {
                 group.addTask {
+                    var sequence = 0
                     var local: [UInt64] = []
                     local.reserveCapacity(1 << 16)
                     var header = Clinic_Bus_V1_RequestHeader()
@@ -102,7 +102,8 @@ struct BusBenchmark: AsyncParsableCommand {
                     while true {
                         let sent = Self.monotonicNS()
                         if sent >= end { break }
-                        header.requestID = "bench-\(counter.add(1, ordering: .relaxed).newValue)"
+                        sequence += 1
+                        header.requestID = "bench-\(index)-\(sequence)"
                         header.deadlineUnixMs = Int64(Date().timeIntervalSince1970 * 1000) + 5000
                         let reply = try await client.send(service: service, header: header, payload: payload)
                         guard reply.header.code == .ok else {

@@ -58,7 +58,7 @@ struct UpCommand: ParsableCommand {
                       Database: \(cluster.map { "private cluster in \($0.dataDirectory.path) (port \(stack.pgPort))" } ?? "the server at --database-url")
                     Press Ctrl-C to stop.
                     """)
-                fflush(stdout)
+                fflush(nil)  // the banner must show even when stdout is a file
                 children.waitForSignalOrExit()
             }
         } catch {

@@ -21,27 +21,27 @@ public final class ServiceHost: Sendable {
     }
 
     /// Migrates, then starts workers and relay; returns once they run.
-    public init(_ definition: ServiceDefinition, options: ServiceOptions, logger: Logger) throws {
-        let databaseURL = try options.resolvedDatabaseURL(service: definition.name)
+    public init(_ definition: ServiceDefinition, settings: ServiceSettings, logger: Logger) throws {
+        let databaseURL = settings.databaseURL
         let applied = try Self.migrate(definition, databaseURL: databaseURL, logger: logger)
         if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": "\(applied)"]) }
 
-        let environment = ServiceEnvironment(timeZone: options.clinicTimeZone, logger: logger)
-        var configuration = WorkerConfiguration(brokerEndpoint: options.bus, service: definition.busService,
-                                                threads: options.workers)
-        configuration.heartbeatInterval = .milliseconds(options.heartbeatMs)
+        let environment = ServiceEnvironment(timeZone: settings.timeZone, logger: logger)
+        var configuration = WorkerConfiguration(brokerEndpoint: settings.bus, service: definition.busService,
+                                                threads: settings.workers)
+        configuration.heartbeatInterval = settings.heartbeat
         pool = WorkerPool(configuration: configuration, logger: logger) { _ in
             // Runs on the worker thread: the connection lives and dies with it.
             let db = try Connection(url: databaseURL, logger: logger)
             return try definition.makeRoutes(db, environment)
         }
         relay = EventRelay(configuration: .init(publisher: definition.name, databaseURL: databaseURL,
-                                                eventsEndpoint: options.eventsIn), logger: logger)
+                                                eventsEndpoint: settings.eventsIn), logger: logger)
         self.logger = logger
         try pool.start()
         relay.start()
-        logger.info("service started", metadata: ["service": "\(definition.name)", "bus": "\(options.bus)",
-                                                  "workers": "\(options.workers)"])
+        logger.info("service started", metadata: ["service": "\(definition.name)", "bus": "\(settings.bus)",
+                                                  "workers": "\(settings.workers)"])
     }
 
     /// Stops taking work, finishes what is in flight, and closes sockets and connections.
@@ -55,7 +55,7 @@ public final class ServiceHost: Sendable {
     public static func runUntilSignalled(_ definition: ServiceDefinition, options: ServiceOptions) throws {
         ClinicLogging.bootstrap(level: options.logLevel)
         let logger = Logger(label: "clinic.\(definition.name)")
-        let host = try ServiceHost(definition, options: options, logger: logger)
+        let host = try ServiceHost(definition, settings: try options.settings(service: definition.name), logger: logger)
         SignalWaiter.waitForTermination()
         logger.info("shutting down")
         host.stop()

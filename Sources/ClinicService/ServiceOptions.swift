@@ -28,7 +28,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (env CLINIC_LOG_LEVEL).")
     public var logLevel: String = ProcessInfo.processInfo.environment["CLINIC_LOG_LEVEL"] ?? "info"
 
-    /// Creates the options with their defaults (for tests and embedding).
+    /// Creates the options with their defaults (parsed from the command line by ArgumentParser).
     public init() {}
 
     /// Checks ranges and names so that a typo fails at start, naming the option.
@@ -48,6 +48,44 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         throw ValidationError("no database: pass --database-url or set DATABASE_URL (clinic up does this for you)")
     }
 
-    /// The clinic time zone (validated).
-    public var clinicTimeZone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Asia/Shanghai")! }
+    /// The settings a service process runs with, the database URL resolved for `service`.
+    public func settings(service: String) throws -> ServiceSettings {
+        ServiceSettings(bus: bus, eventsIn: eventsIn, eventsOut: eventsOut,
+                        databaseURL: try resolvedDatabaseURL(service: service), workers: workers,
+                        heartbeat: .milliseconds(heartbeatMs),
+                        timeZone: TimeZone(identifier: timeZone) ?? ServiceSettings.defaultTimeZone)
+    }
+}
+
+/// What a service process runs with: where the bus and its database are, how many workers, which time zone.
+public struct ServiceSettings: Sendable {
+    /// The clinic's default time zone.
+    public static let defaultTimeZone = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600) ?? .gmt
+
+    /// Broker endpoint for RPCs.
+    public var bus: String
+    /// Broker endpoint publishers connect to.
+    public var eventsIn: String
+    /// Broker endpoint subscribers connect to.
+    public var eventsOut: String
+    /// The service's own database URL.
+    public var databaseURL: String
+    /// Worker threads.
+    public var workers: Int
+    /// Heartbeat interval with the broker.
+    public var heartbeat: Duration
+    /// Clinic time zone.
+    public var timeZone: TimeZone
+
+    /// Settings with explicit values (tests, embedding).
+    public init(bus: String, eventsIn: String, eventsOut: String, databaseURL: String, workers: Int = 4,
+                heartbeat: Duration = .seconds(1), timeZone: TimeZone = ServiceSettings.defaultTimeZone) {
+        self.bus = bus
+        self.eventsIn = eventsIn
+        self.eventsOut = eventsOut
+        self.databaseURL = databaseURL
+        self.workers = workers
+        self.heartbeat = heartbeat
+        self.timeZone = timeZone
+    }
 }

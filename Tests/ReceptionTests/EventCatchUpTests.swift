@@ -40,20 +40,24 @@ struct EventCatchUpTests {
             try setup.query("SELECT seq FROM seen ORDER BY seq").map { try $0.decode("seq", as: Int64.self) }
         }
 
+        func register(_ index: Int) async throws -> String {
+            try await harness.call(Clinic_Reception_V1_Reception.registerPatient, newPatient(name: "事件\(index)")).id
+        }
+
         // Written while no consumer runs.
         var ids: [String] = []
-        for _ in 0..<3 { ids.append(try await harness.call(Clinic_Reception_V1_Reception.registerPatient, newPatient()).id) }
+        for index in 0..<3 { ids.append(try await register(index)) }
 
         let consumer = makeConsumer()
         consumer.start()
         #expect(try await eventually { try seen() == [1, 2, 3] })
         // Live events while it runs.
-        for _ in 0..<2 { ids.append(try await harness.call(Clinic_Reception_V1_Reception.registerPatient, newPatient()).id) }
+        for index in 3..<5 { ids.append(try await register(index)) }
         #expect(try await eventually { try seen() == [1, 2, 3, 4, 5] })
         consumer.stop()
 
         // Down again while more are written; a new consumer resumes from its checkpoint.
-        for _ in 0..<4 { ids.append(try await harness.call(Clinic_Reception_V1_Reception.registerPatient, newPatient()).id) }
+        for index in 5..<9 { ids.append(try await register(index)) }
         let restarted = makeConsumer()
         restarted.start()
         defer { restarted.stop() }

@@ -14,7 +14,7 @@ final class ReceptionHarness: Sendable {
     let host: ServiceHost
     let client: BusClient
     let databaseURL: String
-    let options: ServiceOptions
+    let settings: ServiceSettings
     static let logger = Logger(label: "test.reception")
 
     init() throws {
@@ -25,15 +25,9 @@ final class ReceptionHarness: Sendable {
         guard let endpoints = broker.endpoints else { throw RPCError.unavailable("broker did not bind") }
         self.endpoints = endpoints
         databaseURL = try TestDatabase.shared().makeService(prefix: "reception").url
-        var options = ServiceOptions()
-        options.bus = endpoints.requests
-        options.eventsIn = endpoints.eventsIn
-        options.eventsOut = endpoints.eventsOut
-        options.databaseURL = databaseURL
-        options.workers = 2
-        options.heartbeatMs = 100
-        self.options = options
-        host = try ServiceHost(try ReceptionService.definition(), options: options, logger: Self.logger)
+        settings = ServiceSettings(bus: endpoints.requests, eventsIn: endpoints.eventsIn, eventsOut: endpoints.eventsOut,
+                                   databaseURL: databaseURL, workers: 2, heartbeat: .milliseconds(100))
+        host = try ServiceHost(try ReceptionService.definition(), settings: settings, logger: Self.logger)
         client = try BusClient(endpoint: endpoints.requests, logger: Self.logger)
     }
 
