@@ -1,0 +1,90 @@
+import ClinicBus
+import ClinicProto
+import Foundation
+import Testing
+@testable import Gateway
+
+/// Pure pieces of the gateway: parameter binding, timeouts, status mapping, error bodies.
+@Suite("Gateway binding and mapping")
+struct GatewayUnitTests {
+    @Test func pathAndQueryParametersFillNestedFieldsAndWinOverTheBody() throws {
+        let bytes = try RequestBinding.bind(Clinic_Reception_V1_SearchPatientsRequest.self,
+                                            body: Array(#"{"query":"body","page":{"pageToken":"t"}}"#.utf8),
+                                            parameters: [("query", "王"), ("page.pageSize", "25")])
+        let request = try Clinic_Reception_V1_SearchPatientsRequest(serializedBytes: bytes)
+        #expect(request.query == "王")
+        #expect(request.page.pageSize == 25)
+        #expect(request.page.pageToken == "t")
+    }
+
+    @Test func unknownFieldsAndWrongTypesNameTheField() {
+        do {
+            _ = try RequestBinding.bind(Clinic_Reception_V1_RegisterPatientRequest.self,
+                                        body: Array(#"{"name":"x","favouriteColour":"red"}"#.utf8), parameters: [])
+            Issue.record("an unknown field was accepted")
+        } catch {
+            #expect(error.code == .invalidArgument)
+            #expect(error.details.first?.field == "favouriteColour")
+        }
+        do {
+            _ = try RequestBinding.bind(Clinic_Reception_V1_SearchPatientsRequest.self, body: [],
+                                        parameters: [("page.pageSize", "lots")])
+            Issue.record("a non-number page size was accepted")
+        } catch {
+            #expect(error.details.first?.field == "page.pageSize")
+        }
+        do {
+            _ = try RequestBinding.bind(Clinic_Reception_V1_RegisterPatientRequest.self, body: Array("{not json".utf8), parameters: [])
+            Issue.record("malformed JSON was accepted")
+        } catch {
+            #expect(error.details.first?.field == "body")
+        }
+    }
+
+    @Test func parameterValuesAreQuotedSafely() {
+        #expect(RequestBinding.json(for: ("a.b", #"x"y\z"#)) == #"{"a":{"b":"x\"y\\z"}}"#)
+        #expect(RequestBinding.json(for: ("vip", "true")) == #"{"vip":true}"#)
+    }
+
+    @Test func grpcTimeoutHeaders() {
+        #expect(GrpcTimeout.parse("500m") == .milliseconds(500))
+        #expect(GrpcTimeout.parse("5S") == .seconds(5))
+        #expect(GrpcTimeout.parse("2M") == .seconds(120))
+        #expect(GrpcTimeout.parse("1H") == .seconds(3600))
+        #expect(GrpcTimeout.parse("250u") == .microseconds(250))
+        #expect(GrpcTimeout.parse("7n") == .nanoseconds(7))
+        for bad in ["", "5", "S", "-5S", "0S", "5s", "123456789S", "1.5S"] {
+            #expect(GrpcTimeout.parse(bad) == nil, "\(bad) should be rejected")
+        }
+    }
+
+    @Test func statusCodesMapLikeGrpcGateway() {
+        let expected: [(StatusCode, Int)] = [
+            (.ok, 200), (.cancelled, 499), (.unknown, 500), (.invalidArgument, 400), (.deadlineExceeded, 504),
+            (.notFound, 404), (.alreadyExists, 409), (.permissionDenied, 403), (.resourceExhausted, 429),
+            (.failedPrecondition, 400), (.aborted, 409), (.outOfRange, 400), (.unimplemented, 501),
+            (.internal, 500), (.unavailable, 503), (.dataLoss, 500), (.unauthenticated, 401),
+        ]
+        for (code, status) in expected {
+            #expect(code.httpStatus == status, "\(code.name)")
+        }
+    }
+
+    @Test func errorBodyShape() throws {
+        let error = GatewayError(.invalidArgument, "phone: \"bad\"", details: [("phone", "must be 11 digits")])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(error.jsonBody)) as? [String: Any])
+        #expect(json["code"] as? Int == 3)
+        #expect(json["message"] as? String == "phone: \"bad\"")
+        let details = try #require(json["details"] as? [[String: String]])
+        #expect(details == [["field": "phone", "description": "must be 11 digits"]])
+        #expect(error.status.code == 400)
+    }
+
+    @Test func routeTemplates() {
+        let route = GatewayRoutes.all.first { $0.path == "/v1/patients/{patient_id}/contact" }
+        #expect(route?.pathParameters == ["patient_id"])
+        #expect(route?.routerPath == "/v1/patients/:patient_id/contact")
+        #expect(jsonName("patient_id") == "patientId")
+        #expect(Set(GatewayRoutes.all.map(\.rpc)).isSubset(of: Set(Clinic_Reception_V1_Reception.allMethods)))
+    }
+}

@@ -1,1 +1,0 @@
-// Module skeleton: replaced as the module is written.
