@@ -115,7 +115,7 @@ struct ConnectionTests {
             _ = try connection.query("SELECT count(*) AS n FROM t")
             let admin = try Connection(url: try TestDatabase.shared().adminURL, logger: TestDatabase.logger)
             let oldPID = connection.backendPID
-            _ = try admin.query("SELECT pg_terminate_backend(\(oldPID))")
+            _ = try admin.query("SELECT pg_terminate_backend(\(Int32(oldPID)))")
             #expect(try connection.query("SELECT count(*) AS n FROM t")[0].decode("n", as: Int.self) == 0)
             #expect(connection.reconnectCount == 1)
             #expect(connection.backendPID != oldPID)
@@ -124,7 +124,7 @@ struct ConnectionTests {
             var runs = 0
             try connection.transaction { connection in
                 runs += 1
-                if runs == 1 { _ = try admin.query("SELECT pg_terminate_backend(\(connection.backendPID))") }
+                if runs == 1 { _ = try admin.query("SELECT pg_terminate_backend(\(Int32(connection.backendPID)))") }
                 try connection.execute("INSERT INTO t VALUES (\(Int32(runs)))")
             }
             #expect(runs == 2)
