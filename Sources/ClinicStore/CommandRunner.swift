@@ -11,32 +11,41 @@ enum CommandRunner {
     /// Whether this process runs as root (PostgreSQL then has to run as `postgres`).
     static var isRoot: Bool { getuid() == 0 }
 
+    /// Runs the program and waits for it. Uses posix_spawn and waitpid directly: Foundation's `Process`
+    /// was seen to miss a child's exit when several threads spawn at once.
     static func run(_ executable: String, _ arguments: [String], asUser user: String? = nil) throws -> Outcome {
-        let (program, argv) = user.map { ("/usr/sbin/runuser", ["-u", $0, "--", executable] + arguments) } ?? (executable, arguments)
-        let outputURL = FileManager.default.temporaryDirectory
-            .appendingPathComponent("clinic-command-\(UUID().uuidString).log")
-        defer { try? FileManager.default.removeItem(at: outputURL) }
-        // posix_spawn + waitpid rather than Foundation's Process: on Linux, Process learns of the exit through a
-        // descriptor the child inherits, so `pg_ctl start` (whose server keeps it) would never be seen to finish.
+        let argv = user.map { ["/usr/sbin/runuser", "-u", $0, "--", executable] + arguments } ?? [executable] + arguments
+        let outputPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("clinic-command-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let cArguments = ([program] + argv).map { strdup($0) } + [nil]
-        defer { cArguments.forEach { free($0) } }
+
+        let cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments { free(pointer) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, program, &actions, nil, cArguments, environ)
+        let spawned = cArguments.withUnsafeBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return EINVAL }
+            return posix_spawn(&pid, argv[0], &actions, nil, base, environ)
+        }
         guard spawned == 0 else {
-            throw StoreError(kind: .connection, message: "cannot run \(executable): \(String(cString: strerror(spawned)))")
+            throw StoreError(kind: .connection, message: "cannot run \(executable): error \(spawned)")
         }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
-        let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
-        // WIFEXITED / WEXITSTATUS are macros Swift cannot see.
-        let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Outcome(status: exitCode, output: text)
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else {
+                throw StoreError(kind: .connection, message: "cannot wait for \(executable)")
+            }
+        }
+        // WIFEXITED / WEXITSTATUS are macros Swift cannot import.
+        let exitStatus: Int32 = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        return Outcome(status: exitStatus, output: output)
     }
 
     /// Changes a path's owner to the named user and that user's group.

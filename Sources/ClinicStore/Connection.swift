@@ -96,6 +96,7 @@ public final class Connection {
     /// On serialization failure (40001) or deadlock (40P01) the whole body is retried, up to `maxAttempts`
     /// times, after a short jittered pause; after a lost connection it is retried once on a fresh session.
     /// Called inside another transaction, `body` simply joins the outer one.
+    @discardableResult
     public func transaction<T>(isolation: IsolationLevel = .readCommitted, maxAttempts: Int = 5,
                                _ body: (Connection) throws -> T) throws -> T {
         if transactionDepth > 0 { return try body(self) }
@@ -112,6 +113,8 @@ public final class Connection {
             } catch let error as StoreError where error.kind == .connection && !reconnected {
                 reconnected = true
                 logger.info("retrying transaction after a lost connection")
+                guard let handle else { throw error }
+                try reset(handle)
             }
         }
     }
@@ -158,8 +161,9 @@ public final class Connection {
             return try runOnce(sql)
         } catch let error as StoreError where error.kind == .connection && transactionDepth == 0 {
             // Outside a transaction a lost session is re-established and the statement retried once.
-            guard handle != nil else { throw error }
+            guard let handle else { throw error }
             logger.info("database connection lost; reconnecting")
+            try reset(handle)
             return try runOnce(sql)
         } catch let error as StoreError where error.sqlState == "0A000" && transactionDepth == 0
             && error.message.contains("cached plan") {

@@ -55,6 +55,13 @@ public struct SQL: ExpressibleByStringInterpolation, Sendable {
             text.append(String(bindings.count))
         }
 
+        /// Binds an optional value as the next parameter (NULL when nil).
+        public mutating func appendInterpolation<Value: SQLEncodable>(_ value: Value?) {
+            bindings.append(SQLBinding(text: value?.sqlText ?? nil, typeOID: Value.postgresTypeOID))
+            text.append("$")
+            text.append(String(bindings.count))
+        }
+
         /// Appends a trusted SQL fragment verbatim (never user input).
         public mutating func appendInterpolation(raw fragment: String) {
             text.append(fragment)

@@ -11,6 +11,13 @@ private final class Gate: Sendable {
     func wait() -> Bool { semaphore.wait(timeout: .now() + 20) == .success }
 }
 
+/// A test-only counter shared by threads.
+private final class Counter: Sendable {
+    private let count = Atomic<Int>(0)
+    func increment() { count.add(1, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
+}
+
 @Suite("Connection")
 struct ConnectionTests {
     @Test("a transaction commits, and rolls back when its body throws")
@@ -54,13 +61,14 @@ struct ConnectionTests {
             let connection = try db.connect()
             try connection.execute(script: "CREATE TABLE counter (id int PRIMARY KEY, n int NOT NULL); INSERT INTO counter VALUES (1, 0)")
         }
-        let attempts = Atomic<Int>(0)
-        let readA = Gate(), readB = Gate()
-        @Sendable func increment(mine: Gate, theirs: Gate) throws {
+        let attempts = Counter()
+        let readA = Gate()
+        let readB = Gate()
+        let increment: @Sendable (Gate, Gate) throws -> Void = { mine, theirs in
             let connection = try db.connect()
             var firstAttempt = true
             try connection.transaction(isolation: .serializable) { connection in
-                attempts.add(1, ordering: .relaxed)
+                attempts.increment()
                 let n = try connection.query("SELECT n FROM counter WHERE id = 1")[0].decode("n", as: Int.self)
                 if firstAttempt {
                     // Both transactions read the same snapshot before either writes: one must fail with 40001.
@@ -71,14 +79,14 @@ struct ConnectionTests {
                 try connection.execute("UPDATE counter SET n = \(n + 1) WHERE id = 1")
             }
         }
-        async let first: Void = onThread { try increment(mine: readA, theirs: readB) }
-        async let second: Void = onThread { try increment(mine: readB, theirs: readA) }
+        async let first: Void = onThread { try increment(readA, readB) }
+        async let second: Void = onThread { try increment(readB, readA) }
         _ = try await (first, second)
         let final = try await onThread {
             try db.connect().query("SELECT n FROM counter WHERE id = 1")[0].decode("n", as: Int.self)
         }
         #expect(final == 2)
-        #expect(attempts.load(ordering: .relaxed) == 3)
+        #expect(attempts.value == 3)
     }
 
     @Test("a transaction gives up after maxAttempts serialization failures")
@@ -107,7 +115,7 @@ struct ConnectionTests {
             _ = try connection.query("SELECT count(*) AS n FROM t")
             let admin = try Connection(url: try TestDatabase.shared().adminURL, logger: TestDatabase.logger)
             let oldPID = connection.backendPID
-            _ = try admin.query("SELECT pg_terminate_backend(\(oldPID))")
+            _ = try admin.query("SELECT pg_terminate_backend(\(Int32(oldPID)))")
             #expect(try connection.query("SELECT count(*) AS n FROM t")[0].decode("n", as: Int.self) == 0)
             #expect(connection.reconnectCount == 1)
             #expect(connection.backendPID != oldPID)
@@ -116,7 +124,7 @@ struct ConnectionTests {
             var runs = 0
             try connection.transaction { connection in
                 runs += 1
-                if runs == 1 { _ = try admin.query("SELECT pg_terminate_backend(\(connection.backendPID))") }
+                if runs == 1 { _ = try admin.query("SELECT pg_terminate_backend(\(Int32(connection.backendPID)))") }
                 try connection.execute("INSERT INTO t VALUES (\(Int32(runs)))")
             }
             #expect(runs == 2)

@@ -112,9 +112,10 @@ struct OutboxTests {
             #expect(try !EventCheckpoint.advance(publisher: "reception", to: 3, on: connection))
             #expect(try !EventCheckpoint.advance(publisher: "reception", to: 5, on: connection))
             #expect(try EventCheckpoint.lastApplied(publisher: "reception", on: connection) == 5)
-            try connection.transaction { connection in
-                #expect(try EventCheckpoint.advance(publisher: "reception", to: 6, on: connection))
+            let moved = try connection.transaction { connection in
+                try EventCheckpoint.advance(publisher: "reception", to: 6, on: connection)
             }
+            #expect(moved)
             #expect(try EventCheckpoint.lastApplied(publisher: "reception", on: connection) == 6)
             #expect(try EventCheckpoint.lastApplied(publisher: "billing", on: connection) == 0)
         }
