@@ -57,7 +57,9 @@ public final class EventRelay: Sendable {
                 defer { publisher.close() }
                 logger.info("event relay publishing", metadata: ["publisher": "\(configuration.publisher)"])
                 var idle: Duration = .milliseconds(1)
-                while !thread.shouldStop {
+                // A reconnect inside Connection drops the session and with it the advisory lock: start over then.
+                let session = db.reconnectCount
+                while !thread.shouldStop, db.reconnectCount == session {
                     let batch = try OutboxRelay.stampNextBatch(limit: configuration.batchSize, on: db)
                     for event in batch {
                         try publisher.publish(topic: event.topic, header: event.eventHeader(publisher: configuration.publisher),
