@@ -7,5 +7,5 @@ struct ClinicBench: AsyncParsableCommand {
         commandName: "clinic-bench",
         abstract: "Measures ClinicDesk's latency and throughput.",
         // Add further benchmarks (e.g. an HTTP one) here.
-        subcommands: [BusBenchmark.self])
+        subcommands: [BusBenchmark.self, HTTPBenchmark.self])
 }

@@ -1,0 +1,189 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `clinic-bench http`: wrk against a running gateway, beside a bare Hummingbird hello-world as the HTTP limit.
+struct HTTPBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "http",
+        abstract: "GET and POST /v1/patients through a running gateway with wrk, beside a Hummingbird hello-world.")
+
+    @Option(help: "Base URL of a running gateway (e.g. from `clinic up`).")
+    var gateway: String = "http://127.0.0.1:8080"
+
+    @Option(help: "Seconds per case.")
+    var seconds: Int = 5
+
+    @Option(help: "wrk connections.")
+    var connections: Int = 64
+
+    @Option(help: "wrk threads.")
+    var threads: Int = 2
+
+    @Option(help: "Where to write the JSON results.")
+    var output: String = "bench-results/http.json"
+
+    func run() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
+            throw ValidationError("wrk is not installed (apt-get install -y wrk)")
+        }
+        let hello = try await measureHelloWorld()
+        print("  " + hello.line)
+
+        let id = try await registerOnePatient()
+        let get = try runWrk(name: "gateway GET /v1/patients/{id}", url: "\(gateway)/v1/patients/\(id)", script: nil)
+        print("  " + get.line)
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("clinic-bench-post-\(getpid()).lua")
+        try Self.postScript.write(to: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: script) }
+        let post = try runWrk(name: "gateway POST /v1/patients", url: "\(gateway)/v1/patients", script: script.path,
+                              scriptArguments: [String(Int.random(in: 0..<9_000_000))])
+        print("  " + post.line)
+        let ratio = hello.requestsPerSecond > 0 ? get.requestsPerSecond / hello.requestsPerSecond : 0
+        print(String(format: "gateway GET / hello-world throughput: %.2f", ratio))
+
+        let report = HTTPBenchReport(connections: connections, threads: threads, seconds: seconds,
+                                     helloWorld: hello, gatewayGet: get, gatewayPost: post, getToHelloWorldRatio: ratio)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let url = URL(fileURLWithPath: output)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try encoder.encode(report).write(to: url)
+        print("wrote \(output)")
+    }
+
+    /// A hello-world JSON endpoint in this process, measured with the same wrk settings.
+    private func measureHelloWorld() async throws -> WrkResult {
+        let router = Router()
+        router.get("/hello") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: .init(byteBuffer: ByteBuffer(string: #"{"hello":"world"}"#)))
+        }
+        let port = Int.random(in: 30_000...39_000)
+        var quiet = Logger(label: "bench.hello")
+        quiet.logLevel = .error
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: quiet)
+        let server = Task { try await app.run() }
+        defer { server.cancel() }
+        for _ in 0..<100 where (try? await Self.get("http://127.0.0.1:\(port)/hello")) != 200 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try runWrk(name: "hello-world (Hummingbird, same machine)", url: "http://127.0.0.1:\(port)/hello", script: nil)
+    }
+
+    private func registerOnePatient() async throws -> String {
+        guard let url = URL(string: "\(gateway)/v1/patients") else { throw ValidationError("bad --gateway URL") }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        let phone = "159\(String(format: "%08d", Int.random(in: 0..<100_000_000)))"
+        request.httpBody = Data(#"{"name":"压测\#(phone.suffix(6))","birthDate":"1990-01-01","phone":"\#(phone)"}"#.utf8)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        guard (response as? HTTPURLResponse)?.statusCode == 201,
+              let body = try JSONSerialization.jsonObject(with: data) as? [String: Any], let id = body["id"] as? String else {
+            throw ValidationError("could not register the patient to read: \(String(decoding: data, as: UTF8.self))")
+        }
+        return id
+    }
+
+    private static func get(_ url: String) async throws -> Int {
+        guard let target = URL(string: url) else { return 0 }
+        let (_, response) = try await URLSession.shared.data(from: target)
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+
+    private func runWrk(name: String, url: String, script: String?, scriptArguments: [String] = []) throws -> WrkResult {
+        var arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency"]
+        if let script { arguments += ["-s", script] }
+        arguments.append(url)
+        if !scriptArguments.isEmpty { arguments += ["--"] + scriptArguments }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return WrkResult(name: name, wrkOutput: String(decoding: data, as: UTF8.self))
+    }
+
+    /// Unique, valid patients per request: phone 15<thread><8 digits>, name from the same counter.
+    static let postScript = """
+        local threads = {}
+        function setup(thread)
+          thread:set("tid", #threads)
+          table.insert(threads, thread)
+        end
+        function init(args)
+          base = tonumber(args[1]) or 0
+          counter = 0
+          wrk.method = "POST"
+          wrk.headers["Content-Type"] = "application/json"
+        end
+        function request()
+          counter = counter + 1
+          local n = (base + counter) % 100000000
+          local phone = string.format("15%d%08d", tid % 10, n)
+          local body = string.format('{"name":"压测%d-%d","birthDate":"1990-01-01","phone":"%s"}', tid, n, phone)
+          return wrk.format(nil, nil, nil, body)
+        end
+        """
+}
+
+/// Throughput and latency of one wrk run, parsed from its `--latency` output.
+struct WrkResult: Codable {
+    var name: String
+    var requestsPerSecond: Double
+    var p50Milliseconds: Double
+    var p99Milliseconds: Double
+    var non2xx: Int
+    var socketErrors: String
+
+    init(name: String, wrkOutput: String) {
+        self.name = name
+        requestsPerSecond = 0
+        p50Milliseconds = 0
+        p99Milliseconds = 0
+        non2xx = 0
+        socketErrors = ""
+        for raw in wrkOutput.split(separator: "\n") {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            if line.hasPrefix("Requests/sec:"), let value = parts.last.flatMap({ Double($0) }) { requestsPerSecond = value }
+            if line.hasPrefix("50%"), let value = parts.last.flatMap(Self.milliseconds) { p50Milliseconds = value }
+            if line.hasPrefix("99%"), let value = parts.last.flatMap(Self.milliseconds) { p99Milliseconds = value }
+            if line.hasPrefix("Non-2xx or 3xx responses:"), let value = parts.last.flatMap({ Int($0) }) { non2xx = value }
+            if line.hasPrefix("Socket errors:") { socketErrors = line }
+        }
+    }
+
+    /// `850.00us`, `1.23ms`, `1.05s` → milliseconds.
+    static func milliseconds(_ text: Substring) -> Double? {
+        for (suffix, factor) in [("us", 0.001), ("ms", 1.0), ("s", 1000.0)] where text.hasSuffix(suffix) {
+            return Double(text.dropLast(suffix.count)).map { $0 * factor }
+        }
+        return nil
+    }
+
+    var line: String {
+        name + ": " + String(format: "%9.0f req/s   p50 %6.2f ms   p99 %6.2f ms", requestsPerSecond, p50Milliseconds,
+                                    p99Milliseconds) + (non2xx > 0 ? "   (\(non2xx) non-2xx)" : "")
+    }
+}
+
+/// What `clinic-bench http` writes to its JSON file.
+struct HTTPBenchReport: Codable {
+    var connections: Int
+    var threads: Int
+    var seconds: Int
+    var helloWorld: WrkResult
+    var gatewayGet: WrkResult
+    var gatewayPost: WrkResult
+    /// Gateway GET throughput / hello-world throughput.
+    var getToHelloWorldRatio: Double
+}
