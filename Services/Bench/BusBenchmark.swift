@@ -24,6 +24,9 @@ struct BusBenchmark: AsyncParsableCommand {
     @Option(help: "Request payload size in bytes.")
     var payloadBytes: Int = 32
 
+    @Option(help: "Requests the broker lets one worker hold at once (clinic-bus defaults to 8).")
+    var workerCredit: Int = 8
+
     @Option(help: "Where to write the JSON results.")
     var output: String = "bench-results/bus.json"
 
@@ -44,7 +47,8 @@ struct BusBenchmark: AsyncParsableCommand {
 
         print("client → broker → worker pool (\(workers) threads) → client")
         let broker = Broker(configuration: BrokerConfiguration(endpoint: "tcp://127.0.0.1:*", eventsIn: "tcp://127.0.0.1:*",
-                                                               eventsOut: "tcp://127.0.0.1:*"), logger: logger)
+                                                               eventsOut: "tcp://127.0.0.1:*", workerCredit: workerCredit),
+                            logger: logger)
         try broker.start()
         defer { broker.stop() }
         guard let endpoint = broker.endpoints?.requests else { throw ValidationError("broker did not bind") }

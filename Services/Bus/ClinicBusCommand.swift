@@ -26,11 +26,15 @@ struct ClinicBusCommand: ParsableCommand {
     @Option(help: "Largest message accepted, in bytes; larger ones are dropped (env CLINIC_BUS_MAX_MESSAGE_BYTES).")
     var maxMessageBytes: Int = ProcessInfo.processInfo.environment["CLINIC_BUS_MAX_MESSAGE_BYTES"].flatMap { Int($0) } ?? 4 << 20
 
+    @Option(help: "Requests one worker may hold at once; 1 is strict one-at-a-time Majordomo (env CLINIC_BUS_WORKER_CREDIT).")
+    var workerCredit: Int = ProcessInfo.processInfo.environment["CLINIC_BUS_WORKER_CREDIT"].flatMap { Int($0) } ?? 8
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env CLINIC_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["CLINIC_LOG_LEVEL"] ?? "info"
 
     func validate() throws {
         guard heartbeatMs > 0 else { throw ValidationError("--heartbeat-ms must be positive") }
+        guard (1...1024).contains(workerCredit) else { throw ValidationError("--worker-credit must be between 1 and 1024") }
         guard maxMessageBytes > 0 else { throw ValidationError("--max-message-bytes must be positive") }
         guard Logger.Level(rawValue: logLevel.lowercased()) != nil else {
             throw ValidationError("unknown --log-level \(logLevel)")
@@ -48,7 +52,7 @@ struct ClinicBusCommand: ParsableCommand {
         let broker = Broker(
             configuration: BrokerConfiguration(endpoint: endpoint, eventsIn: eventsIn, eventsOut: eventsOut,
                                                heartbeatInterval: .milliseconds(heartbeatMs),
-                                               maxMessageBytes: maxMessageBytes),
+                                               maxMessageBytes: maxMessageBytes, workerCredit: workerCredit),
             logger: logger)
         try broker.start()
         if let endpoints = broker.endpoints {

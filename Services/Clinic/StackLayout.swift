@@ -25,8 +25,28 @@ struct StackOptions: ParsableArguments {
 
     /// The private cluster under the state folder.
     func localCluster() -> LocalCluster {
-        let directory = URL(fileURLWithPath: stateDir, isDirectory: true).standardizedFileURL.appendingPathComponent("pg")
-        return LocalCluster(dataDirectory: directory, port: pgPort, logger: .init(label: "clinic.postgres"))
+        LocalCluster(dataDirectory: clusterDirectory, port: pgPort, logger: .init(label: "clinic.postgres"))
+    }
+
+    /// `<state-dir>/pg`, unless PostgreSQL could not reach it: as root the server runs as `postgres`, which cannot
+    /// enter a checkout under a private home such as /root; the cluster then lives under /var/lib/clinicdesk.
+    var clusterDirectory: URL {
+        let state = URL(fileURLWithPath: stateDir, isDirectory: true).standardizedFileURL
+        let preferred = state.appendingPathComponent("pg")
+        guard getuid() == 0, !Self.everyoneCanTraverse(state) else { return preferred }
+        let key = String(state.path.hashValueStable, radix: 36)
+        return URL(fileURLWithPath: "/var/lib/clinicdesk/\(key)/pg")
+    }
+
+    /// Whether every existing ancestor of `url` lets other users pass through (o+x).
+    private static func everyoneCanTraverse(_ url: URL) -> Bool {
+        var path = url.path
+        while !path.isEmpty, path != "/" {
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mode & 0o001 == 0 { return false }
+            path = (path as NSString).deletingLastPathComponent
+        }
+        return true
     }
 
     /// Per-service URLs: the private cluster's (started if needed), or roles provisioned on `--database-url`.
@@ -42,5 +62,12 @@ struct StackOptions: ParsableArguments {
         let secrets = URL(fileURLWithPath: stateDir, isDirectory: true).standardizedFileURL.appendingPathComponent("role-passwords")
         return try Provisioner.provision(services: services, adminURL: adminURL, passwordFile: secrets,
                                          logger: .init(label: "clinic.provision"))
+    }
+}
+
+extension String {
+    /// FNV-1a over the UTF-8 bytes: stable across runs (unlike `hashValue`).
+    var hashValueStable: UInt64 {
+        utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
     }
 }

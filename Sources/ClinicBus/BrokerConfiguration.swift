@@ -16,12 +16,15 @@ public struct BrokerConfiguration: Sendable {
     public var defaultDeadline: Duration
     /// Requests queued per service beyond which new ones get RESOURCE_EXHAUSTED.
     public var maxQueuedPerService: Int
+    /// Requests one worker may hold at once (1 is plain Majordomo: one at a time). Above 1 the next requests
+    /// wait in the worker's socket instead of a broker round trip away, which multiplies throughput.
+    public var workerCredit: Int
 
     /// Creates a configuration; the defaults are the standard local ports and a 1 s heartbeat.
     public init(endpoint: String = "tcp://127.0.0.1:5555", eventsIn: String = "tcp://127.0.0.1:5556",
                 eventsOut: String = "tcp://127.0.0.1:5557", heartbeatInterval: Duration = .seconds(1),
                 liveness: Int = 3, maxMessageBytes: Int = 4 << 20, defaultDeadline: Duration = .seconds(5),
-                maxQueuedPerService: Int = 10_000) {
+                maxQueuedPerService: Int = 10_000, workerCredit: Int = 1) {
         self.endpoint = endpoint
         self.eventsIn = eventsIn
         self.eventsOut = eventsOut
@@ -30,5 +33,6 @@ public struct BrokerConfiguration: Sendable {
         self.maxMessageBytes = maxMessageBytes
         self.defaultDeadline = defaultDeadline
         self.maxQueuedPerService = maxQueuedPerService
+        self.workerCredit = workerCredit
     }
 }

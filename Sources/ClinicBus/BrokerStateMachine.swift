@@ -38,15 +38,18 @@ struct BrokerStateMachine {
     struct Worker {
         var service: String
         var expiry: Int64
-        var inFlight: InFlight?
+        /// Requests sent to the worker and not yet answered (at most `workerCredit`).
+        var inFlight: [InFlight] = []
     }
 
     struct Service {
-        /// Idle workers, least recently used first.
-        var idle: [[UInt8]] = []
+        /// Registered workers, in registration order.
+        var members: [[UInt8]] = []
+        /// Where the next search for a free worker starts, so equally loaded workers take turns.
+        var nextMember = 0
         var queue: [QueuedRequest] = []
         var queueHead = 0
-        var workerCount = 0
+        var workerCount: Int { members.count }
         var queuedCount: Int { queue.count - queueHead }
     }
 
@@ -54,11 +57,15 @@ struct BrokerStateMachine {
     let liveness: Int64
     let defaultDeadlineMS: Int64
     let maxQueuedPerService: Int
+    /// Requests one worker may hold at once; above 1 the worker's socket queues them, hiding the round trip.
+    let workerCredit: Int
     private(set) var workers: [[UInt8]: Worker] = [:]
     private(set) var services: [String: Service] = [:]
     private var nextHeartbeat: Int64 = 0
 
-    init(heartbeatMS: Int64, liveness: Int, defaultDeadlineMS: Int64 = 5000, maxQueuedPerService: Int = 10_000) {
+    init(heartbeatMS: Int64, liveness: Int, defaultDeadlineMS: Int64 = 5000, maxQueuedPerService: Int = 10_000,
+         workerCredit: Int = 1) {
+        self.workerCredit = max(1, workerCredit)
         self.heartbeatMS = max(1, heartbeatMS)
         self.liveness = Int64(max(1, liveness))
         self.defaultDeadlineMS = defaultDeadlineMS
@@ -68,7 +75,7 @@ struct BrokerStateMachine {
     init(configuration: BrokerConfiguration) {
         self.init(heartbeatMS: configuration.heartbeatInterval.wholeMilliseconds, liveness: configuration.liveness,
                   defaultDeadlineMS: configuration.defaultDeadline.wholeMilliseconds,
-                  maxQueuedPerService: configuration.maxQueuedPerService)
+                  maxQueuedPerService: configuration.maxQueuedPerService, workerCredit: configuration.workerCredit)
     }
 
     /// Current counts for logs.
@@ -109,17 +116,17 @@ struct BrokerStateMachine {
                 return
             }
             workers[sender] = Worker(service: service, expiry: now + heartbeatMS * liveness)
-            services[service, default: Service()].workerCount += 1
+            services[service, default: Service()].members.append(sender)
             actions.append(.log(.info, "worker registered for \(service)"))
-            workerIdle(sender, service: service, now: now, into: &actions)
+            workerHasCapacity(sender, service: service, now: now, into: &actions)
         case .workerReply(let client, let header, let payload):
-            guard let worker = workers[sender], let inFlight = worker.inFlight, inFlight.client == client else {
+            guard let worker = workers[sender], let index = Self.matchingRequest(in: worker.inFlight, client: client, header: header) else {
                 violation("FINAL from a worker with no matching request", from: sender, into: &actions)
                 return
             }
-            workers[sender]!.inFlight = nil
+            workers[sender]!.inFlight.remove(at: index)
             actions.append(.send(to: client, frames: MDPCodec.encode(.clientReply(service: worker.service, header: header, payload: payload))))
-            workerIdle(sender, service: worker.service, now: now, into: &actions)
+            workerHasCapacity(sender, service: worker.service, now: now, into: &actions)
         case .heartbeat:
             if workers[sender] == nil { violation("HEARTBEAT from an unregistered worker", from: sender, into: &actions) }
         case .disconnect:
@@ -207,7 +214,7 @@ struct BrokerStateMachine {
                                  error: RPCError(.deadlineExceeded, "deadline passed before the request reached \(name)")))
             return
         }
-        if service.idle.isEmpty {
+        guard let worker = leastLoadedWorker(of: &service) else {
             guard service.queuedCount < maxQueuedPerService else {
                 actions.append(reply(to: client, service: name, requestID: requestID,
                                      error: RPCError(.resourceExhausted, "too many requests queued for \(name)")))
@@ -221,21 +228,48 @@ struct BrokerStateMachine {
                                                header: header, payload: payload))
             return
         }
-        let worker = service.idle.removeFirst()
         dispatch(to: worker, client: client, requestID: requestID, header: header, payload: payload, into: &actions)
     }
 
     private mutating func dispatch(to worker: [UInt8], client: [UInt8], requestID: String, header: [UInt8],
                                    payload: [UInt8], into actions: inout [BrokerAction]) {
-        workers[worker]!.inFlight = InFlight(client: client, requestID: requestID)
+        workers[worker]!.inFlight.append(InFlight(client: client, requestID: requestID))
         actions.append(.send(to: worker, frames: MDPCodec.encode(.workerRequest(client: client, header: header, payload: payload))))
     }
 
-    /// A worker has nothing to do: give it the oldest live queued request, or mark it idle.
-    private mutating func workerIdle(_ identity: [UInt8], service name: String, now: Int64, into actions: inout [BrokerAction]) {
+    /// The worker with the fewest requests in hand, if one is below its credit (ties take turns).
+    private func leastLoadedWorker(of service: inout Service) -> [UInt8]? {
+        let count = service.members.count
+        guard count > 0 else { return nil }
+        var best: [UInt8]?
+        var bestLoad = workerCredit
+        for step in 0..<count {
+            let identity = service.members[(service.nextMember + step) % count]
+            let load = workers[identity]?.inFlight.count ?? workerCredit
+            if load < bestLoad {
+                best = identity
+                bestLoad = load
+                if load == 0 { break }
+            }
+        }
+        if best != nil { service.nextMember = (service.nextMember + 1) % count }
+        return best
+    }
+
+    /// Which in-flight request a FINAL answers: by request id from the reply header, else the oldest of that client.
+    static func matchingRequest(in inFlight: [InFlight], client: [UInt8], header: [UInt8]) -> Int? {
+        if inFlight.count > 1, let reply = try? Clinic_Bus_V1_ReplyHeader(serializedBytes: header),
+           let index = inFlight.firstIndex(where: { $0.client == client && $0.requestID == reply.requestID }) {
+            return index
+        }
+        return inFlight.firstIndex { $0.client == client }
+    }
+
+    /// A worker can take more: give it the oldest live queued requests up to its credit.
+    private mutating func workerHasCapacity(_ identity: [UInt8], service name: String, now: Int64, into actions: inout [BrokerAction]) {
         guard var service = services.removeValue(forKey: name) else { return }
         defer { services[name] = service }
-        while service.queuedCount > 0 {
+        while service.queuedCount > 0, (workers[identity]?.inFlight.count ?? workerCredit) < workerCredit {
             let request = service.queue[service.queueHead]
             service.queueHead += 1
             if service.queueHead == service.queue.count {
@@ -248,20 +282,17 @@ struct BrokerStateMachine {
             }
             dispatch(to: identity, client: request.client, requestID: request.requestID, header: request.header,
                      payload: request.payload, into: &actions)
-            return
         }
-        service.idle.append(identity)
     }
 
     private mutating func removeWorker(_ identity: [UInt8], reason: String, into actions: inout [BrokerAction]) {
         guard let worker = workers.removeValue(forKey: identity) else { return }
         if var service = services[worker.service] {
-            service.workerCount -= 1
-            service.idle.removeAll { $0 == identity }
+            service.members.removeAll { $0 == identity }
             services[worker.service] = service
         }
         actions.append(.log(.info, "\(reason): service \(worker.service)"))
-        if let inFlight = worker.inFlight {
+        for inFlight in worker.inFlight {
             actions.append(reply(to: inFlight.client, service: worker.service, requestID: inFlight.requestID,
                                  error: RPCError(.unavailable, "the worker for \(worker.service) went away during the request")))
         }
