@@ -55,14 +55,17 @@ enum PatientStore {
         return try db.query("SELECT \(raw: columns) FROM patients WHERE id = \(id) \(raw: lock)").first.map(record(from:))
     }
 
-    /// Reads a full record and writes the read to the access log, in one statement.
+    /// Reads a full record and writes the read to the access log, in one statement and one round trip.
+    /// The log entry commits asynchronously (an audit trail, not a money movement: PostgreSQL still makes it
+    /// durable within a fraction of a second), so reads do not wait for a disk flush.
     static func readLogged(_ id: UUID, by reader: String, role: String, reason: String, on db: Connection) throws -> PatientRecord? {
         let rows = try db.query("""
-            WITH logged AS (
+            WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true)),
+            logged AS (
                 INSERT INTO patient_access_log (patient_id, accessed_by, role, reason)
                 SELECT id, \(reader), \(role), \(reason) FROM patients WHERE id = \(id)
             )
-            SELECT \(raw: columns) FROM patients WHERE id = \(id)
+            SELECT \(raw: columns) FROM patients, async_commit WHERE id = \(id)
             """)
         return try rows.first.map(record(from:))
     }

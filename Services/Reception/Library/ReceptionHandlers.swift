@@ -59,12 +59,7 @@ final class ReceptionHandlers {
     func getPatient(_ context: RequestContext, _ request: Clinic_Reception_V1_GetPatientRequest) throws -> Clinic_Reception_V1_Patient {
         let id = try Self.patientID(request.patientID)
         let reader = context.caller.subject.isEmpty ? context.caller.system : context.caller.subject
-        // The access log is an audit trail, not a money movement: an asynchronous commit keeps reads fast,
-        // and PostgreSQL still makes it durable within a fraction of a second.
-        let record = try db.transaction { db in
-            try db.execute("SET LOCAL synchronous_commit TO off")
-            return try PatientStore.readLogged(id, by: reader, role: context.caller.role, reason: request.reason, on: db)
-        }
+        let record = try PatientStore.readLogged(id, by: reader, role: context.caller.role, reason: request.reason, on: db)
         guard let record else { throw RPCError.notFound("patient \(id.uuidString.lowercased()) not found") }
         return message(for: record)
     }
