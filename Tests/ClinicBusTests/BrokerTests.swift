@@ -1,6 +1,7 @@
 @testable import ClinicBus
 import ClinicProto
 import Foundation
+import ClinicTestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct BrokerTests {
@@ -43,23 +44,27 @@ import Testing
     @Test func workerKilledMidRequestGivesUnavailable() async throws {
         let bus = try TestBus()
         defer { bus.stop() }
-        // A fake worker that takes the request and dies without a word.
-        let worker = try Socket(.dealer)
-        try worker.connect(bus.endpoints.requests)
-        try worker.send(MDPCodec.encode(.ready(service: TestBus.echoA.busService)))
+        let endpoint = bus.endpoints.requests
         let client = try bus.client()
         defer { client.close() }
         let started = ContinuousClock.now
-        async let reply = TestBus.call(client, TestBus.echoA, timeout: .seconds(5))
-        var gotRequest = false
-        for _ in 0..<50 where !gotRequest {
-            if try Socket.poll([worker], timeoutMS: 100)[0], let frames = try worker.receive(dontWait: true),
-               case .success(.workerRequest) = MDPCodec.decode(frames) {
-                gotRequest = true
+        // A fake worker that takes the request and dies without a word. Its blocking socket calls run on a
+        // thread of their own, never on the cooperative pool the call itself needs.
+        async let gotRequest = onThread { () throws -> Bool in
+            let worker = try Socket(.dealer)
+            defer { worker.close() }
+            try worker.connect(endpoint)
+            try worker.send(MDPCodec.encode(.ready(service: TestBus.echoA.busService)))
+            for _ in 0..<50 {
+                if try Socket.poll([worker], timeoutMS: 100)[0], let frames = try worker.receive(dontWait: true),
+                   case .success(.workerRequest) = MDPCodec.decode(frames) {
+                    return true
+                }
             }
+            return false
         }
-        worker.close()
-        #expect(gotRequest)
+        async let reply = TestBus.call(client, TestBus.echoA, timeout: .seconds(5))
+        #expect(try await gotRequest)
         do {
             _ = try await reply
             Issue.record("the call to a dead worker succeeded")

@@ -111,7 +111,10 @@ public enum GatewayRouter {
         }
         var header = Clinic_Bus_V1_RequestHeader()
         header.method = route.rpc
-        header.requestID = requestID
+        // The bus id is always fresh (two HTTP requests may carry the same X-Request-Id); the client's id travels
+        // as the trace id.
+        header.requestID = UUID().uuidString
+        header.traceID = requestID
         let nowMS = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         header.deadlineUnixMs = nowMS + max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         header.caller.system = "clinic-gateway"
