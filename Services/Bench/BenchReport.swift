@@ -40,3 +40,13 @@ struct BusBenchReport: Codable {
     /// Broker throughput / raw throughput at the highest in-flight count.
     var brokerToRawThroughputRatio: Double
 }
+
+/// Writes a benchmark report as pretty JSON, creating its folder, and says where.
+func writeReport(_ report: some Encodable, to path: String) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    let url = URL(fileURLWithPath: path)
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try encoder.encode(report).write(to: url)
+    print("wrote \(path)")
+}

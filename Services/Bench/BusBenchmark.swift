@@ -79,12 +79,7 @@ struct BusBenchmark: AsyncParsableCommand {
 
         let report = BusBenchReport(payloadBytes: payloadBytes, workerThreads: workers, raw: raw, broker: brokered,
                                     brokerToRawThroughputRatio: ratio)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let url = URL(fileURLWithPath: output)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try encoder.encode(report).write(to: url)
-        print("wrote \(output)")
+        try writeReport(report, to: output)
     }
 
     private func measureBroker(client: BusClient, inFlight: Int) async throws -> EchoMeasurement {

@@ -48,12 +48,7 @@ struct HTTPBenchmark: AsyncParsableCommand {
 
         let report = HTTPBenchReport(connections: connections, threads: threads, seconds: seconds,
                                      helloWorld: hello, gatewayGet: get, gatewayPost: post, getToHelloWorldRatio: ratio)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let url = URL(fileURLWithPath: output)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try encoder.encode(report).write(to: url)
-        print("wrote \(output)")
+        try writeReport(report, to: output)
     }
 
     /// A hello-world JSON endpoint in this process, measured with the same wrk settings.

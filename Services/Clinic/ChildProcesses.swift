@@ -1,4 +1,4 @@
-import Dispatch
+import ClinicService
 import Foundation
 import Logging
 
@@ -29,29 +29,13 @@ struct ChildProcesses {
 
     /// Blocks until SIGINT/SIGTERM arrives or any child exits.
     func waitForSignalOrExit() {
-        let done = DispatchSemaphore(value: 0)
-        let queue = DispatchQueue(label: "clinic.up.signals")
-        let sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { done.signal() }
-            source.resume()
-            return source
-        }
-        let watcher = DispatchSource.makeTimerSource(queue: queue)
-        watcher.schedule(deadline: .now() + 0.5, repeating: 0.5)
-        let children = processes
+        let children = processes.map { ChildHandle(name: $0.name, process: $0.process) }
         let logger = logger
-        watcher.setEventHandler {
-            if let dead = children.first(where: { !$0.process.isRunning }) {
-                logger.error("\(dead.name) exited (status \(dead.process.terminationStatus)); stopping the stack")
-                done.signal()
-            }
+        SignalWaiter.waitForTermination {
+            guard let dead = children.first(where: { !$0.process.isRunning }) else { return false }
+            logger.error("\(dead.name) exited (status \(dead.process.terminationStatus)); stopping the stack")
+            return true
         }
-        watcher.resume()
-        done.wait()
-        watcher.cancel()
-        sources.forEach { $0.cancel() }
     }
 
     /// SIGTERM to each child in reverse start order, waiting up to 10 s each before SIGKILL.
@@ -74,4 +58,11 @@ struct ChildProcesses {
 struct StackError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// A child process as the signal watcher sees it.
+private struct ChildHandle: @unchecked Sendable {
+    // Safe: the watcher only reads `isRunning`/`terminationStatus`, which Foundation's Process guards itself.
+    let name: String
+    let process: Process
 }

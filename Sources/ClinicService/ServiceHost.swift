@@ -64,18 +64,27 @@ public final class ServiceHost: Sendable {
 
 /// Blocks the calling thread until the process receives SIGINT or SIGTERM.
 public enum SignalWaiter {
-    /// Waits for SIGINT or SIGTERM; the default handlers are replaced so the process can shut down in order.
-    public static func waitForTermination() {
-        let received = DispatchSemaphore(value: 0)
+    /// Waits for SIGINT or SIGTERM, or until `stopEarly` (checked twice a second) returns true; the default
+    /// handlers are replaced so the process can shut down in order.
+    public static func waitForTermination(stopEarly: (@Sendable () -> Bool)? = nil) {
+        let done = DispatchSemaphore(value: 0)
         let queue = DispatchQueue(label: "clinic.signals")
         let sources = [SIGINT, SIGTERM].map { signalNumber in
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-            source.setEventHandler { received.signal() }
+            source.setEventHandler { done.signal() }
             source.resume()
             return source
         }
-        received.wait()
+        let watcher = stopEarly.map { check in
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
+            timer.setEventHandler { if check() { done.signal() } }
+            timer.resume()
+            return timer
+        }
+        done.wait()
+        watcher?.cancel()
         sources.forEach { $0.cancel() }
     }
 }

@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import ClinicTestSupport
 import Testing
 @testable import Gateway
 
@@ -16,11 +17,9 @@ final class TestBackend: Sendable {
     static let logger = Logger(label: "test.gateway")
 
     init() throws {
-        broker = Broker(configuration: .init(endpoint: "tcp://127.0.0.1:*", eventsIn: "tcp://127.0.0.1:*",
-                                             eventsOut: "tcp://127.0.0.1:*", heartbeatInterval: .milliseconds(100)),
-                        logger: Self.logger)
-        try broker.start()
-        guard let endpoint = broker.endpoints?.requests else { throw RPCError.unavailable("broker did not bind") }
+        let (broker, endpoints) = try TestBroker.start(logger: Self.logger)
+        self.broker = broker
+        let endpoint = endpoints.requests
         workers = WorkerPool(configuration: .init(brokerEndpoint: endpoint, service: "clinic.reception.v1", threads: 2,
                                                   heartbeatInterval: .milliseconds(100)),
                              logger: Self.logger) { _ in Self.routes() }
@@ -187,11 +186,9 @@ struct GatewayHTTPTests {
     }
 
     @Test func readinessFailsWithoutWorkers() async throws {
-        let broker = Broker(configuration: .init(endpoint: "tcp://127.0.0.1:*", eventsIn: "tcp://127.0.0.1:*",
-                                                 eventsOut: "tcp://127.0.0.1:*"), logger: TestBackend.logger)
-        try broker.start()
+        let (broker, endpoints) = try TestBroker.start(logger: TestBackend.logger)
         defer { broker.stop() }
-        let client = try BusClient(endpoint: try #require(broker.endpoints?.requests), logger: TestBackend.logger)
+        let client = try BusClient(endpoint: endpoints.requests, logger: TestBackend.logger)
         defer { client.close() }
         let router = GatewayRouter.build(transport: client, metrics: GatewayMetrics()) {
             await client.serviceAvailable("clinic.reception.v1", timeout: .milliseconds(300)) ? [] : ["clinic.reception.v1"]

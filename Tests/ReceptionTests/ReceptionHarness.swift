@@ -18,12 +18,7 @@ final class ReceptionHarness: Sendable {
     static let logger = Logger(label: "test.reception")
 
     init() throws {
-        broker = Broker(configuration: .init(endpoint: "tcp://127.0.0.1:*", eventsIn: "tcp://127.0.0.1:*",
-                                             eventsOut: "tcp://127.0.0.1:*", heartbeatInterval: .milliseconds(100)),
-                        logger: Self.logger)
-        try broker.start()
-        guard let endpoints = broker.endpoints else { throw RPCError.unavailable("broker did not bind") }
-        self.endpoints = endpoints
+        (broker, endpoints) = try TestBroker.start(logger: Self.logger)
         databaseURL = try TestDatabase.shared().makeService(prefix: "reception").url
         settings = ServiceSettings(bus: endpoints.requests, eventsIn: endpoints.eventsIn, eventsOut: endpoints.eventsOut,
                                    databaseURL: databaseURL, workers: 2, heartbeat: .milliseconds(100))
