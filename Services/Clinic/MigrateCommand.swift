@@ -14,6 +14,10 @@ struct MigrateCommand: ParsableCommand {
         ClinicLogging.bootstrap(level: "info")
         let logger = Logger(label: "clinic.migrate")
         let services = try StackServices.all()
+        // A private cluster started only for this command is stopped again afterwards.
+        let cluster = stack.databaseURL == nil ? stack.localCluster() : nil
+        let wasRunning = cluster?.isRunning ?? true
+        defer { if !wasRunning { try? cluster?.stop() } }
         let urls = try stack.provisionedURLs(services: services.map(\.name), startCluster: true)
         for service in services {
             guard let url = urls[service.name] else { throw StackError("no database URL for \(service.name)") }

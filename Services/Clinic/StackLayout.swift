@@ -17,8 +17,12 @@ struct StackOptions: ParsableArguments {
     @Option(name: .long, help: "Folder for the private PostgreSQL cluster and logs (env CLINIC_STATE_DIR).")
     var stateDir: String = ProcessInfo.processInfo.environment["CLINIC_STATE_DIR"] ?? ".clinic"
 
-    @Option(name: .long, help: "Admin URL of an existing PostgreSQL server to use instead of the private cluster (env DATABASE_URL).")
-    var databaseURL: String? = ProcessInfo.processInfo.environment["DATABASE_URL"]
+    @Option(name: .customLong("database-url"),
+            help: "Admin URL of an existing PostgreSQL server to use instead of the private cluster (env DATABASE_URL).")
+    var databaseURLOption: String?
+
+    /// The server to use instead of the private cluster: the flag, else `DATABASE_URL`.
+    var databaseURL: String? { databaseURLOption ?? ProcessInfo.processInfo.environment["DATABASE_URL"] }
 
     @Option(name: .long, help: "Port of the private PostgreSQL cluster (env CLINIC_PG_PORT).")
     var pgPort: Int = Int(ProcessInfo.processInfo.environment["CLINIC_PG_PORT"] ?? "") ?? 54329
