@@ -144,6 +144,11 @@ struct GatewayHTTPTests {
                 #expect(response.status == .badRequest)
                 #expect((Self.json(response)["details"] as? [[String: String]])?.first?["field"] == "nome")
             }
+            try await client.execute(uri: "/v1/patients/p-1", method: .delete) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[HTTPField.Name("Allow")!] == "GET")
+                #expect(Self.json(response)["code"] as? Int == 12)
+            }
             try await client.execute(uri: "/v1/nowhere", method: .get) { response in
                 #expect(response.status == .notFound)
                 #expect(Self.json(response)["message"] as? String == "no such route")

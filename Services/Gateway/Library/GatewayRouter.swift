@@ -19,7 +19,7 @@ public enum GatewayRouter {
     public static func build(transport: any RPCTransport, routes: [GatewayRoute] = GatewayRoutes.all,
                              metrics: GatewayMetrics, readiness: @escaping @Sendable () async -> [String]) -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: JSONErrorMiddleware(routes: routes))
         router.get("/healthz") { _, _ in jsonResponse(.ok, Array(#"{"status":"ok"}"#.utf8)) }
         router.get("/readyz") { _, _ in
             let missing = await readiness()
@@ -138,14 +138,28 @@ public enum GatewayRouter {
 /// Turns Hummingbird's own errors (unknown route, bad method) into the gateway's JSON error body.
 struct JSONErrorMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
+    static let allowField = HTTPField.Name("Allow")!
+
+    /// The route table, to tell a wrong method (405) from an unknown path (404).
+    let routes: [GatewayRoute]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as HTTPError {
+            if error.status == .notFound {
+                let allowed = methods(servingPath: request.uri.path)
+                if !allowed.isEmpty {
+                    var response = GatewayRouter.errorResponse(
+                        GatewayError(.unimplemented, "\(request.method.rawValue) is not served here; use \(allowed.joined(separator: ", "))"),
+                        requestID: nil)
+                    response.status = .methodNotAllowed
+                    response.headers[Self.allowField] = allowed.joined(separator: ", ")
+                    return response
+                }
+            }
             let code: StatusCode = switch error.status.code {
             case 404: .notFound
-            case 405: .unimplemented
             case 413: .resourceExhausted
             case 400..<500: .invalidArgument
             default: .internal
@@ -154,5 +168,16 @@ struct JSONErrorMiddleware: RouterMiddleware {
             mapped.status = error.status
             return mapped
         }
+    }
+
+    /// The methods of the table's routes whose template matches `path` (`{param}` matches any one segment).
+    func methods(servingPath path: String) -> [String] {
+        let segments = path.split(separator: "/")
+        let matching = routes.filter { route in
+            let template = route.path.split(separator: "/")
+            guard template.count == segments.count else { return false }
+            return zip(template, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+        }
+        return Array(Set(matching.map(\.method.rawValue))).sorted()
     }
 }
