@@ -77,7 +77,8 @@ final class ReceptionHandlers {
         let found = try PatientStore.search(phonePrefix: isPhone ? query : nil, namePrefix: isPhone ? nil : query,
                                             limit: page.size + 1, offset: page.offset, on: db)
         var response = Clinic_Reception_V1_SearchPatientsResponse()
-        response.patients = found.prefix(page.size).map(summary(for:))
+        let today = calendar.today()
+        response.patients = found.prefix(page.size).map { summary(for: $0, today: today) }
         if found.count > page.size { response.nextPageToken = page.next.token }
         return response
     }
@@ -145,12 +146,13 @@ final class ReceptionHandlers {
     // MARK: protobuf ⇄ domain
 
     private func message(for record: PatientRecord) -> Clinic_Reception_V1_Patient {
+        let today = calendar.today()
         var patient = Clinic_Reception_V1_Patient()
         patient.id = record.id.uuidString.lowercased()
         patient.name = record.name
         patient.gender = .init(rawValue: record.gender) ?? .unspecified
         patient.birthDate = record.birthDate.description
-        patient.age = Int32(calendar.age(birth: record.birthDate, on: calendar.today()))
+        patient.age = Int32(calendar.age(birth: record.birthDate, on: today))
         patient.phone = record.phone
         patient.nationalID = record.nationalID ?? ""
         patient.address = record.address
@@ -170,13 +172,13 @@ final class ReceptionHandlers {
         return patient
     }
 
-    private func summary(for listing: PatientListing) -> Clinic_Reception_V1_PatientSummary {
+    private func summary(for listing: PatientListing, today: CalendarDate) -> Clinic_Reception_V1_PatientSummary {
         var summary = Clinic_Reception_V1_PatientSummary()
         summary.id = listing.id.uuidString.lowercased()
         summary.name = listing.name
         summary.gender = .init(rawValue: listing.gender) ?? .unspecified
         summary.birthDate = listing.birthDate.description
-        summary.age = Int32(calendar.age(birth: listing.birthDate, on: calendar.today()))
+        summary.age = Int32(calendar.age(birth: listing.birthDate, on: today))
         summary.phoneMasked = listing.phoneMasked
         summary.vip = listing.vip
         return summary
