@@ -62,6 +62,7 @@ struct BrokerStateMachine {
     private(set) var workers: [[UInt8]: Worker] = [:]
     private(set) var services: [String: Service] = [:]
     private var nextHeartbeat: Int64 = 0
+    private var lastTick: Int64 = 0
 
     init(heartbeatMS: Int64, liveness: Int, defaultDeadlineMS: Int64 = 5000, maxQueuedPerService: Int = 10_000,
          workerCredit: Int = 1) {
@@ -144,6 +145,7 @@ struct BrokerStateMachine {
 
     /// Housekeeping: heartbeats out, dead workers out, expired queued requests answered.
     mutating func tick(now: Int64, into actions: inout [BrokerAction]) {
+        lastTick = now
         var dead: [[UInt8]] = []
         for (identity, worker) in workers where worker.expiry <= now { dead.append(identity) }
         for identity in dead { removeWorker(identity, reason: "worker expired (missed heartbeats)", into: &actions) }
@@ -183,7 +185,8 @@ struct BrokerStateMachine {
     func msUntilNextTick(now: Int64) -> Int64 {
         let waiting = services.values.contains { $0.queuedCount > 0 }
         let untilHeartbeat = max(0, nextHeartbeat - now)
-        return waiting ? min(untilHeartbeat, 5) : untilHeartbeat
+        // While requests wait, tick every 5 ms so their deadlines are answered on time.
+        return waiting ? min(untilHeartbeat, max(0, lastTick + 5 - now)) : untilHeartbeat
     }
 
     // MARK: Internals

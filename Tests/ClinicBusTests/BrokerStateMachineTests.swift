@@ -118,8 +118,11 @@ struct BrokerHarness {
 
     @Test func queuedRequestWithoutWorkerIsUnavailableAtDeadline() {
         var h = BrokerHarness()
+        _ = h.machine.tick(now: h.now)
         #expect(h.request(from: client, id: "q", deadline: h.now + 50).isEmpty)
+        #expect(h.machine.msUntilNextTick(now: h.now) <= 5)
         h.now += 60
+        #expect(h.machine.msUntilNextTick(now: h.now) == 0)
         let replies = BrokerHarness.clientReplies(h.machine.tick(now: h.now))
         #expect(replies.first?.header.code == .unavailable)
         #expect(replies.first?.header.message.contains("no worker for service clinic.a.v1") == true)
