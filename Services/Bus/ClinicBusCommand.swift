@@ -1,6 +1,6 @@
 import ArgumentParser
 import ClinicBus
-import Dispatch
+import ClinicService
 import Foundation
 import Logging
 
@@ -42,12 +42,7 @@ struct ClinicBusCommand: ParsableCommand {
     }
 
     func run() throws {
-        let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        ClinicLogging.bootstrap(level: logLevel.lowercased())
         let logger = Logger(label: "clinic-bus")
         let broker = Broker(
             configuration: BrokerConfiguration(endpoint: endpoint, eventsIn: eventsIn, eventsOut: eventsOut,
@@ -59,18 +54,8 @@ struct ClinicBusCommand: ParsableCommand {
             print("clinic-bus listening on \(endpoints.requests) (events in \(endpoints.eventsIn), out \(endpoints.eventsOut))")
         }
 
-        let done = DispatchSemaphore(value: 0)
-        var sources: [any DispatchSourceSignal] = []
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { done.signal() }
-            source.resume()
-            sources.append(source)
-        }
-        done.wait()
+        SignalWaiter.waitForTermination()
         logger.info("stopping")
         broker.stop()
-        sources.forEach { $0.cancel() }
     }
 }

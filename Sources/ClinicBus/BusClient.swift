@@ -117,11 +117,8 @@ public final class BusClient: RPCTransport {
 
     /// Asks the broker (MMI) whether `service` has at least one live worker.
     public func serviceAvailable(_ service: String, timeout: Duration) async -> Bool {
-        var header = Clinic_Bus_V1_RequestHeader()
-        header.method = MDP.serviceDiscovery
-        header.requestID = UUID().uuidString
-        header.deadlineUnixMs = BusClock.nowMS() + max(1, timeout.wholeMilliseconds)
-        guard let reply = try? await send(service: MDP.serviceDiscovery, header: header, payload: Array(service.utf8)) else {
+        guard let reply = try? await send(service: MDP.serviceDiscovery, header: Self.discoveryHeader(timeout: timeout),
+                                          payload: Array(service.utf8)) else {
             return false
         }
         return reply.header.code == .ok

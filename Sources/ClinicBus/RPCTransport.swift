@@ -47,9 +47,7 @@ public struct CallOptions: Sendable {
         var header = Clinic_Bus_V1_RequestHeader()
         header.method = method
         header.requestID = UUID().uuidString
-        let (seconds, attoseconds) = timeout.components
-        let timeoutMS = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        header.deadlineUnixMs = Int64(now.timeIntervalSince1970 * 1000) + timeoutMS
+        header.deadlineUnixMs = Int64(now.timeIntervalSince1970 * 1000) + max(1, timeout.wholeMilliseconds)
         header.caller = caller
         header.idempotencyKey = idempotencyKey
         header.traceID = traceID

@@ -109,19 +109,14 @@ public enum GatewayRouter {
             }
             timeout = min(asked, GrpcTimeout.maximum)
         }
-        var header = Clinic_Bus_V1_RequestHeader()
-        header.method = route.rpc
+        var caller = Clinic_Bus_V1_Caller()
+        caller.system = "clinic-gateway"
+        caller.subject = request.headers[staffIDField] ?? ""
+        caller.role = request.headers[staffRoleField] ?? ""
         // The bus id is always fresh (two HTTP requests may carry the same X-Request-Id); the client's id travels
         // as the trace id.
-        header.requestID = UUID().uuidString
-        header.traceID = requestID
-        let nowMS = Int64((Date().timeIntervalSince1970 * 1000).rounded())
-        header.deadlineUnixMs = nowMS + max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        header.caller.system = "clinic-gateway"
-        header.caller.subject = request.headers[staffIDField] ?? ""
-        header.caller.role = request.headers[staffRoleField] ?? ""
-        if let key = request.headers[idempotencyField] { header.idempotencyKey = key }
-        return header
+        return CallOptions(timeout: timeout, caller: caller, idempotencyKey: request.headers[idempotencyField] ?? "",
+                           traceID: requestID).requestHeader(method: route.rpc)
     }
 
     static func jsonResponse(_ status: HTTPResponse.Status, _ bytes: [UInt8]) -> Response {
