@@ -15,8 +15,10 @@ public enum Clinic_Reception_V1_Reception {
     public static let updatePatientContact = Method<Clinic_Reception_V1_UpdatePatientContactRequest, Clinic_Reception_V1_Patient>("clinic.reception.v1.Reception/UpdatePatientContact")
     /// `clinic.reception.v1.Reception/ListContactChanges`.
     public static let listContactChanges = Method<Clinic_Reception_V1_ListContactChangesRequest, Clinic_Reception_V1_ListContactChangesResponse>("clinic.reception.v1.Reception/ListContactChanges")
+    /// `clinic.reception.v1.Reception/CheckInPatient`.
+    public static let checkInPatient = Method<Clinic_Reception_V1_CheckInPatientRequest, Clinic_Reception_V1_CheckIn>("clinic.reception.v1.Reception/CheckInPatient")
     /// Full names of every rpc of this service.
-    public static let allMethods: [String] = ["clinic.reception.v1.Reception/RegisterPatient", "clinic.reception.v1.Reception/GetPatient", "clinic.reception.v1.Reception/SearchPatients", "clinic.reception.v1.Reception/UpdatePatientContact", "clinic.reception.v1.Reception/ListContactChanges"]
+    public static let allMethods: [String] = ["clinic.reception.v1.Reception/RegisterPatient", "clinic.reception.v1.Reception/GetPatient", "clinic.reception.v1.Reception/SearchPatients", "clinic.reception.v1.Reception/UpdatePatientContact", "clinic.reception.v1.Reception/ListContactChanges", "clinic.reception.v1.Reception/CheckInPatient"]
 }
 
 /// The rpcs of `clinic.reception.v1.Events`, one typed descriptor each.
@@ -27,4 +29,72 @@ public enum Clinic_Reception_V1_Events {
     public static let replay = Method<Clinic_Bus_V1_ReplayRequest, Clinic_Bus_V1_ReplayResponse>("clinic.reception.v1.Events/Replay")
     /// Full names of every rpc of this service.
     public static let allMethods: [String] = ["clinic.reception.v1.Events/Replay"]
+}
+
+/// The rpcs of `clinic.scheduling.v1.Scheduling`, one typed descriptor each.
+public enum Clinic_Scheduling_V1_Scheduling {
+    /// The bus service these rpcs are served under.
+    public static let busService = "clinic.scheduling.v1"
+    /// `clinic.scheduling.v1.Scheduling/CreateDoctor`.
+    public static let createDoctor = Method<Clinic_Scheduling_V1_CreateDoctorRequest, Clinic_Scheduling_V1_Doctor>("clinic.scheduling.v1.Scheduling/CreateDoctor")
+    /// `clinic.scheduling.v1.Scheduling/UpdateDoctor`.
+    public static let updateDoctor = Method<Clinic_Scheduling_V1_UpdateDoctorRequest, Clinic_Scheduling_V1_Doctor>("clinic.scheduling.v1.Scheduling/UpdateDoctor")
+    /// `clinic.scheduling.v1.Scheduling/GetDoctor`.
+    public static let getDoctor = Method<Clinic_Scheduling_V1_GetDoctorRequest, Clinic_Scheduling_V1_Doctor>("clinic.scheduling.v1.Scheduling/GetDoctor")
+    /// `clinic.scheduling.v1.Scheduling/ListDoctors`.
+    public static let listDoctors = Method<Clinic_Scheduling_V1_ListDoctorsRequest, Clinic_Scheduling_V1_ListDoctorsResponse>("clinic.scheduling.v1.Scheduling/ListDoctors")
+    /// `clinic.scheduling.v1.Scheduling/CreateChair`.
+    public static let createChair = Method<Clinic_Scheduling_V1_CreateChairRequest, Clinic_Scheduling_V1_Chair>("clinic.scheduling.v1.Scheduling/CreateChair")
+    /// `clinic.scheduling.v1.Scheduling/UpdateChair`.
+    public static let updateChair = Method<Clinic_Scheduling_V1_UpdateChairRequest, Clinic_Scheduling_V1_Chair>("clinic.scheduling.v1.Scheduling/UpdateChair")
+    /// `clinic.scheduling.v1.Scheduling/ListChairs`.
+    public static let listChairs = Method<Clinic_Scheduling_V1_ListChairsRequest, Clinic_Scheduling_V1_ListChairsResponse>("clinic.scheduling.v1.Scheduling/ListChairs")
+    /// `clinic.scheduling.v1.Scheduling/SetWeeklyRoster`.
+    public static let setWeeklyRoster = Method<Clinic_Scheduling_V1_SetWeeklyRosterRequest, Clinic_Scheduling_V1_WeeklyRoster>("clinic.scheduling.v1.Scheduling/SetWeeklyRoster")
+    /// `clinic.scheduling.v1.Scheduling/GetRoster`.
+    public static let getRoster = Method<Clinic_Scheduling_V1_GetRosterRequest, Clinic_Scheduling_V1_RosterView>("clinic.scheduling.v1.Scheduling/GetRoster")
+    /// `clinic.scheduling.v1.Scheduling/SetRosterOverride`.
+    public static let setRosterOverride = Method<Clinic_Scheduling_V1_SetRosterOverrideRequest, Clinic_Scheduling_V1_RosterOverride>("clinic.scheduling.v1.Scheduling/SetRosterOverride")
+    /// `clinic.scheduling.v1.Scheduling/DeleteRosterOverride`.
+    public static let deleteRosterOverride = Method<Clinic_Scheduling_V1_DeleteRosterOverrideRequest, Clinic_Scheduling_V1_DeleteRosterOverrideResponse>("clinic.scheduling.v1.Scheduling/DeleteRosterOverride")
+    /// `clinic.scheduling.v1.Scheduling/AddLeave`.
+    public static let addLeave = Method<Clinic_Scheduling_V1_AddLeaveRequest, Clinic_Scheduling_V1_AddLeaveResponse>("clinic.scheduling.v1.Scheduling/AddLeave")
+    /// `clinic.scheduling.v1.Scheduling/CancelLeave`.
+    public static let cancelLeave = Method<Clinic_Scheduling_V1_CancelLeaveRequest, Clinic_Scheduling_V1_Leave>("clinic.scheduling.v1.Scheduling/CancelLeave")
+    /// `clinic.scheduling.v1.Scheduling/BookAppointment`.
+    public static let bookAppointment = Method<Clinic_Scheduling_V1_BookAppointmentRequest, Clinic_Scheduling_V1_Appointment>("clinic.scheduling.v1.Scheduling/BookAppointment")
+    /// `clinic.scheduling.v1.Scheduling/GetAppointment`.
+    public static let getAppointment = Method<Clinic_Scheduling_V1_GetAppointmentRequest, Clinic_Scheduling_V1_Appointment>("clinic.scheduling.v1.Scheduling/GetAppointment")
+    /// `clinic.scheduling.v1.Scheduling/ConfirmAppointment`.
+    public static let confirmAppointment = Method<Clinic_Scheduling_V1_ConfirmAppointmentRequest, Clinic_Scheduling_V1_Appointment>("clinic.scheduling.v1.Scheduling/ConfirmAppointment")
+    /// `clinic.scheduling.v1.Scheduling/MarkArrived`.
+    public static let markArrived = Method<Clinic_Scheduling_V1_MarkArrivedRequest, Clinic_Scheduling_V1_Appointment>("clinic.scheduling.v1.Scheduling/MarkArrived")
+    /// `clinic.scheduling.v1.Scheduling/StartTreatment`.
+    public static let startTreatment = Method<Clinic_Scheduling_V1_StartTreatmentRequest, Clinic_Scheduling_V1_Appointment>("clinic.scheduling.v1.Scheduling/StartTreatment")
+    /// `clinic.scheduling.v1.Scheduling/CompleteAppointment`.
+    public static let completeAppointment = Method<Clinic_Scheduling_V1_CompleteAppointmentRequest, Clinic_Scheduling_V1_Appointment>("clinic.scheduling.v1.Scheduling/CompleteAppointment")
+    /// `clinic.scheduling.v1.Scheduling/CancelAppointment`.
+    public static let cancelAppointment = Method<Clinic_Scheduling_V1_CancelAppointmentRequest, Clinic_Scheduling_V1_Appointment>("clinic.scheduling.v1.Scheduling/CancelAppointment")
+    /// `clinic.scheduling.v1.Scheduling/RescheduleAppointment`.
+    public static let rescheduleAppointment = Method<Clinic_Scheduling_V1_RescheduleAppointmentRequest, Clinic_Scheduling_V1_RescheduleAppointmentResponse>("clinic.scheduling.v1.Scheduling/RescheduleAppointment")
+    /// `clinic.scheduling.v1.Scheduling/MarkNoShow`.
+    public static let markNoShow = Method<Clinic_Scheduling_V1_MarkNoShowRequest, Clinic_Scheduling_V1_Appointment>("clinic.scheduling.v1.Scheduling/MarkNoShow")
+    /// `clinic.scheduling.v1.Scheduling/FindSlots`.
+    public static let findSlots = Method<Clinic_Scheduling_V1_FindSlotsRequest, Clinic_Scheduling_V1_FindSlotsResponse>("clinic.scheduling.v1.Scheduling/FindSlots")
+    /// `clinic.scheduling.v1.Scheduling/ListDayAppointments`.
+    public static let listDayAppointments = Method<Clinic_Scheduling_V1_ListDayAppointmentsRequest, Clinic_Scheduling_V1_ListDayAppointmentsResponse>("clinic.scheduling.v1.Scheduling/ListDayAppointments")
+    /// `clinic.scheduling.v1.Scheduling/ListPatientAppointments`.
+    public static let listPatientAppointments = Method<Clinic_Scheduling_V1_ListPatientAppointmentsRequest, Clinic_Scheduling_V1_ListPatientAppointmentsResponse>("clinic.scheduling.v1.Scheduling/ListPatientAppointments")
+    /// Full names of every rpc of this service.
+    public static let allMethods: [String] = ["clinic.scheduling.v1.Scheduling/CreateDoctor", "clinic.scheduling.v1.Scheduling/UpdateDoctor", "clinic.scheduling.v1.Scheduling/GetDoctor", "clinic.scheduling.v1.Scheduling/ListDoctors", "clinic.scheduling.v1.Scheduling/CreateChair", "clinic.scheduling.v1.Scheduling/UpdateChair", "clinic.scheduling.v1.Scheduling/ListChairs", "clinic.scheduling.v1.Scheduling/SetWeeklyRoster", "clinic.scheduling.v1.Scheduling/GetRoster", "clinic.scheduling.v1.Scheduling/SetRosterOverride", "clinic.scheduling.v1.Scheduling/DeleteRosterOverride", "clinic.scheduling.v1.Scheduling/AddLeave", "clinic.scheduling.v1.Scheduling/CancelLeave", "clinic.scheduling.v1.Scheduling/BookAppointment", "clinic.scheduling.v1.Scheduling/GetAppointment", "clinic.scheduling.v1.Scheduling/ConfirmAppointment", "clinic.scheduling.v1.Scheduling/MarkArrived", "clinic.scheduling.v1.Scheduling/StartTreatment", "clinic.scheduling.v1.Scheduling/CompleteAppointment", "clinic.scheduling.v1.Scheduling/CancelAppointment", "clinic.scheduling.v1.Scheduling/RescheduleAppointment", "clinic.scheduling.v1.Scheduling/MarkNoShow", "clinic.scheduling.v1.Scheduling/FindSlots", "clinic.scheduling.v1.Scheduling/ListDayAppointments", "clinic.scheduling.v1.Scheduling/ListPatientAppointments"]
+}
+
+/// The rpcs of `clinic.scheduling.v1.Events`, one typed descriptor each.
+public enum Clinic_Scheduling_V1_Events {
+    /// The bus service these rpcs are served under.
+    public static let busService = "clinic.scheduling.v1"
+    /// `clinic.scheduling.v1.Events/Replay`.
+    public static let replay = Method<Clinic_Bus_V1_ReplayRequest, Clinic_Bus_V1_ReplayResponse>("clinic.scheduling.v1.Events/Replay")
+    /// Full names of every rpc of this service.
+    public static let allMethods: [String] = ["clinic.scheduling.v1.Events/Replay"]
 }

@@ -456,6 +456,80 @@ public nonisolated struct Clinic_Reception_V1_PatientUpdated: Sendable {
   public init() {}
 }
 
+public nonisolated struct Clinic_Reception_V1_CheckInPatientRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var patientID: String = String()
+
+  /// The scheduling appointment the patient came for; empty for a walk-in.
+  public var appointmentID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A patient's arrival at the desk.
+public nonisolated struct Clinic_Reception_V1_CheckIn: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var patientID: String = String()
+
+  public var appointmentID: String = String()
+
+  public var checkedInAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_checkedInAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_checkedInAt = newValue}
+  }
+  /// Returns true if `checkedInAt` has been explicitly set.
+  public var hasCheckedInAt: Bool {self._checkedInAt != nil}
+  /// Clears the value of `checkedInAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCheckedInAt() {self._checkedInAt = nil}
+
+  public var checkedInBy: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _checkedInAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Published when a patient checks in at the desk.
+public nonisolated struct Clinic_Reception_V1_PatientCheckedIn: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var checkInID: String = String()
+
+  public var patientID: String = String()
+
+  /// Empty for a walk-in.
+  public var appointmentID: String = String()
+
+  public var checkedInAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_checkedInAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_checkedInAt = newValue}
+  }
+  /// Returns true if `checkedInAt` has been explicitly set.
+  public var hasCheckedInAt: Bool {self._checkedInAt != nil}
+  /// Clears the value of `checkedInAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCheckedInAt() {self._checkedInAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _checkedInAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "clinic.reception.v1"
@@ -1217,6 +1291,144 @@ nonisolated extension Clinic_Reception_V1_PatientUpdated: SwiftProtobuf.Message,
     if lhs.phone != rhs.phone {return false}
     if lhs.address != rhs.address {return false}
     if lhs.version != rhs.version {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_CheckInPatientRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CheckInPatientRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}patient_id\0\u{3}appointment_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.appointmentID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 1)
+    }
+    if !self.appointmentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.appointmentID, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_CheckInPatientRequest, rhs: Clinic_Reception_V1_CheckInPatientRequest) -> Bool {
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.appointmentID != rhs.appointmentID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_CheckIn: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CheckIn"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}patient_id\0\u{3}appointment_id\0\u{3}checked_in_at\0\u{3}checked_in_by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.appointmentID) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._checkedInAt) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.checkedInBy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 2)
+    }
+    if !self.appointmentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.appointmentID, fieldNumber: 3)
+    }
+    try { if let v = self._checkedInAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    if !self.checkedInBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.checkedInBy, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_CheckIn, rhs: Clinic_Reception_V1_CheckIn) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.appointmentID != rhs.appointmentID {return false}
+    if lhs._checkedInAt != rhs._checkedInAt {return false}
+    if lhs.checkedInBy != rhs.checkedInBy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_PatientCheckedIn: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PatientCheckedIn"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}check_in_id\0\u{3}patient_id\0\u{3}appointment_id\0\u{3}checked_in_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.checkInID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.appointmentID) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._checkedInAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.checkInID.isEmpty {
+      try visitor.visitSingularStringField(value: self.checkInID, fieldNumber: 1)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 2)
+    }
+    if !self.appointmentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.appointmentID, fieldNumber: 3)
+    }
+    try { if let v = self._checkedInAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_PatientCheckedIn, rhs: Clinic_Reception_V1_PatientCheckedIn) -> Bool {
+    if lhs.checkInID != rhs.checkInID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.appointmentID != rhs.appointmentID {return false}
+    if lhs._checkedInAt != rhs._checkedInAt {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
