@@ -4,10 +4,13 @@ import Dispatch
 import Foundation
 import Logging
 
-/// Runs one service process: migrations, N worker threads on the bus, and the outbox relay.
+/// Runs one service process: migrations, N worker threads on the bus, the outbox relay, and (when the
+/// definition asks) an event consumer and background jobs.
 public final class ServiceHost: Sendable {
     private let pool: WorkerPool
     private let relay: EventRelay
+    private let consumer: EventConsumer?
+    private let jobs: [BackgroundJobRunner]
     private let logger: Logger
 
     /// Applies the service's migrations (core tables first) under an advisory lock; returns what was applied.
@@ -26,7 +29,7 @@ public final class ServiceHost: Sendable {
         let applied = try Self.migrate(definition, databaseURL: databaseURL, logger: logger)
         if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": "\(applied)"]) }
 
-        let environment = ServiceEnvironment(timeZone: settings.timeZone, logger: logger)
+        let environment = ServiceEnvironment(timeZone: settings.timeZone, logger: logger, busEndpoint: settings.bus)
         var configuration = WorkerConfiguration(brokerEndpoint: settings.bus, service: definition.busService,
                                                 threads: settings.workers)
         configuration.heartbeatInterval = settings.heartbeat
@@ -37,9 +40,21 @@ public final class ServiceHost: Sendable {
         }
         relay = EventRelay(configuration: .init(publisher: definition.name, databaseURL: databaseURL,
                                                 eventsEndpoint: settings.eventsIn), logger: logger)
+        if definition.eventSources.isEmpty {
+            consumer = nil
+        } else {
+            let makeHandlers = definition.makeEventHandlers
+            consumer = EventConsumer(
+                configuration: .init(name: definition.name, databaseURL: databaseURL, busEndpoint: settings.bus,
+                                     eventsEndpoint: settings.eventsOut, sources: definition.eventSources),
+                logger: logger) { makeHandlers(environment) }
+        }
+        jobs = definition.backgroundJobs.map { BackgroundJobRunner($0, databaseURL: databaseURL, environment: environment) }
         self.logger = logger
         try pool.start()
         relay.start()
+        consumer?.start()
+        jobs.forEach { $0.start() }
         logger.info("service started", metadata: ["service": "\(definition.name)", "bus": "\(settings.bus)",
                                                   "workers": "\(settings.workers)"])
     }
@@ -47,6 +62,8 @@ public final class ServiceHost: Sendable {
     /// Stops taking work, finishes what is in flight, and closes sockets and connections.
     public func stop() {
         pool.stop()
+        jobs.forEach { $0.stop() }
+        consumer?.stop()
         relay.stop()
         logger.info("service stopped")
     }

@@ -1,0 +1,40 @@
+import ArgumentParser
+import ClinicService
+import Foundation
+import Scheduling
+
+/// `clinic-scheduling`: runs the scheduling service (appointment book, rosters, slots) as workers on the bus.
+@main
+struct SchedulingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clinic-scheduling",
+        abstract: "Scheduling service: doctors, chairs, rosters, leave, appointments and free slots.",
+        discussion: """
+            Connects N worker threads to the bus broker (each with its own database connection), applies its \
+            migrations at start, publishes Appointment* and DoctorLeaveAdded events from its outbox, follows \
+            reception's events (patients, check-ins), and marks appointments not checked in after the grace \
+            period as no-shows. Several instances may run at once. Stops gracefully on SIGINT or SIGTERM.
+            """)
+
+    @OptionGroup var options: ServiceOptions
+
+    @Option(name: .long, help: "Minutes after the start without a check-in before an appointment is a no-show (env CLINIC_NO_SHOW_GRACE_MINUTES).")
+    var noShowGraceMinutes: Int = Int(ProcessInfo.processInfo.environment["CLINIC_NO_SHOW_GRACE_MINUTES"] ?? "") ?? 15
+
+    @Option(name: .long, help: "Seconds between two sweeps of the no-show job (env CLINIC_NO_SHOW_INTERVAL_SECONDS).")
+    var noShowIntervalSeconds: Int = Int(ProcessInfo.processInfo.environment["CLINIC_NO_SHOW_INTERVAL_SECONDS"] ?? "") ?? 30
+
+    func validate() throws {
+        guard (0...1440).contains(noShowGraceMinutes) else {
+            throw ValidationError("--no-show-grace-minutes must be between 0 and 1440")
+        }
+        guard (1...3600).contains(noShowIntervalSeconds) else {
+            throw ValidationError("--no-show-interval-seconds must be between 1 and 3600")
+        }
+    }
+
+    func run() throws {
+        let policy = NoShowPolicy(graceMinutes: noShowGraceMinutes, intervalSeconds: noShowIntervalSeconds)
+        try ServiceHost.runUntilSignalled(try SchedulingService.definition(noShow: policy), options: options)
+    }
+}
