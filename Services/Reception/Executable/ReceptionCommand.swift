@@ -7,10 +7,10 @@ import Reception
 struct ReceptionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clinic-reception",
-        abstract: "Reception service: patient registration, look-up, search and contact changes.",
+        abstract: "Reception service: patient registration, look-up, search, contact changes and check-in.",
         discussion: """
             Connects N worker threads to the bus broker (each with its own database connection), applies its \
-            migrations at start, and publishes PatientRegistered/PatientUpdated events from its outbox. \
+            migrations at start, and publishes PatientRegistered/PatientUpdated/PatientCheckedIn events from its outbox. \
             Stops gracefully on SIGINT or SIGTERM.
             """)
 

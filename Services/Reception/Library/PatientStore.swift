@@ -49,6 +49,11 @@ enum PatientStore {
         return try record(from: row)
     }
 
+    /// Whether a patient with `id` is on file (no access-log entry: only the id is looked at).
+    static func exists(_ id: UUID, on db: Connection) throws -> Bool {
+        try !db.query("SELECT 1 AS found FROM patients WHERE id = \(id)").isEmpty
+    }
+
     /// The patient with `id`, optionally locked for update.
     static func find(_ id: UUID, forUpdate: Bool = false, on db: Connection) throws -> PatientRecord? {
         let lock = forUpdate ? "FOR UPDATE" : ""

@@ -31,6 +31,16 @@ enum ReceptionEvents {
         try append(event, on: db)
     }
 
+    /// Records `PatientCheckedIn` for a new arrival (scheduling marks the appointment arrived from it).
+    static func patientCheckedIn(_ record: CheckInRecord, on db: Connection) throws {
+        var event = Clinic_Reception_V1_PatientCheckedIn()
+        event.checkInID = record.id.uuidString.lowercased()
+        event.patientID = record.patientID.uuidString.lowercased()
+        event.appointmentID = record.appointmentID?.uuidString.lowercased() ?? ""
+        event.checkedInAt = Google_Protobuf_Timestamp(date: record.checkedInAt)
+        try append(event, on: db)
+    }
+
     private static func append<Event: SwiftProtobuf.Message>(_ event: Event, on db: Connection) throws {
         let name = Event.protoMessageName
         let shortName = name.split(separator: ".").last.map(String.init) ?? name

@@ -28,6 +28,7 @@ final class ReceptionHandlers {
         routes.register(Reception.searchPatients) { try self.searchPatients($0, $1) }
         routes.register(Reception.updatePatientContact) { try self.updatePatientContact($0, $1) }
         routes.register(Reception.listContactChanges) { try self.listContactChanges($0, $1) }
+        routes.register(Reception.checkInPatient) { try self.checkInPatient($0, $1) }
         EventReplay.register(Clinic_Reception_V1_Events.replay, publisher: ReceptionEvents.publisher, on: routes, db: db)
         return routes
     }
@@ -143,6 +144,35 @@ final class ReceptionHandlers {
         return response
     }
 
+    func checkInPatient(_ context: RequestContext, _ request: Clinic_Reception_V1_CheckInPatientRequest) throws -> Clinic_Reception_V1_CheckIn {
+        var violations: [FieldViolation] = []
+        var patientID: UUID?
+        var appointmentID: UUID?
+        do { patientID = try Self.patientID(request.patientID) } catch let error as RPCError { violations += error.violations }
+        if !request.appointmentID.isEmpty {
+            appointmentID = UUID(uuidString: request.appointmentID)
+            if appointmentID == nil { violations.append(.init(field: "appointmentId", "must be an appointment id (UUID), or empty for a walk-in")) }
+        }
+        guard violations.isEmpty, let patientID else { throw RPCError.invalidArguments(violations) }
+        let checkedInBy = context.caller.subject.isEmpty ? context.caller.system : context.caller.subject
+
+        return try IdempotentWrite.perform(context, on: db) { db in
+            guard try PatientStore.exists(patientID, on: db) else {
+                throw RPCError.notFound("patient \(patientID.uuidString.lowercased()) not found")
+            }
+            guard let record = try CheckInStore.insert(patientID: patientID, appointmentID: appointmentID,
+                                                       checkedInBy: checkedInBy, on: db) else {
+                // Only an appointment can conflict: the insert found its check-in already there.
+                let existing = try appointmentID.flatMap { try CheckInStore.find(appointmentID: $0, on: db) }
+                throw Self.alreadyCheckedIn(appointmentID, existing: existing?.id)
+            }
+            try ReceptionEvents.patientCheckedIn(record, on: db)
+            logger.info("patient checked in", metadata: ["patient_id": "\(patientID)", "check_in_id": "\(record.id)",
+                                                         "appointment_id": "\(appointmentID.map { "\($0)" } ?? "walk-in")"])
+            return message(for: record)
+        }
+    }
+
     // MARK: protobuf ⇄ domain
 
     private func message(for record: PatientRecord) -> Clinic_Reception_V1_Patient {
@@ -170,6 +200,16 @@ final class ReceptionHandlers {
         patient.updatedAt = Google_Protobuf_Timestamp(date: record.updatedAt)
         patient.version = record.version
         return patient
+    }
+
+    private func message(for record: CheckInRecord) -> Clinic_Reception_V1_CheckIn {
+        var checkIn = Clinic_Reception_V1_CheckIn()
+        checkIn.id = record.id.uuidString.lowercased()
+        checkIn.patientID = record.patientID.uuidString.lowercased()
+        checkIn.appointmentID = record.appointmentID?.uuidString.lowercased() ?? ""
+        checkIn.checkedInAt = Google_Protobuf_Timestamp(date: record.checkedInAt)
+        checkIn.checkedInBy = record.checkedInBy
+        return checkIn
     }
 
     private func summary(for listing: PatientListing, today: CalendarDate) -> Clinic_Reception_V1_PatientSummary {
@@ -217,6 +257,18 @@ final class ReceptionHandlers {
         violation.description_p = existing.uuidString.lowercased()
         return RPCError(.alreadyExists,
                         "a patient with the same phone, or the same name and birth date, is already registered: \(existing.uuidString.lowercased())",
+                        violations: [violation])
+    }
+
+    static func alreadyCheckedIn(_ appointmentID: UUID?, existing: UUID?) -> RPCError {
+        let appointment = appointmentID?.uuidString.lowercased() ?? ""
+        guard let existing else {
+            return RPCError.alreadyExists("appointment \(appointment) is already checked in")
+        }
+        var violation = FieldViolation()
+        violation.field = "existingCheckInId"
+        violation.description_p = existing.uuidString.lowercased()
+        return RPCError(.alreadyExists, "appointment \(appointment) is already checked in: check-in \(existing.uuidString.lowercased())",
                         violations: [violation])
     }
 

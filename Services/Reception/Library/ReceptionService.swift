@@ -3,7 +3,7 @@ import ClinicService
 import ClinicStore
 import Foundation
 
-/// The reception service: patient registration, look-up, search and contact changes.
+/// The reception service: patient registration, look-up, search, contact changes and check-in at the desk.
 public enum ReceptionService {
     /// Short name: database role, schema and event publisher.
     public static let name = "reception"
