@@ -85,6 +85,40 @@ struct GatewayUnitTests {
         #expect(route?.pathParameters == ["patient_id"])
         #expect(route?.routerPath == "/v1/patients/:patient_id/contact")
         #expect(jsonName("patient_id") == "patientId")
-        #expect(Set(GatewayRoutes.all.map(\.rpc)).isSubset(of: Set(Clinic_Reception_V1_Reception.allMethods)))
+        // One route per rpc, and every client-facing rpc of reception and scheduling has one.
+        let routed = GatewayRoutes.all.map(\.rpc)
+        #expect(routed.count == Set(routed).count)
+        #expect(Set(routed) == Set(Clinic_Reception_V1_Reception.allMethods + Clinic_Scheduling_V1_Scheduling.allMethods))
+    }
+
+    @Test func pathFieldsFillANestedMessage() throws {
+        let route = try #require(GatewayRoutes.all.first { $0.rpc == Clinic_Scheduling_V1_Scheduling.setRosterOverride.fullName })
+        #expect(route.pathParameters == ["doctor_id", "date"])
+        let bytes = try route.bind(Array(#"{"override":{"dayOff":true,"reason":"培训"}}"#.utf8),
+                                   [("doctorId", "d-1"), ("date", "2026-12-01")])
+        let request = try Clinic_Scheduling_V1_SetRosterOverrideRequest(serializedBytes: bytes)
+        #expect(request.override.doctorID == "d-1")
+        #expect(request.override.date == "2026-12-01")
+        #expect(request.override.dayOff)
+        #expect(request.override.reason == "培训")
+    }
+
+    @Test func aBadValueInsideTheBodyNamesItsField() {
+        let cases: [(body: String, field: String)] = [
+            (#"{"doctorId":"d","source":"BOOKING_SOURCE_TELEPATHY"}"#, "source"),
+            (#"{"doctorId":"d","prospect":{"name":"x","gender":"GENDER_OTHERWISE"}}"#, "prospect.gender"),
+            (#"{"doctorId":"d","startTime":"next tuesday"}"#, "startTime"),
+            (#"{"durationMinutes":"half an hour"}"#, "durationMinutes"),
+        ]
+        for (body, field) in cases {
+            do {
+                _ = try RequestBinding.bind(Clinic_Scheduling_V1_BookAppointmentRequest.self, body: Array(body.utf8), parameters: [])
+                Issue.record("\(body) was accepted")
+            } catch {
+                #expect(error.code == .invalidArgument)
+                #expect(error.details.first?.field == field, "\(body)")
+            }
+        }
+        #expect(RequestBinding.culprit(in: Array("[1,2]".utf8), of: Clinic_Scheduling_V1_BookAppointmentRequest.self) == nil)
     }
 }

@@ -43,10 +43,11 @@ public struct GatewayRoute: Sendable {
         }.joined(separator: "/")
     }
 
-    /// Binds `method` + `path` to `rpc`. Path parameters fill the field of the same name (snake_case → camelCase).
+    /// Binds `method` + `path` to `rpc`. Path parameters fill the field of the same name (snake_case → camelCase)
+    /// unless `pathFields` maps them elsewhere (e.g. `"date": "override.date"`, a field of a nested message).
     public init<Request, Response>(_ method: HTTPRequest.Method, _ path: String, _ rpc: Method<Request, Response>,
                                    status: HTTPResponse.Status = .ok, query: [String: String] = [:],
-                                   timeout: Duration = .seconds(5)) {
+                                   pathFields: [String: String] = [:], timeout: Duration = .seconds(5)) {
         self.method = method
         self.path = path
         self.rpc = rpc.fullName
@@ -57,8 +58,11 @@ public struct GatewayRoute: Sendable {
         self.defaultTimeout = timeout
         self.queryFields = query
         self.hasBody = [.post, .put, .patch].contains(method)
+        // The router names a path parameter's field by its camelCase name; move mapped ones to their real field.
+        let moved = Dictionary(uniqueKeysWithValues: pathFields.map { (jsonName($0.key), $0.value) })
         self.bind = { body, parameters throws(GatewayError) in
-            try RequestBinding.bind(Request.self, body: body, parameters: parameters)
+            let parameters = moved.isEmpty ? parameters : parameters.map { (field: moved[$0.field] ?? $0.field, value: $0.value) }
+            return try RequestBinding.bind(Request.self, body: body, parameters: parameters)
         }
         self.render = { payload in
             try Response(serializedBytes: payload).jsonUTF8Bytes()

@@ -12,7 +12,7 @@ enum RequestBinding {
             do {
                 message = try Message(jsonUTF8Bytes: body)
             } catch {
-                throw describe(error, of: Message.self, field: nil)
+                throw describe(error, of: Message.self, field: culprit(in: body, of: Message.self))
             }
         }
         for parameter in parameters {
@@ -38,6 +38,27 @@ enum RequestBinding {
         var out = value
         for name in path.reversed() { out = "{\(JSONText.quote(String(name))):\(out)}" }
         return out
+    }
+
+    /// The dotted name of the body field that fails to decode on its own (e.g. `prospect.gender` for a bad enum),
+    /// so that the error can name it; nil when the body is no JSON object or no single field is at fault.
+    static func culprit<Message: SwiftProtobuf.Message>(in body: [UInt8], of type: Message.Type) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        func decodes(_ path: [String], _ value: Any) -> Bool {
+            var wrapped = value
+            for name in path.reversed() { wrapped = [name: wrapped] }
+            guard let data = try? JSONSerialization.data(withJSONObject: wrapped, options: [.fragmentsAllowed]) else { return false }
+            return (try? Message(jsonUTF8Bytes: Array(data))) != nil
+        }
+        func search(_ object: [String: Any], under path: [String]) -> String? {
+            for key in object.keys.sorted() {
+                guard let value = object[key], !decodes(path + [key], value) else { continue }
+                if let nested = value as? [String: Any], let deeper = search(nested, under: path + [key]) { return deeper }
+                return (path + [key]).joined(separator: ".")
+            }
+            return nil
+        }
+        return search(object, under: [])
     }
 
     private static func describe(_ error: any Error, of type: any SwiftProtobuf.Message.Type, field: String?) -> GatewayError {
