@@ -84,11 +84,11 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Services/Gateway/Executable"),
         .executableTarget(name: "clinic",
-                          dependencies: ["ClinicService", "ClinicBus", "ClinicStore", "ClinicProto", "Reception",
+                          dependencies: ["ClinicService", "ClinicBus", "ClinicStore", "ClinicProto", "Reception", "Scheduling",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Services/Clinic"),
         .executableTarget(name: "clinic-bench",
-                          dependencies: ["ClinicBus", "ClinicService", "ClinicProto",
+                          dependencies: ["ClinicBus", "ClinicService", "ClinicStore", "ClinicProto",
                                          .product(name: "Hummingbird", package: "hummingbird"),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Services/Bench"),
@@ -106,7 +106,7 @@ let package = Package(
                                                           .product(name: "HummingbirdTesting", package: "hummingbird")]),
         // The end-to-end tests start the real executables, so they are built with the tests.
         .testTarget(name: "EndToEndTests", dependencies: ["ClinicTestSupport", "ClinicBus", "ClinicProto", "ClinicStore",
-                                                           "clinic-bus", "clinic-reception", "clinic-gateway"]),
+                                                           "clinic-bus", "clinic-reception", "clinic-scheduling", "clinic-gateway"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 
-/// A few demo patients registered through the public API, so a newcomer can try search and look-up at once.
+/// A small demo clinic loaded through the public API: patients, doctors, chairs, weekly rosters and a few
+/// appointments, so a newcomer can try search, slots, booking and check-in at once. Loading twice adds nothing.
 enum DemoData {
     static var patients: [[String: Any]] { [
         ["name": "王伟", "gender": "GENDER_MALE", "birthDate": "1985-03-12", "phone": "13800000001", "sourceChannel": "SOURCE_CHANNEL_WALK_IN"],
@@ -12,20 +13,136 @@ enum DemoData {
         ["name": "Chen Jie", "gender": "GENDER_MALE", "birthDate": "1978-01-20", "phone": "15000000004", "sourceChannel": "SOURCE_CHANNEL_ONLINE", "vip": true],
     ] }
 
-    /// Registers the demo patients; ones already on file (409) are left as they are.
+    /// A doctor of the demo clinic with the Saturday hours they work (nil: the usual day).
+    struct DemoDoctor {
+        let name: String
+        let specialty: String
+        let gender: String
+        let title: String
+        let saturday: (start: String, end: String)?
+    }
+
+    static let doctors = [
+        DemoDoctor(name: "刘建国", specialty: "general", gender: "GENDER_MALE", title: "主治医师", saturday: nil),
+        DemoDoctor(name: "陈静", specialty: "orthodontics", gender: "GENDER_FEMALE", title: "副主任医师", saturday: nil),
+        DemoDoctor(name: "赵强", specialty: "implants", gender: "GENDER_MALE", title: "主任医师", saturday: nil),
+        // Works a half day on Saturdays.
+        DemoDoctor(name: "孙丽", specialty: "pediatric", gender: "GENDER_FEMALE", title: "主治医师", saturday: ("09:00", "12:00")),
+    ]
+
+    static let chairs: [[String: String]] = [
+        ["name": "1号椅", "room": "诊室 1"], ["name": "2号椅", "room": "诊室 2"],
+        ["name": "3号椅", "room": "诊室 3"], ["name": "4号椅", "room": "儿童诊室"],
+    ]
+
+    /// Demo patient (by index) → doctor (by index), duration and procedure of the appointment booked for them.
+    static let bookings: [(patient: Int, doctor: Int, minutes: Int, procedure: String)] = [
+        (0, 0, 30, "洗牙"), (1, 1, 45, "正畸复诊"), (2, 3, 30, "儿童涂氟"), (3, 2, 60, "种植咨询"),
+    ]
+
+    /// Loads the demo clinic through the gateway at `api`.
     static func load(api: String, logger: Logger) throws {
-        var created = 0
-        for patient in patients {
-            let body = try JSONSerialization.data(withJSONObject: patient)
-            guard let answer = HTTPProbe.request("POST", "\(api)/v1/patients", json: body) else {
-                throw StackError("the gateway did not answer while loading demo data")
-            }
-            switch answer.status {
-            case 200, 201: created += 1
-            case 409: continue
-            default: throw StackError("demo patient rejected with HTTP \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
-            }
+        let client = DemoClient(api: api)
+        let patientIDs = try registerPatients(client)
+        let doctorIDs = try ensureDoctors(client)
+        let chairIDs = try ensureChairs(client)
+        for (doctor, id) in zip(doctors, doctorIDs) {
+            _ = try client.send("PUT", "/v1/rosters/\(id)", ["days": weeklyRoster(saturday: doctor.saturday)], expect: [200])
         }
-        logger.info("demo data loaded", metadata: ["patients_created": "\(created)"])
+        var booked = 0
+        for booking in bookings {
+            if try book(booking, patient: patientIDs[booking.patient], doctor: doctorIDs[booking.doctor],
+                        chair: chairIDs[booking.doctor], client: client) { booked += 1 }
+        }
+        logger.info("demo data loaded", metadata: ["patients": "\(patientIDs.count)", "doctors": "\(doctorIDs.count)",
+                                                   "chairs": "\(chairIDs.count)", "appointments_booked": "\(booked)"])
+    }
+
+    /// Monday to Saturday 09:00–17:30 with a 12:00–13:30 break; `saturday` replaces Saturday's hours (no break).
+    static func weeklyRoster(saturday: (start: String, end: String)?) -> [[String: Any]] {
+        (1...6).map { weekday in
+            if weekday == 6, let saturday {
+                return ["weekday": weekday, "hours": ["start": saturday.start, "end": saturday.end]]
+            }
+            return ["weekday": weekday, "hours": ["start": "09:00", "end": "17:30"],
+                    "breaks": [["start": "12:00", "end": "13:30"]]]
+        }
+    }
+
+    /// Registers the demo patients; one already on file answers 409 naming its id, which is used instead.
+    private static func registerPatients(_ client: DemoClient) throws -> [String] {
+        try patients.map { patient in
+            let answer = try client.send("POST", "/v1/patients", patient, expect: [201, 409])
+            if answer.status == 201, let id = answer.json["id"] as? String { return id }
+            let details = answer.json["details"] as? [[String: Any]] ?? []
+            guard let id = details.first(where: { $0["field"] as? String == "existingPatientId" })?["description"] as? String else {
+                throw StackError("a demo patient is on file but the gateway did not say which record")
+            }
+            return id
+        }
+    }
+
+    /// The demo doctors' ids, creating the ones not on file (matched by name).
+    private static func ensureDoctors(_ client: DemoClient) throws -> [String] {
+        let listed = try client.send("GET", "/v1/doctors?include_inactive=true", expect: [200]).json["doctors"] as? [[String: Any]] ?? []
+        return try doctors.map { doctor in
+            if let id = listed.first(where: { $0["name"] as? String == doctor.name })?["id"] as? String { return id }
+            let body = ["name": doctor.name, "specialty": doctor.specialty, "gender": doctor.gender, "title": doctor.title]
+            return try client.id(of: client.send("POST", "/v1/doctors", body, expect: [201]))
+        }
+    }
+
+    /// The demo chairs' ids, creating the ones not on file (matched by name).
+    private static func ensureChairs(_ client: DemoClient) throws -> [String] {
+        let listed = try client.send("GET", "/v1/chairs?include_inactive=true", expect: [200]).json["chairs"] as? [[String: Any]] ?? []
+        return try chairs.map { chair in
+            if let id = listed.first(where: { $0["name"] as? String == chair["name"] })?["id"] as? String { return id }
+            return try client.id(of: client.send("POST", "/v1/chairs", chair, expect: [201]))
+        }
+    }
+
+    /// Books the patient's demo appointment in the doctor's first free slot, unless they already have one coming.
+    private static func book(_ booking: (patient: Int, doctor: Int, minutes: Int, procedure: String), patient: String,
+                             doctor: String, chair: String, client: DemoClient) throws -> Bool {
+        let upcoming = try client.send("GET", "/v1/patients/\(patient)/appointments", expect: [200]).json["upcoming"] as? [Any] ?? []
+        guard upcoming.isEmpty else { return false }
+        // Scheduling learns of new patients from reception's events: give it a moment if it has not yet.
+        for attempt in 1...20 {
+            let slots = try client.send("GET", "/v1/slots?doctor_id=\(doctor)&chair_id=\(chair)&duration_minutes=\(booking.minutes)&count=1",
+                                        expect: [200]).json["slots"] as? [[String: Any]] ?? []
+            guard let start = slots.first?["startTime"] as? String else {
+                throw StackError("no free slot found for a demo doctor")
+            }
+            let body: [String: Any] = ["patientId": patient, "doctorId": doctor, "chairId": chair, "startTime": start,
+                                       "durationMinutes": booking.minutes, "procedure": booking.procedure,
+                                       "source": "BOOKING_SOURCE_DESK", "notes": "demo"]
+            let answer = try client.send("POST", "/v1/appointments", body, expect: [201, 404, 409])
+            if answer.status == 201 { return true }
+            if attempt < 20 { Thread.sleep(forTimeInterval: 0.25) }
+        }
+        throw StackError("a demo appointment could not be booked: scheduling does not know the patient yet")
+    }
+}
+
+/// JSON over HTTP against the gateway for the demo loader, failing loudly on any unexpected status.
+private struct DemoClient {
+    let api: String
+
+    /// Sends `body` (if any) and returns the answer, throwing when the status is not one of `expect`.
+    func send(_ method: String, _ path: String, _ body: Any? = nil, expect: Set<Int>) throws -> (status: Int, json: [String: Any]) {
+        let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
+        guard let answer = HTTPProbe.request(method, api + path, json: data) else {
+            throw StackError("the gateway did not answer \(method) \(path) while loading demo data")
+        }
+        guard expect.contains(answer.status) else {
+            throw StackError("demo data: \(method) \(path) answered HTTP \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
+        }
+        return (answer.status, (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:])
+    }
+
+    /// The `id` of a created resource.
+    func id(of answer: (status: Int, json: [String: Any])) throws -> String {
+        guard let id = answer.json["id"] as? String else { throw StackError("demo data: the gateway's answer carried no id") }
+        return id
     }
 }

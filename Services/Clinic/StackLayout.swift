@@ -3,12 +3,13 @@ import ClinicService
 import ClinicStore
 import Foundation
 import Reception
+import Scheduling
 
 /// The services `clinic` starts and migrates, in start order.
 enum StackServices {
     /// Every service definition of the stack.
     static func all() throws -> [ServiceDefinition] {
-        [try ReceptionService.definition()]
+        [try ReceptionService.definition(), try SchedulingService.definition()]
     }
 }
 

@@ -24,7 +24,7 @@ struct UpCommand: ParsableCommand {
     @Option(name: .long, help: "trace, debug, info, notice, warning or error (env CLINIC_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["CLINIC_LOG_LEVEL"] ?? "info"
 
-    @Flag(name: .long, help: "Register a few demo patients once the stack is up, so the API can be tried at once.")
+    @Flag(name: .long, help: "Load a demo clinic once the stack is up (patients, doctors, chairs, rosters, appointments), so the API can be tried at once.")
     var demo = false
 
     func run() throws {
@@ -53,7 +53,7 @@ struct UpCommand: ParsableCommand {
                 if demo { try DemoData.load(api: api, logger: logger) }
                 print("""
                     ClinicDesk is up.
-                      API:      \(api)/v1/patients   (OpenAPI: \(api)/openapi.json, metrics: \(api)/metrics)
+                      API:      \(api)/v1/patients, /v1/doctors, /v1/slots, /v1/appointments   (OpenAPI: \(api)/openapi.json, metrics: \(api)/metrics)
                       Bus:      \(bus)   events: \(eventsOut)
                       Database: \(cluster.map { "private cluster in \($0.dataDirectory.path) (port \(stack.pgPort))" } ?? "the server at --database-url")
                     Press Ctrl-C to stop.
