@@ -20,11 +20,17 @@ public enum SchedulingService {
     /// Everything a process needs to run scheduling, with the no-show job set by `noShow`.
     public static func definition(noShow: NoShowPolicy = NoShowPolicy()) throws -> ServiceDefinition {
         ServiceDefinition(name: name, busService: Clinic_Scheduling_V1_Scheduling.busService,
-                          migrations: try migrations()) { db, environment in
-            let routes = WorkerRoutes()
-            EventReplay.register(Clinic_Scheduling_V1_Events.replay, publisher: name, on: routes, db: db)
-            return routes
+                          migrations: try migrations(),
+                          eventSources: [ReceptionFollower.source],
+                          makeEventHandlers: { ReceptionFollower.handlers(environment: $0) },
+                          backgroundJobs: [NoShowSweep.job(noShow)]) { db, environment in
+            SchedulingHandlers(db: db, environment: environment).routes()
         }
+    }
+
+    /// The rpc routes of one worker thread over `db` (tests compare them with the contract).
+    public static func routes(db: Connection, environment: ServiceEnvironment) -> WorkerRoutes {
+        SchedulingHandlers(db: db, environment: environment).routes()
     }
 
     /// Every rpc the contract declares for this service, for coverage checks.

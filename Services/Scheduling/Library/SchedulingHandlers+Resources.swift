@@ -1,0 +1,96 @@
+import ClinicBus
+import ClinicProto
+import ClinicStore
+import Foundation
+
+/// Doctors and chairs.
+extension SchedulingHandlers {
+    func createDoctor(_ context: RequestContext, _ request: Clinic_Scheduling_V1_CreateDoctorRequest) throws -> Clinic_Scheduling_V1_Doctor {
+        let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        var violations = Self.textViolations([("name", request.name, 50), ("specialty", request.specialty, 50), ("title", request.title, 50)])
+        if name.isEmpty { violations.append(.init(field: "name", "is required")) }
+        if case .UNRECOGNIZED = request.gender { violations.append(.init(field: "gender", "is not a known value")) }
+        guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
+        let doctor = try DoctorStore.insertDoctor(name: name, specialty: request.specialty.trimmingCharacters(in: .whitespaces),
+                                                  gender: request.gender.rawValue, title: request.title, on: db)
+        logger.info("doctor created", metadata: ["doctor_id": "\(doctor.id)", "request_id": "\(context.requestID)"])
+        return messages.doctor(doctor)
+    }
+
+    func updateDoctor(_ context: RequestContext, _ request: Clinic_Scheduling_V1_UpdateDoctorRequest) throws -> Clinic_Scheduling_V1_Doctor {
+        let id = try Self.id(request.doctorID, field: "doctorId")
+        var violations = Self.textViolations([("name", request.name, 50), ("specialty", request.specialty, 50), ("title", request.title, 50)])
+        if case .UNRECOGNIZED = request.gender { violations.append(.init(field: "gender", "is not a known value")) }
+        if case .UNRECOGNIZED = request.active { violations.append(.init(field: "active", "is not a known value")) }
+        guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
+        return try db.transaction { db in
+            guard var doctor = try DoctorStore.doctor(id, forUpdate: true, on: db) else {
+                throw RPCError.notFound("doctor \(id.lowercased) not found")
+            }
+            let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !name.isEmpty { doctor.name = name }
+            if !request.specialty.isEmpty { doctor.specialty = request.specialty.trimmingCharacters(in: .whitespaces) }
+            if request.gender != .unspecified { doctor.gender = request.gender.rawValue }
+            if !request.title.isEmpty { doctor.title = request.title }
+            if let active = Self.active(request.active) { doctor.active = active }
+            return messages.doctor(try DoctorStore.updateDoctor(doctor, on: db))
+        }
+    }
+
+    func getDoctor(_ context: RequestContext, _ request: Clinic_Scheduling_V1_GetDoctorRequest) throws -> Clinic_Scheduling_V1_Doctor {
+        let id = try Self.id(request.doctorID, field: "doctorId")
+        guard let doctor = try DoctorStore.doctor(id, on: db) else { throw RPCError.notFound("doctor \(id.lowercased) not found") }
+        return messages.doctor(doctor)
+    }
+
+    func listDoctors(_ context: RequestContext, _ request: Clinic_Scheduling_V1_ListDoctorsRequest) throws -> Clinic_Scheduling_V1_ListDoctorsResponse {
+        let specialty = request.specialty.trimmingCharacters(in: .whitespaces)
+        var response = Clinic_Scheduling_V1_ListDoctorsResponse()
+        response.doctors = try DoctorStore.doctors(specialty: specialty.isEmpty ? nil : specialty,
+                                                   includeInactive: request.includeInactive, on: db).map(messages.doctor)
+        return response
+    }
+
+    func createChair(_ context: RequestContext, _ request: Clinic_Scheduling_V1_CreateChairRequest) throws -> Clinic_Scheduling_V1_Chair {
+        let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        var violations = Self.textViolations([("name", request.name, 50), ("room", request.room, 50)])
+        if name.isEmpty { violations.append(.init(field: "name", "is required")) }
+        guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
+        return messages.chair(try DoctorStore.insertChair(name: name, room: request.room.trimmingCharacters(in: .whitespaces), on: db))
+    }
+
+    func updateChair(_ context: RequestContext, _ request: Clinic_Scheduling_V1_UpdateChairRequest) throws -> Clinic_Scheduling_V1_Chair {
+        let id = try Self.id(request.chairID, field: "chairId")
+        var violations = Self.textViolations([("name", request.name, 50), ("room", request.room, 50)])
+        if case .UNRECOGNIZED = request.active { violations.append(.init(field: "active", "is not a known value")) }
+        guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
+        return try db.transaction { db in
+            guard var chair = try DoctorStore.chair(id, on: db) else { throw RPCError.notFound("chair \(id.lowercased) not found") }
+            let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !name.isEmpty { chair.name = name }
+            if !request.room.isEmpty { chair.room = request.room.trimmingCharacters(in: .whitespaces) }
+            if let active = Self.active(request.active) { chair.active = active }
+            return messages.chair(try DoctorStore.updateChair(chair, on: db))
+        }
+    }
+
+    func listChairs(_ context: RequestContext, _ request: Clinic_Scheduling_V1_ListChairsRequest) throws -> Clinic_Scheduling_V1_ListChairsResponse {
+        var response = Clinic_Scheduling_V1_ListChairsResponse()
+        response.chairs = try DoctorStore.chairs(includeInactive: request.includeInactive, on: db).map(messages.chair)
+        return response
+    }
+
+    /// The active flag an update asks for, or nil to keep it.
+    static func active(_ change: Clinic_Scheduling_V1_ActiveChange) -> Bool? {
+        switch change {
+        case .activate: true
+        case .deactivate: false
+        default: nil
+        }
+    }
+
+    /// Length limits of free-text fields.
+    static func textViolations(_ fields: [(String, String, Int)]) -> [FieldViolation] {
+        fields.filter { $0.1.count > $0.2 }.map { FieldViolation(field: $0.0, "must be at most \($0.2) characters") }
+    }
+}

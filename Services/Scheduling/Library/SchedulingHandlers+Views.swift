@@ -1,0 +1,83 @@
+import ClinicBus
+import ClinicProto
+import ClinicStore
+import Foundation
+import SwiftProtobuf
+
+/// Free slots and the appointment book's views.
+extension SchedulingHandlers {
+    /// Most slots one search returns.
+    static let maxSlots = 50
+    /// Most past appointments a patient's list shows (upcoming ones too).
+    static let patientListLimit = 100
+
+    func findSlots(_ context: RequestContext, _ request: Clinic_Scheduling_V1_FindSlotsRequest) throws -> Clinic_Scheduling_V1_FindSlotsResponse {
+        var violations: [FieldViolation] = []
+        let doctorText = request.doctorID.trimmingCharacters(in: .whitespaces)
+        let specialty = request.specialty.trimmingCharacters(in: .whitespaces)
+        if doctorText.isEmpty == specialty.isEmpty {
+            violations.append(.init(field: "doctorId", "give either a doctor id or a specialty"))
+        }
+        let doctorID = doctorText.isEmpty ? nil : UUID(uuidString: doctorText)
+        if !doctorText.isEmpty, doctorID == nil { violations.append(.init(field: "doctorId", "must be an id (UUID)")) }
+        let chairText = request.chairID.trimmingCharacters(in: .whitespaces)
+        let chairID = chairText.isEmpty ? nil : UUID(uuidString: chairText)
+        if !chairText.isEmpty, chairID == nil { violations.append(.init(field: "chairId", "must be an id (UUID)")) }
+        let duration = request.durationMinutes == 0 ? BookingRules.defaultDurationMinutes : Int(request.durationMinutes)
+        if !BookingRules.durationRange.contains(duration) {
+            violations.append(.init(field: "durationMinutes", "must be between 5 and 480 minutes"))
+        }
+        let count = request.count == 0 ? 5 : Int(request.count)
+        if !(1...Self.maxSlots).contains(count) { violations.append(.init(field: "count", "must be between 1 and \(Self.maxSlots)")) }
+        let step = request.stepMinutes == 0 ? 15 : Int(request.stepMinutes)
+        if !(5...240).contains(step) { violations.append(.init(field: "stepMinutes", "must be between 5 and 240 minutes")) }
+        guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
+
+        let doctors: [DoctorRecord]
+        if let doctorID {
+            doctors = [try activeDoctor(doctorID, on: db)]
+        } else {
+            doctors = try DoctorStore.doctors(specialty: specialty, includeInactive: false, on: db)
+        }
+        if let chairID { _ = try activeChair(chairID, on: db) }
+        let now = Date()
+        let earliest = request.hasFromTime ? max(request.fromTime.date, now) : now
+        let found = try SlotSearch(clock: clock, roster: roster)
+            .find(doctors: doctors, chair: chairID, duration: TimeInterval(duration * 60), step: TimeInterval(step * 60),
+                  earliest: earliest, count: count, on: db)
+        var response = Clinic_Scheduling_V1_FindSlotsResponse()
+        response.slots = found.map { slot in
+            var message = Clinic_Scheduling_V1_Slot()
+            message.doctorID = slot.doctor.id.lowercased
+            message.doctorName = slot.doctor.name
+            message.startTime = Google_Protobuf_Timestamp(date: slot.start)
+            message.endTime = Google_Protobuf_Timestamp(date: slot.start.addingTimeInterval(TimeInterval(duration * 60)))
+            message.startLocal = clock.display(slot.start)
+            return message
+        }
+        return response
+    }
+
+    func listDayAppointments(_ context: RequestContext, _ request: Clinic_Scheduling_V1_ListDayAppointmentsRequest) throws -> Clinic_Scheduling_V1_ListDayAppointmentsResponse {
+        let date = request.date.isEmpty ? clock.today() : try Self.date(request.date, field: "date")
+        let doctor = try Self.optionalID(request.doctorID, field: "doctorId")
+        let chair = try Self.optionalID(request.chairID, field: "chairId")
+        let records = try AppointmentStore.day(clock.span(of: date), doctor: doctor, chair: chair,
+                                               includeInactive: request.includeInactive, on: db)
+        var response = Clinic_Scheduling_V1_ListDayAppointmentsResponse()
+        response.date = date.description
+        response.appointments = try messages(for: records, on: db)
+        return response
+    }
+
+    func listPatientAppointments(_ context: RequestContext, _ request: Clinic_Scheduling_V1_ListPatientAppointmentsRequest) throws -> Clinic_Scheduling_V1_ListPatientAppointmentsResponse {
+        let patient = try Self.id(request.patientID, field: "patientId")
+        let now = Date()
+        var response = Clinic_Scheduling_V1_ListPatientAppointmentsResponse()
+        response.upcoming = try messages(for: try AppointmentStore.ofPatient(patient, upcoming: true, now: now,
+                                                                            limit: Self.patientListLimit, on: db), on: db)
+        response.past = try messages(for: try AppointmentStore.ofPatient(patient, upcoming: false, now: now,
+                                                                        limit: Self.patientListLimit, on: db), on: db)
+        return response
+    }
+}

@@ -1,0 +1,71 @@
+import ClinicStore
+import Foundation
+
+/// Searches the book for free slots of one or more doctors, loading only what it needs: their rosters,
+/// overrides and leave once, and their active appointments window by window from the earliest start,
+/// stopping as soon as enough slots are found.
+struct SlotSearch {
+    /// Furthest ahead a search looks.
+    static let horizonDays = 60
+
+    let clock: ClinicClock
+    let roster: RosterCalculator
+
+    /// One free slot of one doctor.
+    struct Found: Equatable {
+        var doctor: DoctorRecord
+        var start: Date
+    }
+
+    /// The first `count` free slots (time order, then doctor name) of `doctors` at or after `earliest`.
+    func find(doctors: [DoctorRecord], chair: UUID?, duration: TimeInterval, step: TimeInterval, earliest: Date,
+              count: Int, on db: Connection) throws -> [Found] {
+        guard !doctors.isEmpty, count > 0 else { return [] }
+        let ids = doctors.map(\.id)
+        let firstDate = clock.date(of: earliest)
+        let lastDate = firstDate.adding(days: Self.horizonDays - 1)
+        let weekly = try RosterStore.weekly(of: ids, on: db)
+        let working = doctors.filter { weekly[$0.id] != nil }
+        guard !working.isEmpty else { return [] }
+        let workingIDs = working.map(\.id)
+        var plans: [UUID: [ClinicDate: DayPlan]] = [:]
+        for override in try RosterStore.overrides(of: workingIDs, from: firstDate, to: lastDate, on: db) {
+            plans[override.doctorID, default: [:]][override.date] = override.plan
+        }
+        let horizon = TimeSpan(start: clock.startOfDay(firstDate), end: clock.startOfDay(lastDate.adding(days: 1)))
+        var leave: [UUID: [TimeSpan]] = [:]
+        for absence in try RosterStore.leave(of: workingIDs, overlapping: horizon, on: db) {
+            leave[absence.doctorID, default: []].append(absence.span)
+        }
+
+        var found: [Found] = []
+        var windowStart = firstDate
+        var windowDays = 1
+        while windowStart <= lastDate {
+            let windowEnd = min(windowStart.adding(days: windowDays - 1), lastDate)
+            let window = TimeSpan(start: clock.startOfDay(windowStart), end: clock.startOfDay(windowEnd.adding(days: 1)))
+            let busy = try AppointmentStore.busyByDoctor(workingIDs, in: window, on: db)
+            let chairBusy = try chair.map { try AppointmentStore.busy(chair: $0, in: window, on: db) } ?? []
+            for offset in 0...windowStart.days(until: windowEnd) {
+                let date = windowStart.adding(days: offset)
+                var daySlots: [Found] = []
+                for doctor in working {
+                    guard let week = weekly[doctor.id] else { continue }
+                    let day = roster.day(date, weekly: week, override: plans[doctor.id]?[date], leave: leave[doctor.id] ?? [])
+                    guard !day.working.isEmpty else { continue }
+                    let starts = SlotFinder.freeSlots(working: day.working, busy: (busy[doctor.id] ?? []) + chairBusy,
+                                                      duration: duration, step: step, earliest: earliest,
+                                                      limit: count - found.count)
+                    daySlots += starts.map { Found(doctor: doctor, start: $0) }
+                }
+                // A later day can never beat an earlier one, so a full day's merge decides.
+                daySlots.sort { ($0.start, $0.doctor.name, $0.doctor.id.uuidString) < ($1.start, $1.doctor.name, $1.doctor.id.uuidString) }
+                found += daySlots.prefix(count - found.count)
+                if found.count >= count { return found }
+            }
+            windowStart = windowEnd.adding(days: 1)
+            windowDays = 7
+        }
+        return found
+    }
+}
