@@ -137,14 +137,21 @@ public final class Broker: Sendable {
                 let (readable, stopping) = try poll.poll(timeoutMS: timeout)
                 if stopping { break }
                 if readable {
-                    // Drain what is waiting, a bounded batch at a time, before housekeeping.
+                    // Drain what is waiting, a bounded batch at a time, before housekeeping. Sends go out in
+                    // groups of up to 32 messages: libzmq's I/O thread then wakes once per group, not per message.
                     var budget = 256
+                    var batched = 0
                     while budget > 0, let frames = try router.receive(dontWait: true) {
                         budget -= 1
                         guard frames.count >= 2 else { continue }
                         machine.receive(from: frames[0], frames: frames[1...], now: BusClock.nowMS(), into: &actions)
-                        perform(&actions, on: router)
+                        batched += 1
+                        if batched == 32 {
+                            perform(&actions, on: router)
+                            batched = 0
+                        }
                     }
+                    perform(&actions, on: router)
                 }
                 let afterIO = BusClock.nowMS()
                 if machine.msUntilNextTick(now: afterIO) == 0 {

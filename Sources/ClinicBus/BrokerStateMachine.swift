@@ -51,6 +51,15 @@ struct BrokerStateMachine {
         var queueHead = 0
         var workerCount: Int { members.count }
         var queuedCount: Int { queue.count - queueHead }
+
+        /// Appends to the queue, first dropping the consumed head once it dominates the storage.
+        mutating func enqueue(_ request: QueuedRequest) {
+            if queueHead > 64 && queueHead * 2 > queue.count {
+                queue.removeFirst(queueHead)
+                queueHead = 0
+            }
+            queue.append(request)
+        }
     }
 
     let heartbeatMS: Int64
@@ -197,7 +206,8 @@ struct BrokerStateMachine {
             violation("client request from a worker's connection", from: client, into: &actions)
             return
         }
-        guard let decoded = try? Clinic_Bus_V1_RequestHeader(serializedBytes: header) else {
+        // Only the request id and the deadline matter here: read them off the wire, not by decoding the header.
+        guard let decoded = EnvelopePeek.requestFields(header) else {
             actions.append(.log(.warning, "dropped a request for \(name): header does not decode"))
             return
         }
@@ -210,28 +220,23 @@ struct BrokerStateMachine {
             return
         }
         let deadline = decoded.deadlineUnixMs == 0 ? now + defaultDeadlineMS : decoded.deadlineUnixMs
-        var service = services.removeValue(forKey: name) ?? Service()
-        defer { services[name] = service }
         if deadline <= now {
             actions.append(reply(to: client, service: name, requestID: requestID,
                                  error: RPCError(.deadlineExceeded, "deadline passed before the request reached \(name)")))
             return
         }
-        guard let worker = leastLoadedWorker(of: &service) else {
-            guard service.queuedCount < maxQueuedPerService else {
-                actions.append(reply(to: client, service: name, requestID: requestID,
-                                     error: RPCError(.resourceExhausted, "too many requests queued for \(name)")))
-                return
-            }
-            if service.queueHead > 64 && service.queueHead * 2 > service.queue.count {
-                service.queue.removeFirst(service.queueHead)
-                service.queueHead = 0
-            }
-            service.queue.append(QueuedRequest(client: client, requestID: requestID, deadline: deadline,
-                                               header: header, payload: payload))
+        // The service entry is changed in place: this runs for every request.
+        if let worker = Self.leastLoadedWorker(of: &services[name, default: Service()], workers: workers, credit: workerCredit) {
+            dispatch(to: worker, client: client, requestID: requestID, header: header, payload: payload, into: &actions)
             return
         }
-        dispatch(to: worker, client: client, requestID: requestID, header: header, payload: payload, into: &actions)
+        guard services[name, default: Service()].queuedCount < maxQueuedPerService else {
+            actions.append(reply(to: client, service: name, requestID: requestID,
+                                 error: RPCError(.resourceExhausted, "too many requests queued for \(name)")))
+            return
+        }
+        services[name, default: Service()].enqueue(QueuedRequest(client: client, requestID: requestID, deadline: deadline,
+                                                                 header: header, payload: payload))
     }
 
     private mutating func dispatch(to worker: [UInt8], client: [UInt8], requestID: String, header: [UInt8],
@@ -240,15 +245,15 @@ struct BrokerStateMachine {
         actions.append(.send(to: worker, frames: MDPCodec.encode(.workerRequest(client: client, header: header, payload: payload))))
     }
 
-    /// The worker with the fewest requests in hand, if one is below its credit (ties take turns).
-    private func leastLoadedWorker(of service: inout Service) -> [UInt8]? {
+    /// The worker of `service` with the fewest requests in hand, if one is below `credit` (ties take turns).
+    private static func leastLoadedWorker(of service: inout Service, workers: [[UInt8]: Worker], credit: Int) -> [UInt8]? {
         let count = service.members.count
         guard count > 0 else { return nil }
         var best: [UInt8]?
-        var bestLoad = workerCredit
+        var bestLoad = credit
         for step in 0..<count {
             let identity = service.members[(service.nextMember + step) % count]
-            let load = workers[identity]?.inFlight.count ?? workerCredit
+            let load = workers[identity]?.inFlight.count ?? credit
             if load < bestLoad {
                 best = identity
                 bestLoad = load
@@ -261,8 +266,8 @@ struct BrokerStateMachine {
 
     /// Which in-flight request a FINAL answers: by request id from the reply header, else the oldest of that client.
     static func matchingRequest(in inFlight: [InFlight], client: [UInt8], header: [UInt8]) -> Int? {
-        if inFlight.count > 1, let reply = try? Clinic_Bus_V1_ReplyHeader(serializedBytes: header),
-           let index = inFlight.firstIndex(where: { $0.client == client && $0.requestID == reply.requestID }) {
+        if inFlight.count > 1, let requestID = EnvelopePeek.replyRequestID(header),
+           let index = inFlight.firstIndex(where: { $0.client == client && $0.requestID == requestID }) {
             return index
         }
         return inFlight.firstIndex { $0.client == client }
@@ -270,7 +275,8 @@ struct BrokerStateMachine {
 
     /// A worker can take more: give it the oldest live queued requests up to its credit.
     private mutating func workerHasCapacity(_ identity: [UInt8], service name: String, now: Int64, into actions: inout [BrokerAction]) {
-        guard var service = services.removeValue(forKey: name) else { return }
+        // Nearly always nothing waits: look before taking the entry out.
+        guard services[name]?.queuedCount ?? 0 > 0, var service = services.removeValue(forKey: name) else { return }
         defer { services[name] = service }
         while service.queuedCount > 0, (workers[identity]?.inFlight.count ?? workerCredit) < workerCredit {
             let request = service.queue[service.queueHead]

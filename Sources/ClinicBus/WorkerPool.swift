@@ -130,9 +130,12 @@ public final class WorkerPool: Sendable {
                 let (readable, stopping) = try poll.poll(timeoutMS: timeout)
                 if stopping { return false }
                 if readable {
+                    var replies = ReplyBatch()
+                    defer { replies.flush(on: socket, logger: logger) }
                     while let frames = try socket.receive(dontWait: true) {
                         let actions = machine.received(frames, now: BusClock.nowMS())
-                        if try handleAll(actions, socket: socket, machine: &machine, routes: routes, logger: logger) {
+                        if try handleAll(actions, socket: socket, machine: &machine, routes: routes, replies: &replies,
+                                         logger: logger) {
                             return true
                         }
                         if stop.isFired { return false }
@@ -149,21 +152,31 @@ public final class WorkerPool: Sendable {
 
     /// Runs actions that may include handling a request. Returns true when a reconnect was asked for.
     private func handleAll(_ actions: [WorkerAction], socket: Socket, machine: inout WorkerStateMachine,
-                           routes: WorkerRoutes, logger: Logger) throws -> Bool {
+                           routes: WorkerRoutes, replies: inout ReplyBatch, logger: Logger) throws -> Bool {
         for action in actions {
             guard case .handle(let client, let headerBytes, let payload) = action else {
+                replies.flush(on: socket, logger: logger)
                 if perform([action], socket: socket, logger: logger) { return true }
                 continue
             }
+            let started = BusClock.monotonicNS()
             let reply: RPCReply
             if let header = try? Clinic_Bus_V1_RequestHeader(serializedBytes: headerBytes) {
                 reply = routes.handle(header: header, payload: payload, logger: logger)
             } else {
-                reply = WorkerRoutes.errorReply(RPCError(.invalidArgument, "request header does not decode"), requestID: "")
+                // Still answer under the request's id when it can be read, so the caller is not left waiting.
+                reply = WorkerRoutes.errorReply(RPCError(.invalidArgument, "request header does not decode"),
+                                                requestID: EnvelopePeek.requestFields(headerBytes)?.requestID ?? "")
             }
             let replyHeader: [UInt8] = (try? reply.header.serializedBytes()) ?? []
-            let sends = machine.replied(client: client, header: replyHeader, payload: reply.payload, now: BusClock.nowMS())
-            if perform(sends, socket: socket, logger: logger) { return true }
+            for case .send(let frames) in machine.replied(client: client, header: replyHeader, payload: reply.payload,
+                                                          now: BusClock.nowMS()) {
+                replies.messages.append(frames)
+            }
+            // Quick replies wait for the rest of the batch; a slow handler's reply leaves at once.
+            if replies.messages.count >= ReplyBatch.limit || BusClock.monotonicNS() - started > ReplyBatch.slowHandlerNS {
+                replies.flush(on: socket, logger: logger)
+            }
         }
         return false
     }
@@ -189,5 +202,26 @@ public final class WorkerPool: Sendable {
             }
         }
         return reconnect
+    }
+}
+
+/// Replies of quickly handled requests, sent together so libzmq wakes its I/O thread once per batch.
+private struct ReplyBatch {
+    /// Most replies held back at once.
+    static let limit = 32
+    /// A handler slower than this (50 µs) sends its reply without waiting for the batch.
+    static let slowHandlerNS: UInt64 = 50_000
+    var messages: [[[UInt8]]] = []
+
+    /// Sends every held reply, in order.
+    mutating func flush(on socket: Socket, logger: Logger) {
+        for frames in messages {
+            do {
+                if try !socket.send(frames, dontWait: true) { logger.debug("broker not reachable; reply dropped") }
+            } catch {
+                logger.warning("worker send failed", metadata: ["error": "\(error)"])
+            }
+        }
+        messages.removeAll(keepingCapacity: true)
     }
 }

@@ -1,10 +1,11 @@
 import Prometheus
+import Synchronization
 
 /// Request counts and latency histograms per route, in a Prometheus registry.
 public final class GatewayMetrics: Sendable {
     /// The registry `/metrics` prints.
     public let registry: PrometheusCollectorRegistry
-    private static let buckets: [Duration] = [
+    static let buckets: [Duration] = [
         .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
         .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
     ]
@@ -14,14 +15,50 @@ public final class GatewayMetrics: Sendable {
         self.registry = registry
     }
 
-    /// Counts one request to `route` and records how long it took.
+    /// The metrics of one route, made once when the router is built and kept by its handler.
+    public func route(_ path: String, method: String) -> RouteMetrics {
+        RouteMetrics(registry: registry, route: path, method: method)
+    }
+
+    /// Counts one request to `route` and records how long it took (looks the route's metrics up each time).
     public func record(route: String, method: String, status: Int, duration: Duration) {
-        registry.makeCounter(name: "clinic_gateway_requests_total",
-                             labels: [("route", route), ("method", method), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(name: "clinic_gateway_request_duration_seconds",
-                                       labels: [("route", route), ("method", method)], buckets: Self.buckets).record(duration)
+        self.route(route, method: method).record(status: status, duration: duration)
     }
 
     /// The Prometheus text exposition of every metric.
     public func exposition() -> [UInt8] { registry.emitToBuffer() }
+}
+
+/// One route's request counter (per status) and latency histogram.
+///
+/// The registry validates names and labels and takes a lock on every look-up; a request only touches the
+/// histogram made up front and a counter per status code, made on its first use.
+public final class RouteMetrics: Sendable {
+    private let registry: PrometheusCollectorRegistry
+    private let route: String
+    private let method: String
+    private let histogram: DurationHistogram
+    private let counters = Mutex<[Int: Counter]>([:])
+
+    init(registry: PrometheusCollectorRegistry, route: String, method: String) {
+        self.registry = registry
+        self.route = route
+        self.method = method
+        histogram = registry.makeDurationHistogram(name: "clinic_gateway_request_duration_seconds",
+                                                   labels: [("route", route), ("method", method)],
+                                                   buckets: GatewayMetrics.buckets)
+    }
+
+    /// Counts one request that ended with `status` and records how long it took.
+    public func record(status: Int, duration: Duration) {
+        let counter = counters.withLock { counters in
+            if let counter = counters[status] { return counter }
+            let counter = registry.makeCounter(name: "clinic_gateway_requests_total",
+                                               labels: [("route", route), ("method", method), ("status", String(status))])
+            counters[status] = counter
+            return counter
+        }
+        counter.increment()
+        histogram.record(duration)
+    }
 }

@@ -33,11 +33,11 @@ public enum GatewayRouter {
         let openAPI = OpenAPIDocument.json(for: routes)
         router.get("/openapi.json") { _, _ in jsonResponse(.ok, openAPI) }
         for route in routes {
+            let routeMetrics = metrics.route(route.path, method: route.method.rawValue)
             router.on(RouterPath(route.routerPath), method: route.method) { request, context in
                 let started = ContinuousClock.now
                 let response = await handle(route, request: request, context: context, transport: transport)
-                metrics.record(route: route.path, method: route.method.rawValue, status: response.status.code,
-                               duration: ContinuousClock.now - started)
+                routeMetrics.record(status: response.status.code, duration: ContinuousClock.now - started)
                 return response
             }
         }
