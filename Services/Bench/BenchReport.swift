@@ -36,9 +36,14 @@ struct BusBenchReport: Codable {
     var payloadBytes: Int
     var workerThreads: Int
     var raw: [CaseResult]
+    /// Through the broker, driven by one pipelining client thread (as the raw echo is driven).
     var broker: [CaseResult]
+    /// Through the broker, driven by `BusClient`'s async API (one task per request in flight).
+    var asyncClient: [CaseResult]
     /// Broker throughput / raw throughput at the highest in-flight count.
     var brokerToRawThroughputRatio: Double
+    /// The same ratio for the async client.
+    var asyncClientToRawThroughputRatio: Double
 }
 
 /// Writes a benchmark report as pretty JSON, creating its folder, and says where.
