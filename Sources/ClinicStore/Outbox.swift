@@ -7,6 +7,11 @@ public enum Outbox {
         try connection.execute("INSERT INTO outbox (topic, type, payload) VALUES (\(topic), \(type), \(payload))")
     }
 
+    /// Appends an event; call it inside the transaction that makes the change.
+    public static func append(_ entry: OutboxEntry, on connection: Connection) throws {
+        try append(topic: entry.topic, type: entry.type, payload: entry.payload, on: connection)
+    }
+
     /// Published events with a sequence above `afterSeq`, in sequence order (serves Events/Replay).
     public static func replay(afterSeq: UInt64, limit: Int, on connection: Connection) throws -> [StampedEvent] {
         try connection.query("""
@@ -21,5 +26,22 @@ public enum Outbox {
     public static func latestSeq(on connection: Connection) throws -> UInt64 {
         let rows = try connection.query("SELECT coalesce(max(published_seq), 0) AS seq FROM outbox")
         return UInt64(clamping: try rows.first?.decode("seq", as: Int64.self) ?? 0)
+    }
+}
+
+/// One event ready for the outbox: its topic, its payload's message type and the encoded payload.
+public struct OutboxEntry: Sendable, Equatable {
+    /// Topic subscribers filter on, e.g. `clinic.reception.PatientRegistered`.
+    public var topic: String
+    /// Full message name of the payload, e.g. `clinic.reception.v1.PatientRegistered`.
+    public var type: String
+    /// The encoded event message.
+    public var payload: [UInt8]
+
+    /// Describes an event.
+    public init(topic: String, type: String, payload: [UInt8]) {
+        self.topic = topic
+        self.type = type
+        self.payload = payload
     }
 }

@@ -10,12 +10,6 @@ enum PatientStore {
         vip, notes, created_at, updated_at, version
         """
 
-    /// Serialises registrations of the same name and birth date (the phone is guarded by a unique index).
-    static func lockNameAndBirthDate(_ patient: ValidPatient, on db: Connection) throws {
-        let key = "patient:\(patient.name.lowercased()):\(patient.birthDate)"
-        _ = try db.query("SELECT pg_advisory_xact_lock(hashtext(\(key)))")
-    }
-
     /// The id of a likely duplicate: same phone, or same name and birth date.
     static func findDuplicate(of patient: ValidPatient, on db: Connection) throws -> UUID? {
         let rows = try db.query("""
@@ -33,17 +27,24 @@ enum PatientStore {
         return try rows.first?.decode("id", as: UUID.self)
     }
 
-    /// Inserts a validated patient with the desk's optional fields and returns the stored record.
-    static func insert(_ patient: ValidPatient, details: PatientDetails, createdBy: String, on db: Connection) throws -> PatientRecord {
+    /// Inserts a validated patient under `id` together with its outbox event, in one statement; returns the
+    /// stored record. A duplicate phone, name + birth date or national ID fails with a unique violation.
+    static func insert(_ patient: ValidPatient, id: UUID, details: PatientDetails, createdBy: String,
+                       event: OutboxEntry, on db: Connection) throws -> PatientRecord {
         let rows = try db.query("""
-            INSERT INTO patients (name, gender, birth_date, phone, national_id, address, allergies, medical_history,
-                contraindications, source_channel, referrer, preferred_doctor_id, preferred_doctor_gender, consultant,
-                vip, notes, created_by)
-            VALUES (\(patient.name), \(details.gender), \(patient.birthDate.description)::date, \(patient.phone.digits),
-                \(patient.nationalID), \(details.address), \(details.allergies), \(details.medicalHistory),
-                \(details.contraindications), \(details.sourceChannel), \(details.referrer), \(details.preferredDoctorID),
-                \(details.preferredDoctorGender), \(details.consultant), \(details.vip), \(details.notes), \(createdBy))
-            RETURNING \(raw: columns)
+            WITH inserted AS (
+                INSERT INTO patients (id, name, gender, birth_date, phone, national_id, address, allergies, medical_history,
+                    contraindications, source_channel, referrer, preferred_doctor_id, preferred_doctor_gender, consultant,
+                    vip, notes, created_by)
+                VALUES (\(id), \(patient.name), \(details.gender), \(patient.birthDate.description)::date, \(patient.phone.digits),
+                    \(patient.nationalID), \(details.address), \(details.allergies), \(details.medicalHistory),
+                    \(details.contraindications), \(details.sourceChannel), \(details.referrer), \(details.preferredDoctorID),
+                    \(details.preferredDoctorGender), \(details.consultant), \(details.vip), \(details.notes), \(createdBy))
+                RETURNING \(raw: columns)
+            ), event AS (
+                INSERT INTO outbox (topic, type, payload) SELECT \(event.topic), \(event.type), \(event.payload) FROM inserted
+            )
+            SELECT * FROM inserted
             """)
         guard let row = rows.first else { throw StoreError(kind: .query, message: "INSERT … RETURNING gave no row") }
         return try record(from: row)

@@ -1,4 +1,5 @@
 import ClinicProto
+import ClinicService
 import ClinicStore
 import Foundation
 import SwiftProtobuf
@@ -8,16 +9,16 @@ enum ReceptionEvents {
     /// Publisher name in event headers and checkpoints.
     static let publisher = "reception"
 
-    /// Records `PatientRegistered` for a newly stored patient.
-    static func patientRegistered(_ record: PatientRecord, on db: Connection) throws {
+    /// The `PatientRegistered` event of a patient about to be stored under `id` (it goes out in the insert itself).
+    static func patientRegistered(id: UUID, patient: ValidPatient, details: PatientDetails) throws -> OutboxEntry {
         var event = Clinic_Reception_V1_PatientRegistered()
-        event.patientID = record.id.uuidString.lowercased()
-        event.name = record.name
-        event.gender = .init(rawValue: record.gender) ?? .unspecified
-        event.birthDate = record.birthDate.description
-        event.phone = record.phone
-        event.sourceChannel = .init(rawValue: record.sourceChannel) ?? .unspecified
-        try append(event, on: db)
+        event.patientID = id.uuidString.lowercased()
+        event.name = patient.name
+        event.gender = .init(rawValue: details.gender) ?? .unspecified
+        event.birthDate = patient.birthDate.description
+        event.phone = patient.phone.digits
+        event.sourceChannel = .init(rawValue: details.sourceChannel) ?? .unspecified
+        return try OutboxEntry(publisher: publisher, event: event)
     }
 
     /// Records `PatientUpdated` after a contact change.
@@ -42,8 +43,6 @@ enum ReceptionEvents {
     }
 
     private static func append<Event: SwiftProtobuf.Message>(_ event: Event, on db: Connection) throws {
-        let name = Event.protoMessageName
-        let shortName = name.split(separator: ".").last.map(String.init) ?? name
-        try Outbox.append(topic: "clinic.\(publisher).\(shortName)", type: name, payload: try event.serializedBytes(), on: db)
+        try Outbox.append(try OutboxEntry(publisher: publisher, event: event), on: db)
     }
 }

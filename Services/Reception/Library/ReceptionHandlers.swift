@@ -39,22 +39,22 @@ final class ReceptionHandlers {
                                  medicalHistory: request.medicalHistory, notes: request.notes)
         let patient = try PatientRules.validate(draft, today: calendar.today()).get(or: Self.rpcError)
         let details = try Self.details(of: request)
-        return try IdempotentWrite.perform(context, on: db) { db in
-            try PatientStore.lockNameAndBirthDate(patient, on: db)
-            if let existing = try PatientStore.findDuplicate(of: patient, on: db) {
-                throw Self.duplicate(existing)
+        // The unique indexes on phone, name + birth date and national ID refuse a duplicate, so one statement
+        // stores the patient and its event; only a refusal costs a second look, to name the existing record.
+        let id = UUID()
+        let event = try ReceptionEvents.patientRegistered(id: id, patient: patient, details: details)
+        let registered: Clinic_Reception_V1_Patient
+        do {
+            registered = try IdempotentWrite.perform(context, on: db) { db in
+                message(for: try PatientStore.insert(patient, id: id, details: details, createdBy: context.caller.subject,
+                                                     event: event, on: db))
             }
-            let record: PatientRecord
-            do {
-                record = try PatientStore.insert(patient, details: details, createdBy: context.caller.subject, on: db)
-            } catch let error as StoreError where error.isUniqueViolation {
-                // Another desk registered the same phone or ID between our check and our insert.
-                throw RPCError.alreadyExists("a patient with the same phone or national ID is already registered")
-            }
-            try ReceptionEvents.patientRegistered(record, on: db)
-            logger.info("patient registered", metadata: ["patient_id": "\(record.id)", "request_id": "\(context.requestID)"])
-            return message(for: record)
+        } catch let error as StoreError where error.isUniqueViolation {
+            if let existing = try PatientStore.findDuplicate(of: patient, on: db) { throw Self.duplicate(existing) }
+            throw RPCError.alreadyExists("a patient with the same national ID is already registered")
         }
+        logger.info("patient registered", metadata: ["patient_id": "\(registered.id)", "request_id": "\(context.requestID)"])
+        return registered
     }
 
     func getPatient(_ context: RequestContext, _ request: Clinic_Reception_V1_GetPatientRequest) throws -> Clinic_Reception_V1_Patient {

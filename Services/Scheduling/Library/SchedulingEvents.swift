@@ -1,4 +1,5 @@
 import ClinicProto
+import ClinicService
 import ClinicStore
 import SwiftProtobuf
 
@@ -9,8 +10,6 @@ enum SchedulingEvents {
 
     /// Appends `event` under topic `clinic.scheduling.<MessageName>`.
     static func append<Event: SwiftProtobuf.Message>(_ event: Event, on db: Connection) throws {
-        let name = Event.protoMessageName
-        let shortName = name.split(separator: ".").last.map(String.init) ?? name
-        try Outbox.append(topic: "clinic.\(publisher).\(shortName)", type: name, payload: try event.serializedBytes(), on: db)
+        try Outbox.append(try OutboxEntry(publisher: publisher, event: event), on: db)
     }
 }
