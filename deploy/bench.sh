@@ -2,15 +2,18 @@
 # Benchmarks, release build, bounded in time; prints numbers and writes them to bench-results/:
 #   bench-results/bus.json   bus round trips (1 and 64 in flight) beside a raw libzmq DEALER/ROUTER echo
 #   bench-results/http.json  gateway GET/POST /v1/patients with wrk beside a bare Hummingbird hello-world
+#   bench-results/scheduling.json  FindSlots over 200 doctors and 1,000,000 seeded appointments, and booking
+#                            throughput, over the bus (its own private cluster; CLINIC_BENCH_APPOINTMENTS to change)
 # Usage: deploy/bench.sh [seconds-per-case]   (default 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-5}
-for product in clinic clinic-bus clinic-reception clinic-gateway clinic-bench; do swift build -c release --product "$product"; done
+for product in clinic clinic-bus clinic-reception clinic-scheduling clinic-gateway clinic-bench; do swift build -c release --product "$product"; done
 bin=$(swift build -c release --show-bin-path)
 mkdir -p bench-results
 
 "$bin/clinic-bench" bus --seconds "$seconds" --output bench-results/bus.json
+"$bin/clinic-bench" scheduling --appointments "${CLINIC_BENCH_APPOINTMENTS:-1000000}" --output bench-results/scheduling.json
 
 # The whole stack on private ports and its own throwaway state folder.
 state=$(mktemp -d /tmp/clinic-bench.XXXXXX)

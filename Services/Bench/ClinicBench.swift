@@ -6,6 +6,5 @@ struct ClinicBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clinic-bench",
         abstract: "Measures ClinicDesk's latency and throughput.",
-        // Add further benchmarks (e.g. an HTTP one) here.
-        subcommands: [BusBenchmark.self, HTTPBenchmark.self])
+        subcommands: [BusBenchmark.self, HTTPBenchmark.self, SchedulingBenchmark.self])
 }
