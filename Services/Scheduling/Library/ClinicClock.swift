@@ -145,23 +145,21 @@ public struct TimeSpan: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// The clinic's time zone at the edges: clinic-local dates and times ⇄ UTC instants.
+///
+/// Works with the zone's UTC offset and day arithmetic rather than Calendar component calls, which are
+/// far slower and run thousands of times per slot search.
 public struct ClinicClock: Sendable {
     /// The clinic's time zone.
     public let timeZone: TimeZone
-    private let calendar: Calendar
 
     /// A clock for `timeZone`.
     public init(timeZone: TimeZone) {
         self.timeZone = timeZone
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        self.calendar = calendar
     }
 
     /// The clinic date at `instant`.
     public func date(of instant: Date) -> ClinicDate {
-        let parts = calendar.dateComponents([.year, .month, .day], from: instant)
-        return ClinicDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
+        ClinicDate(dayNumber: Self.floorDivide(localSeconds(of: instant), 86_400))
     }
 
     /// Today in the clinic.
@@ -169,20 +167,15 @@ public struct ClinicClock: Sendable {
 
     /// The instant of `time` on `date`, clinic time (24:00 is the next day's midnight).
     public func instant(_ date: ClinicDate, _ time: TimeOfDay) -> Date {
-        let midnight = startOfDay(date)
-        guard time.minutes != 0 else { return midnight }
-        let parts = DateComponents(year: date.year, month: date.month, day: date.day,
-                                   hour: time.minutes / 60, minute: time.minutes % 60)
-        if time.minutes < 1440, let exact = calendar.date(from: parts) { return exact }
-        if time.minutes >= 1440 { return startOfDay(date.adding(days: 1)) }
-        return midnight.addingTimeInterval(TimeInterval(time.minutes * 60))
+        let local = date.dayNumber * 86_400 + time.minutes * 60
+        // The offset at the guessed instant; a second look settles a change of offset (daylight saving) nearby.
+        let firstGuess = local - offset(atUTC: local)
+        let settled = local - offset(atUTC: firstGuess)
+        return Date(timeIntervalSince1970: TimeInterval(settled))
     }
 
     /// Local midnight starting `date`, as an instant.
-    public func startOfDay(_ date: ClinicDate) -> Date {
-        let parts = DateComponents(year: date.year, month: date.month, day: date.day)
-        return calendar.date(from: parts).map { calendar.startOfDay(for: $0) } ?? Date(timeIntervalSince1970: 0)
-    }
+    public func startOfDay(_ date: ClinicDate) -> Date { instant(date, TimeOfDay(minutes: 0)) }
 
     /// The whole clinic-local day `date`, local midnight to the next.
     public func span(of date: ClinicDate) -> TimeSpan {
@@ -191,10 +184,25 @@ public struct ClinicClock: Sendable {
 
     /// The clinic time of day at `instant` (minutes precision).
     public func timeOfDay(of instant: Date) -> TimeOfDay {
-        let parts = calendar.dateComponents([.hour, .minute], from: instant)
-        return TimeOfDay(hour: parts.hour ?? 0, minute: parts.minute ?? 0)
+        let seconds = localSeconds(of: instant) - Self.floorDivide(localSeconds(of: instant), 86_400) * 86_400
+        return TimeOfDay(minutes: seconds / 60)
     }
 
     /// `YYYY-MM-DD HH:MM` in clinic time, for display.
     public func display(_ instant: Date) -> String { "\(date(of: instant)) \(timeOfDay(of: instant))" }
+
+    /// Seconds since 1970-01-01 00:00 of the clinic's wall clock at `instant`.
+    private func localSeconds(of instant: Date) -> Int {
+        let utc = Int(instant.timeIntervalSince1970.rounded(.down))
+        return utc + offset(atUTC: utc)
+    }
+
+    private func offset(atUTC seconds: Int) -> Int {
+        timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+
+    private static func floorDivide(_ a: Int, _ b: Int) -> Int {
+        let quotient = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? quotient - 1 : quotient
+    }
 }
