@@ -15,12 +15,25 @@ enum RequestBinding {
                 throw describe(error, of: Message.self, field: culprit(in: body, of: Message.self))
             }
         }
-        for parameter in parameters {
+        if !parameters.isEmpty {
+            // All parameters in one JSON object, decoded once; only when that fails are they tried one by one,
+            // to name the parameter at fault.
             do {
-                let single = try Message(jsonUTF8Bytes: Array(json(for: parameter).utf8))
-                try message.merge(serializedBytes: try single.serializedBytes() as [UInt8])
+                let fromParameters = try Message(jsonUTF8Bytes: Array(json(for: parameters).utf8))
+                if message.isEqualTo(message: Message()) {
+                    message = fromParameters
+                } else {
+                    try message.merge(serializedBytes: try fromParameters.serializedBytes() as [UInt8])
+                }
             } catch {
-                throw describe(error, of: Message.self, field: parameter.field)
+                for parameter in parameters {
+                    do {
+                        _ = try Message(jsonUTF8Bytes: Array(json(for: parameter).utf8))
+                    } catch {
+                        throw describe(error, of: Message.self, field: parameter.field)
+                    }
+                }
+                throw describe(error, of: Message.self, field: parameters.first?.field)
             }
         }
         do {
@@ -38,6 +51,33 @@ enum RequestBinding {
         var out = value
         for name in path.reversed() { out = "{\(JSONText.quote(String(name))):\(out)}" }
         return out
+    }
+
+    /// One JSON object holding every parameter, nested along dotted field names; a later parameter for the
+    /// same field wins, as it did when parameters were merged one after another.
+    static func json(for parameters: [(field: String, value: String)]) -> String {
+        final class Node {
+            var value: String?
+            var children: [(name: String, node: Node)] = []
+            func child(_ name: String) -> Node {
+                if let found = children.first(where: { $0.name == name }) { return found.node }
+                let node = Node()
+                children.append((name, node))
+                return node
+            }
+            func render() -> String {
+                if let value, children.isEmpty { return value }
+                return "{" + children.map { JSONText.quote($0.name) + ":" + $0.node.render() }.joined(separator: ",") + "}"
+            }
+        }
+        let root = Node()
+        for parameter in parameters {
+            var node = root
+            for name in parameter.field.split(separator: ".") { node = node.child(String(name)) }
+            node.value = parameter.value == "true" || parameter.value == "false" ? parameter.value : JSONText.quote(parameter.value)
+            node.children = []
+        }
+        return root.render()
     }
 
     /// The dotted name of the body field that fails to decode on its own (e.g. `prospect.gender` for a bad enum),
