@@ -1,3 +1,4 @@
+import ClinicService
 import Foundation
 
 /// One field a person got wrong, named as the API names it (proto3 JSON, e.g. `birthDate`).

@@ -1,3 +1,4 @@
+import ClinicService
 import Foundation
 
 /// A stored patient as reception's tables hold it.

@@ -1,3 +1,4 @@
+import ClinicService
 import Foundation
 
 /// A stored appointment, with the names the book shows beside it.

@@ -1,3 +1,5 @@
+import ClinicService
+
 /// A span of clinic-local time within one day, `HH:MM` to `HH:MM`.
 public struct DaySpan: Sendable, Hashable, CustomStringConvertible {
     /// Start of the span.
