@@ -60,12 +60,17 @@ struct SlotSearch {
                     daySlots += starts.map { Found(doctor: doctor, start: $0) }
                 }
                 // A later day can never beat an earlier one, so a full day's merge decides.
-                daySlots.sort { ($0.start, $0.doctor.name, $0.doctor.id.uuidString) < ($1.start, $1.doctor.name, $1.doctor.id.uuidString) }
+                daySlots.sort { a, b in
+                    if a.start != b.start { return a.start < b.start }
+                    if a.doctor.name != b.doctor.name { return a.doctor.name < b.doctor.name }
+                    return a.doctor.id.uuidString < b.doctor.id.uuidString
+                }
                 found += daySlots.prefix(count - found.count)
                 if found.count >= count { return found }
             }
             windowStart = windowEnd.adding(days: 1)
-            windowDays = 7
+            // One doctor's week is a few dozen rows; many doctors nearly always have room the next day.
+            windowDays = working.count > 1 ? 1 : 7
         }
         return found
     }
