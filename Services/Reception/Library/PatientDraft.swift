@@ -1,20 +1,6 @@
 import ClinicService
 import Foundation
 
-/// One field a person got wrong, named as the API names it (proto3 JSON, e.g. `birthDate`).
-public struct Violation: Sendable, Hashable {
-    /// Field name in the API's JSON form.
-    public let field: String
-    /// What is wrong, without echoing the value.
-    public let description: String
-
-    /// A violation of `field`.
-    public init(_ field: String, _ description: String) {
-        self.field = field
-        self.description = description
-    }
-}
-
 /// The details of a new patient as typed at the desk, before validation.
 public struct PatientDraft: Sendable {
     public var name: String
@@ -108,15 +94,6 @@ public enum PatientRules {
         guard violations.isEmpty, let phone, let birth else { return .failure(ViolationList(violations)) }
         return .success(ValidPatient(name: name, birthDate: birth, phone: phone, nationalID: nationalID))
     }
-}
-
-/// Several violations reported together.
-public struct ViolationList: Error, Sendable, Hashable {
-    /// The violations, in field order of the form.
-    public let violations: [Violation]
-
-    /// Wraps a list of violations.
-    public init(_ violations: [Violation]) { self.violations = violations }
 }
 
 /// A PRC resident identity number (GB 11643-1999): 17 digits and a check character.

@@ -37,7 +37,7 @@ final class ReceptionHandlers {
         let draft = PatientDraft(name: request.name, birthDate: request.birthDate, phone: request.phone,
                                  nationalID: request.nationalID, allergies: request.allergies,
                                  medicalHistory: request.medicalHistory, notes: request.notes)
-        let patient = try PatientRules.validate(draft, today: calendar.today()).get(or: Self.rpcError)
+        let patient = try PatientRules.validate(draft, today: calendar.today()).orInvalidArgument()
         let details = try Self.details(of: request)
         // The unique indexes on phone, name + birth date and national ID refuse a duplicate, so one statement
         // stores the patient and its event; only a refusal costs a second look, to name the existing record.
@@ -270,28 +270,5 @@ final class ReceptionHandlers {
         violation.description_p = existing.uuidString.lowercased()
         return RPCError(.alreadyExists, "appointment \(appointment) is already checked in: check-in \(existing.uuidString.lowercased())",
                         violations: [violation])
-    }
-
-    static func rpcError(_ list: ViolationList) -> RPCError {
-        RPCError.invalidArguments(list.violations.map { FieldViolation(field: $0.field, $0.description) })
-    }
-}
-
-extension Result where Failure == ViolationList {
-    /// The success value, or the failure turned into an error by `transform`.
-    func get(or transform: (ViolationList) -> RPCError) throws -> Success {
-        switch self {
-        case .success(let value): return value
-        case .failure(let list): throw transform(list)
-        }
-    }
-}
-
-extension FieldViolation {
-    /// A violation of `field` with its description.
-    init(field: String, _ description: String) {
-        self.init()
-        self.field = field
-        self.description_p = description
     }
 }

@@ -1,3 +1,4 @@
+import ClinicService
 import ClinicStore
 import Foundation
 

@@ -1,3 +1,4 @@
+import ClinicService
 import Foundation
 
 /// A caller who is not (yet) a registered patient, as typed at the desk.

@@ -1,5 +1,6 @@
 import ClinicBus
 import ClinicProto
+import ClinicService
 import ClinicStore
 import Foundation
 

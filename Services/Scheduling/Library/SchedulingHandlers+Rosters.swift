@@ -29,7 +29,7 @@ extension SchedulingHandlers {
             case .failure(let list): violations += list.violations
             }
         }
-        guard violations.isEmpty else { throw Self.rpcError(ViolationList(violations)) }
+        guard violations.isEmpty else { throw ViolationList(violations).rpcError }
         return try db.transaction { db in
             guard try DoctorStore.doctor(doctorID, forUpdate: true, on: db) != nil else {
                 throw RPCError.notFound("doctor \(doctorID.lowercased) not found")

@@ -130,10 +130,6 @@ final class SchedulingHandlers {
         return date
     }
 
-    static func rpcError(_ list: ViolationList) -> RPCError {
-        RPCError.invalidArguments(list.violations.map { FieldViolation(field: $0.field, $0.description) })
-    }
-
     /// ALREADY_EXISTS naming the appointment holding the slot (never any patient data).
     static func slotTaken(_ taken: SlotTaken) -> RPCError {
         let what = taken.byChair ? "the chair" : "the doctor"
@@ -148,23 +144,4 @@ final class SchedulingHandlers {
 extension IllegalTransition: RPCErrorConvertible {
     /// FAILED_PRECONDITION naming the current state.
     public var rpcError: RPCError { RPCError.failedPrecondition(description) }
-}
-
-extension Result where Failure == ViolationList {
-    /// The success value, or the violations as INVALID_ARGUMENT.
-    func orInvalidArgument() throws -> Success {
-        switch self {
-        case .success(let value): return value
-        case .failure(let list): throw SchedulingHandlers.rpcError(list)
-        }
-    }
-}
-
-extension FieldViolation {
-    /// A violation of `field` with its description.
-    init(field: String, _ description: String) {
-        self.init()
-        self.field = field
-        self.description_p = description
-    }
 }
