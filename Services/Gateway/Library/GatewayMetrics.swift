@@ -20,11 +20,6 @@ public final class GatewayMetrics: Sendable {
         RouteMetrics(registry: registry, route: path, method: method)
     }
 
-    /// Counts one request to `route` and records how long it took (looks the route's metrics up each time).
-    public func record(route: String, method: String, status: Int, duration: Duration) {
-        self.route(route, method: method).record(status: status, duration: duration)
-    }
-
     /// The Prometheus text exposition of every metric.
     public func exposition() -> [UInt8] { registry.emitToBuffer() }
 }
