@@ -40,6 +40,14 @@ struct SchedulingBenchmark: AsyncParsableCommand {
     @Option(help: "Admin URL of an existing PostgreSQL server (default: a private throwaway cluster under /tmp).")
     var databaseURL: String?
 
+    @Option(help: ArgumentHelp(
+        "Service URL of a schema an earlier run seeded (kept with --keep): skips provisioning and seeding.",
+        discussion: "The book must have been seeded with the same --doctors and --appointments."))
+    var seededURL: String?
+
+    @Flag(help: "Keep the database after the run and print the URL to pass as --seeded-url next time.")
+    var keep = false
+
     @Option(help: "Where to write the JSON results.")
     var output: String = "bench-results/scheduling.json"
 
@@ -60,7 +68,7 @@ struct SchedulingBenchmark: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "clinic-bench")
         logger.logLevel = .warning
-        let database = try BenchDatabase(adminURL: databaseURL, logger: logger)
+        let database = try BenchDatabase(adminURL: databaseURL, seededURL: seededURL, keep: keep, logger: logger)
         defer { database.stop() }
 
         let broker = Broker(configuration: BrokerConfiguration(endpoint: "tcp://127.0.0.1:*", eventsIn: "tcp://127.0.0.1:*",
@@ -82,10 +90,16 @@ struct SchedulingBenchmark: AsyncParsableCommand {
         say("clinic-scheduling is up (\(workers) workers) on a private broker")
 
         let plan = SeedPlan(doctors: doctors, appointments: appointments)
-        say("seeding \(doctors) doctors in \(Self.specialties.count) specialties, \(doctors) chairs, rosters and \(appointments) appointments")
-        let seeded = try plan.seed(url: database.serviceURL, specialties: Self.specialties, logger: logger)
-        say(String(format: "  seeded in %.1f s (%.0f appointments/s), %d working days per doctor",
-                     seeded.seconds, Double(appointments) / max(seeded.seconds, 0.001), plan.workingDays))
+        let seeded: SeedPlan.Outcome
+        if database.reused {
+            seeded = try plan.existing(url: database.serviceURL, logger: logger)
+            say("  reusing the book seeded earlier: \(seeded.doctorIDs.count) doctors")
+        } else {
+            say("seeding \(doctors) doctors in \(Self.specialties.count) specialties, \(doctors) chairs, rosters and \(appointments) appointments")
+            seeded = try plan.seed(url: database.serviceURL, specialties: Self.specialties, logger: logger)
+            say(String(format: "  seeded in %.1f s (%.0f appointments/s), %d working days per doctor",
+                         seeded.seconds, Double(appointments) / max(seeded.seconds, 0.001), plan.workingDays))
+        }
 
         let doctorIDs = seeded.doctorIDs
         let horizon = Date().addingTimeInterval(Double(plan.workingDays / 2) * 86_400)
@@ -282,10 +296,27 @@ struct SeedPlan {
                 WHERE d.n >= \(first) AND d.n < \(first + batch) AND (k + d.n + w.n) % 14 < \(Self.perDoctorDay)
                 """)
         }
-        try db.execute(script: "ANALYZE doctors; ANALYZE chairs; ANALYZE roster_days; ANALYZE appointments;")
+        // A live book is vacuumed by autovacuum as it goes; a bulk load is not yet. VACUUM sets the visibility map
+        // that index-only scans rely on, as a book in steady state has it (one statement each: not in a transaction).
+        for table in ["doctors", "chairs", "roster_days", "appointments"] {
+            try db.execute(script: "VACUUM ANALYZE \(table)")
+        }
         let ids = try db.query("SELECT doctor_id::text AS id FROM bench_doctors ORDER BY n").map { try $0.decode("id", as: String.self) }
         let elapsed = ContinuousClock.now - started
         return Outcome(doctorIDs: ids, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    /// The doctors of a book an earlier run seeded.
+    func existing(url: String, logger: Logger) throws -> Outcome {
+        let db = try Connection(url: url, logger: logger)
+        defer { db.close() }
+        let ids = try db.query("""
+            SELECT id::text AS id FROM doctors WHERE name LIKE '压测医生%' ORDER BY substr(name, 5)::int
+            """).map { try $0.decode("id", as: String.self) }
+        guard ids.count == doctors else {
+            throw ValidationError("the seeded book has \(ids.count) doctors, not \(doctors); pass the same --doctors")
+        }
+        return Outcome(doctorIDs: ids, seconds: 0)
     }
 
     /// A free slot of the seeded book: a doctor, their chair and a start.
@@ -308,6 +339,8 @@ struct SeedPlan {
             CROSS JOIN generate_series(0, 13) AS k
             CROSS JOIN LATERAL (SELECT (w.day + \(raw: Self.slotStartSQL)) AT TIME ZONE 'Asia/Shanghai' AS start_time) s
             WHERE w.day > current_date AND (k + substr(d.name, 5)::int + w.n) % 14 >= \(Self.perDoctorDay)
+              AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.doctor_id = d.id AND a.start_time = s.start_time
+                                                           AND a.status NOT IN ('cancelled', 'rescheduled'))
             ORDER BY w.day, k, d.o
             LIMIT \(limit)
             """).map { FreeSlot(doctorID: try $0.decode("doctor_id"), chairID: try $0.decode("chair_id"), start: try $0.decode("start_time")) }
@@ -320,7 +353,20 @@ struct BenchDatabase {
     private let cluster: LocalCluster?
     private let directory: URL?
 
-    init(adminURL: String?, logger: Logger) throws {
+    /// Whether the schema was seeded by an earlier run.
+    let reused: Bool
+    private let keep: Bool
+
+    init(adminURL: String?, seededURL: String?, keep: Bool, logger: Logger) throws {
+        self.keep = keep
+        if let seededURL {
+            cluster = nil
+            directory = nil
+            serviceURL = seededURL
+            reused = true
+            return
+        }
+        reused = false
         let role = "bench_scheduling_\(UUID().uuidString.prefix(8).lowercased())"
         if let adminURL {
             cluster = nil
@@ -345,8 +391,15 @@ struct BenchDatabase {
         return url
     }
 
-    /// Stops the private cluster and deletes its files.
+    /// Stops the private cluster and deletes its files, unless asked to keep them.
     func stop() {
+        guard !keep else {
+            if !reused {
+                print("kept the seeded book; next time pass --seeded-url '\(serviceURL)'")
+                if let directory { print("(its cluster keeps running from \(directory.path)/pg; stop it with pg_ctl -D … stop)") }
+            }
+            return
+        }
         try? cluster?.stop(mode: .immediate)
         if let directory { try? FileManager.default.removeItem(at: directory) }
     }

@@ -33,7 +33,7 @@ extension StampedEvent {
         header.seq = seq
         header.type = type
         header.timeUnixMs = Int64((createdAt.timeIntervalSince1970 * 1000).rounded())
-        header.eventID = eventID.uuidString.lowercased()
+        header.eventID = eventID.lowercasedText
         return header
     }
 

@@ -113,7 +113,7 @@ extension Double: SQLDecodable {
 extension UUID: SQLDecodable {
     /// The hyphenated form.
     public init(sqlBytes bytes: UnsafeRawBufferPointer?) throws {
-        guard let value = UUID(uuidString: SQLTextParsing.string(try SQLTextParsing.required(bytes))) else {
+        guard let value = UUIDText.parse(try SQLTextParsing.required(bytes)) else {
             throw SQLDecodingFailure.invalid("not a valid uuid")
         }
         self = value

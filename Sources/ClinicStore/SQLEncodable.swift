@@ -59,7 +59,7 @@ extension Double: SQLEncodable {
 
 extension UUID: SQLEncodable {
     /// The canonical hyphenated form.
-    public var sqlText: String? { uuidString }
+    public var sqlText: String? { UUIDText.lowercase(self) }
     /// uuid.
     public static var postgresTypeOID: UInt32 { 2950 }
 }
@@ -86,6 +86,15 @@ extension String: SQLArrayEncodable {
     public static var postgresArrayTypeOID: UInt32 { 1009 }
 }
 
+extension UUID: SQLArrayEncodable {
+    /// A uuid[] literal; ids need no quoting.
+    public static func sqlText(ofArray elements: [UUID]) -> String {
+        "{" + elements.map(UUIDText.lowercase).joined(separator: ",") + "}"
+    }
+    /// uuid[].
+    public static var postgresArrayTypeOID: UInt32 { 2951 }
+}
+
 extension UInt8: SQLArrayEncodable {
     /// The bytea hex form `\x…`.
     public static func sqlText(ofArray elements: [UInt8]) -> String { PostgresBytea.formatHex(elements) }
@@ -94,7 +103,7 @@ extension UInt8: SQLArrayEncodable {
 }
 
 extension Array: SQLEncodable where Element: SQLArrayEncodable {
-    /// text[] for strings, bytea for bytes.
+    /// text[] for strings, uuid[] for ids, bytea for bytes.
     public var sqlText: String? { Element.sqlText(ofArray: self) }
     /// The element's array OID.
     public static var postgresTypeOID: UInt32 { Element.postgresArrayTypeOID }

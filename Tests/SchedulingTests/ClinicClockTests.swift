@@ -50,6 +50,12 @@ struct ClinicClockTests {
         #expect(TimeOfDay("24:01") == nil)
         #expect(TimeOfDay("9:30") == nil)
         #expect(TimeOfDay("09:60") == nil)
+        for bad in ["", "0930", "09:3", "09:300", "09-30", "+9:30", "09:3x", "０9:30", "09:30 "] {
+            #expect(TimeOfDay(bad) == nil, "\(bad)")
+        }
+        #expect(TimeOfDay("00:00")?.minutes == 0)
+        #expect(TimeOfDay("23:59")?.minutes == 1439)
+        #expect(TimeOfDay("12:00-13:00".prefix(5))?.minutes == 720)
         #expect(TimeOfDay(minutes: 545).description == "09:05")
     }
 }

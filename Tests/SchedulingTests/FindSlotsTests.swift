@@ -87,4 +87,63 @@ struct FindSlotsTests {
         let fromPast = try await slots(harness, doctor: doctor.id, from: now.addingTimeInterval(-86_400), count: 1)
         #expect(fromPast.allSatisfy { $0.startTime.date >= now.addingTimeInterval(-1) })
     }
+
+    /// Each worker keeps the rosters in memory; every kind of change must reach every worker's next search.
+    @Test func everyWorkerSeesRosterChangesAtOnce() async throws {
+        let harness = try SchedulingHarness()
+        defer { harness.stop() }
+        let doctor = try await harness.makeDoctor(name: "A医生", specialty: "endodontics")
+        let day = Day(inDays: 9)
+        // Several searches, so both workers of the harness have loaded their copy.
+        func firstSlots() async throws -> [String] {
+            var seen: Set<[String]> = []
+            for _ in 0..<6 {
+                seen.insert(try await slots(harness, specialty: "endodontics", from: day.at(8), count: 1)
+                    .map { "\($0.doctorName) \($0.startLocal)" })
+            }
+            #expect(seen.count == 1, "workers disagree: \(seen)")
+            return seen.first ?? []
+        }
+        #expect(try await firstSlots() == ["A医生 \(day.date) 08:00"])
+
+        var late = Clinic_Scheduling_V1_SetRosterOverrideRequest()
+        late.override.doctorID = doctor.id
+        late.override.date = day.date.description
+        late.override.hours = .init(start: "10:00", end: "18:00")
+        _ = try await harness.call(Scheduling.setRosterOverride, late)
+        #expect(try await firstSlots() == ["A医生 \(day.date) 10:00"])
+
+        var leave = Clinic_Scheduling_V1_AddLeaveRequest()
+        leave.doctorID = doctor.id
+        leave.startDate = day.date.description
+        _ = try await harness.call(Scheduling.addLeave, leave)
+        #expect(try await firstSlots() == ["A医生 \(day.date.adding(days: 1)) 08:00"])
+
+        var week = Clinic_Scheduling_V1_SetWeeklyRosterRequest()
+        week.doctorID = doctor.id
+        week.days = (1...7).map { weekday in
+            var hours = Clinic_Scheduling_V1_RosterDay()
+            hours.weekday = Int32(weekday)
+            hours.hours = .init(start: "09:30", end: "17:00")
+            return hours
+        }
+        _ = try await harness.call(Scheduling.setWeeklyRoster, week)
+        #expect(try await firstSlots() == ["A医生 \(day.date.adding(days: 1)) 09:30"])
+
+        _ = try await harness.makeDoctor(name: "B医生", specialty: "Endodontics")
+        #expect(try await firstSlots() == ["B医生 \(day.date) 08:00"])
+
+        var retire = Clinic_Scheduling_V1_UpdateDoctorRequest()
+        retire.doctorID = doctor.id
+        retire.active = .deactivate
+        _ = try await harness.call(Scheduling.updateDoctor, retire)
+        let remaining = try await slots(harness, specialty: "endodontics", from: day.at(8), count: 20)
+        #expect(!remaining.isEmpty && remaining.allSatisfy { $0.doctorName == "B医生" })
+        let inactive = await harness.failure(Scheduling.findSlots, {
+            var request = Clinic_Scheduling_V1_FindSlotsRequest()
+            request.doctorID = doctor.id
+            return request
+        }())
+        #expect(inactive?.code == .failedPrecondition)
+    }
 }

@@ -61,7 +61,7 @@ final class ReceptionHandlers {
         let id = try Self.patientID(request.patientID)
         let reader = context.caller.subject.isEmpty ? context.caller.system : context.caller.subject
         let record = try PatientStore.readLogged(id, by: reader, role: context.caller.role, reason: request.reason, on: db)
-        guard let record else { throw RPCError.notFound("patient \(id.uuidString.lowercased()) not found") }
+        guard let record else { throw RPCError.notFound("patient \(id.lowercasedText) not found") }
         return message(for: record)
     }
 
@@ -107,15 +107,15 @@ final class ReceptionHandlers {
 
         return try db.transaction { db in
             guard let current = try PatientStore.find(id, forUpdate: true, on: db) else {
-                throw RPCError.notFound("patient \(id.uuidString.lowercased()) not found")
+                throw RPCError.notFound("patient \(id.lowercasedText) not found")
             }
             if let expected = update.expectedVersion, expected != current.version {
-                throw RPCError(.aborted, "patient \(id.uuidString.lowercased()) is at version \(current.version), not \(expected): reload and retry")
+                throw RPCError(.aborted, "patient \(id.lowercasedText) is at version \(current.version), not \(expected): reload and retry")
             }
             let changes = update.changes(to: current)
             guard !changes.isEmpty else { return message(for: current) }
             if let phone = update.phone, let owner = try PatientStore.findPhoneOwner(phone, excluding: id, on: db) {
-                throw RPCError.alreadyExists("the new phone is already registered to patient \(owner.uuidString.lowercased())")
+                throw RPCError.alreadyExists("the new phone is already registered to patient \(owner.lowercasedText)")
             }
             let updated = try PatientStore.applyContactChanges(changes, to: id, update: update, on: db)
             try ReceptionEvents.patientUpdated(updated, changedFields: changes.map(\.field), on: db)
@@ -127,7 +127,7 @@ final class ReceptionHandlers {
     func listContactChanges(_ context: RequestContext, _ request: Clinic_Reception_V1_ListContactChangesRequest) throws -> Clinic_Reception_V1_ListContactChangesResponse {
         let id = try Self.patientID(request.patientID)
         guard try PatientStore.find(id, on: db) != nil else {
-            throw RPCError.notFound("patient \(id.uuidString.lowercased()) not found")
+            throw RPCError.notFound("patient \(id.lowercasedText) not found")
         }
         var response = Clinic_Reception_V1_ListContactChangesResponse()
         response.changes = try PatientStore.contactChanges(of: id, on: db).map { change in
@@ -150,7 +150,7 @@ final class ReceptionHandlers {
         var appointmentID: UUID?
         do { patientID = try Self.patientID(request.patientID) } catch let error as RPCError { violations += error.violations }
         if !request.appointmentID.isEmpty {
-            appointmentID = UUID(uuidString: request.appointmentID)
+            appointmentID = UUIDText.parse(request.appointmentID)
             if appointmentID == nil { violations.append(.init(field: "appointmentId", "must be an appointment id (UUID), or empty for a walk-in")) }
         }
         guard violations.isEmpty, let patientID else { throw RPCError.invalidArguments(violations) }
@@ -158,7 +158,7 @@ final class ReceptionHandlers {
 
         return try IdempotentWrite.perform(context, on: db) { db in
             guard try PatientStore.exists(patientID, on: db) else {
-                throw RPCError.notFound("patient \(patientID.uuidString.lowercased()) not found")
+                throw RPCError.notFound("patient \(patientID.lowercasedText) not found")
             }
             guard let record = try CheckInStore.insert(patientID: patientID, appointmentID: appointmentID,
                                                        checkedInBy: checkedInBy, on: db) else {
@@ -178,7 +178,7 @@ final class ReceptionHandlers {
     private func message(for record: PatientRecord) -> Clinic_Reception_V1_Patient {
         let today = calendar.today()
         var patient = Clinic_Reception_V1_Patient()
-        patient.id = record.id.uuidString.lowercased()
+        patient.id = record.id.lowercasedText
         patient.name = record.name
         patient.gender = .init(rawValue: record.gender) ?? .unspecified
         patient.birthDate = record.birthDate.description
@@ -204,9 +204,9 @@ final class ReceptionHandlers {
 
     private func message(for record: CheckInRecord) -> Clinic_Reception_V1_CheckIn {
         var checkIn = Clinic_Reception_V1_CheckIn()
-        checkIn.id = record.id.uuidString.lowercased()
-        checkIn.patientID = record.patientID.uuidString.lowercased()
-        checkIn.appointmentID = record.appointmentID?.uuidString.lowercased() ?? ""
+        checkIn.id = record.id.lowercasedText
+        checkIn.patientID = record.patientID.lowercasedText
+        checkIn.appointmentID = record.appointmentID?.lowercasedText ?? ""
         checkIn.checkedInAt = Google_Protobuf_Timestamp(date: record.checkedInAt)
         checkIn.checkedInBy = record.checkedInBy
         return checkIn
@@ -214,7 +214,7 @@ final class ReceptionHandlers {
 
     private func summary(for listing: PatientListing, today: CalendarDate) -> Clinic_Reception_V1_PatientSummary {
         var summary = Clinic_Reception_V1_PatientSummary()
-        summary.id = listing.id.uuidString.lowercased()
+        summary.id = listing.id.lowercasedText
         summary.name = listing.name
         summary.gender = .init(rawValue: listing.gender) ?? .unspecified
         summary.birthDate = listing.birthDate.description
@@ -247,28 +247,28 @@ final class ReceptionHandlers {
 
     static func patientID(_ text: String, field: String = "patientId") throws -> UUID {
         guard !text.isEmpty else { throw RPCError.invalidArgument(field: field, "is required") }
-        guard let id = UUID(uuidString: text) else { throw RPCError.invalidArgument(field: field, "must be a patient id (UUID)") }
+        guard let id = UUIDText.parse(text) else { throw RPCError.invalidArgument(field: field, "must be a patient id (UUID)") }
         return id
     }
 
     static func duplicate(_ existing: UUID) -> RPCError {
         var violation = FieldViolation()
         violation.field = "existingPatientId"
-        violation.description_p = existing.uuidString.lowercased()
+        violation.description_p = existing.lowercasedText
         return RPCError(.alreadyExists,
-                        "a patient with the same phone, or the same name and birth date, is already registered: \(existing.uuidString.lowercased())",
+                        "a patient with the same phone, or the same name and birth date, is already registered: \(existing.lowercasedText)",
                         violations: [violation])
     }
 
     static func alreadyCheckedIn(_ appointmentID: UUID?, existing: UUID?) -> RPCError {
-        let appointment = appointmentID?.uuidString.lowercased() ?? ""
+        let appointment = appointmentID?.lowercasedText ?? ""
         guard let existing else {
             return RPCError.alreadyExists("appointment \(appointment) is already checked in")
         }
         var violation = FieldViolation()
         violation.field = "existingCheckInId"
-        violation.description_p = existing.uuidString.lowercased()
-        return RPCError(.alreadyExists, "appointment \(appointment) is already checked in: check-in \(existing.uuidString.lowercased())",
+        violation.description_p = existing.lowercasedText
+        return RPCError(.alreadyExists, "appointment \(appointment) is already checked in: check-in \(existing.lowercasedText)",
                         violations: [violation])
     }
 }

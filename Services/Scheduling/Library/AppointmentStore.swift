@@ -92,7 +92,7 @@ enum AppointmentStore {
         for row in try db.query("""
             SELECT doctor_id, extract(epoch FROM start_time)::float8 AS starts, extract(epoch FROM end_time)::float8 AS ends
             FROM appointments
-            WHERE doctor_id = ANY(\(doctors.map(\.uuidString))::uuid[])
+            WHERE doctor_id = ANY(\(doctors))
               AND start_time < \(window.end) AND start_time > \(window.start.addingTimeInterval(-8 * 3600))
               AND end_time > \(window.start) AND status IN \(raw: activeStatuses)
             """) {
@@ -161,7 +161,7 @@ enum AppointmentStore {
         var result: [UUID: [ConfirmationRecord]] = [:]
         for row in try db.query("""
             SELECT appointment_id, channel, confirmed_at, confirmed_by, note FROM confirmations
-            WHERE appointment_id = ANY(\(ids.map(\.uuidString))::uuid[]) ORDER BY id
+            WHERE appointment_id = ANY(\(ids)) ORDER BY id
             """) {
             let record = ConfirmationRecord(appointmentID: try row.decode("appointment_id"), channel: try row.decode("channel"),
                                             confirmedAt: try row.decode("confirmed_at"), confirmedBy: try row.decode("confirmed_by"),

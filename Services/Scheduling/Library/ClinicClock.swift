@@ -13,14 +13,22 @@ public struct TimeOfDay: Sendable, Hashable, Comparable, CustomStringConvertible
     public init(hour: Int, minute: Int) { self.minutes = hour * 60 + minute }
 
     /// Parses `HH:MM` (00:00 to 24:00); nil for anything else.
-    public init?(_ text: String) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
-              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              let hour = Int(parts[0]), let minute = Int(parts[1]), minute < 60,
-              hour < 24 || (hour == 24 && minute == 0)
-        else { return nil }
-        self.minutes = hour * 60 + minute
+    public init?(_ text: some StringProtocol) {
+        // Byte by byte: rosters are read for every doctor on every slot search.
+        var value = (hour: 0, minute: 0)
+        var count = 0
+        for byte in text.utf8 {
+            defer { count += 1 }
+            if count == 2 {
+                guard byte == UInt8(ascii: ":") else { return nil }
+                continue
+            }
+            let digit = Int(byte) - Int(UInt8(ascii: "0"))
+            guard count < 5, (0...9).contains(digit) else { return nil }
+            if count < 2 { value.hour = value.hour * 10 + digit } else { value.minute = value.minute * 10 + digit }
+        }
+        guard count == 5, value.minute < 60, value.hour < 24 || (value.hour == 24 && value.minute == 0) else { return nil }
+        self.minutes = value.hour * 60 + value.minute
     }
 
     /// `HH:MM`.

@@ -16,11 +16,11 @@ enum ReceptionFollower {
         let logger = environment.logger
         let handlers = EventHandlers()
         handlers.on(Clinic_Reception_V1_PatientRegistered.self) { db, _, event in
-            guard let id = UUID(uuidString: event.patientID) else { return }
+            guard let id = UUIDText.parse(event.patientID) else { return }
             try PatientDirectory.upsert(id: id, name: event.name, phone: event.phone, on: db)
         }
         handlers.on(Clinic_Reception_V1_PatientUpdated.self) { db, _, event in
-            guard let id = UUID(uuidString: event.patientID), !event.phone.isEmpty else { return }
+            guard let id = UUIDText.parse(event.patientID), !event.phone.isEmpty else { return }
             try PatientDirectory.updatePhone(id: id, phone: event.phone, on: db)
         }
         handlers.on(Clinic_Reception_V1_PatientCheckedIn.self) { db, header, event in
@@ -34,7 +34,7 @@ enum ReceptionFollower {
     static func checkedIn(_ event: Clinic_Reception_V1_PatientCheckedIn, seq: UInt64, clock: ClinicClock,
                           logger: Logger, on db: Connection) throws {
         guard !event.appointmentID.isEmpty else { return }
-        guard let id = UUID(uuidString: event.appointmentID),
+        guard let id = UUIDText.parse(event.appointmentID),
               let record = try AppointmentStore.find(id, forUpdate: true, on: db) else {
             logger.warning("check-in for an unknown appointment skipped",
                            metadata: ["check_in_id": "\(event.checkInID)", "seq": "\(seq)"])

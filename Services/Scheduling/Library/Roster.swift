@@ -16,7 +16,7 @@ public struct DaySpan: Sendable, Hashable, CustomStringConvertible {
     /// Parses `"HH:MM-HH:MM"` (how breaks are stored); nil for anything else.
     public init?(stored text: String) {
         let parts = text.split(separator: "-")
-        guard parts.count == 2, let start = TimeOfDay(String(parts[0])), let end = TimeOfDay(String(parts[1])) else { return nil }
+        guard parts.count == 2, let start = TimeOfDay(parts[0]), let end = TimeOfDay(parts[1]) else { return nil }
         self.init(start: start, end: end)
     }
 

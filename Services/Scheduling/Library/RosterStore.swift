@@ -9,7 +9,7 @@ enum RosterStore {
         var rosters: [UUID: WeeklyRoster] = [:]
         for row in try db.query("""
             SELECT doctor_id, weekday, to_char(starts_at, 'HH24:MI') AS starts_at, to_char(ends_at, 'HH24:MI') AS ends_at, breaks
-            FROM roster_days WHERE doctor_id = ANY(\(doctors.map(\.uuidString))::uuid[])
+            FROM roster_days WHERE doctor_id = ANY(\(doctors))
             """) {
             let doctor = try row.decode("doctor_id", as: UUID.self)
             rosters[doctor, default: WeeklyRoster()].days[try row.decode("weekday", as: Int.self)] = try hours(row)
@@ -34,14 +34,14 @@ enum RosterStore {
         try db.query("SELECT max(updated_at) AS at FROM roster_days WHERE doctor_id = \(doctor)").first?.decode("at", as: Date?.self)
     }
 
-    /// Overrides of `doctors` from `from` to `to` inclusive.
-    static func overrides(of doctors: [UUID], from: ClinicDate, to: ClinicDate, on db: Connection) throws -> [RosterOverrideRecord] {
+    /// Overrides of `doctors` from `from` to `to` inclusive (no end when `to` is nil).
+    static func overrides(of doctors: [UUID], from: ClinicDate, to: ClinicDate?, on db: Connection) throws -> [RosterOverrideRecord] {
         try db.query("""
             SELECT doctor_id, day::text AS day, day_off, to_char(starts_at, 'HH24:MI') AS starts_at,
                    to_char(ends_at, 'HH24:MI') AS ends_at, breaks, reason
             FROM roster_overrides
-            WHERE doctor_id = ANY(\(doctors.map(\.uuidString))::uuid[])
-              AND day BETWEEN \(from.description)::date AND \(to.description)::date
+            WHERE doctor_id = ANY(\(doctors))
+              AND day >= \(from.description)::date AND (\(to?.description)::date IS NULL OR day <= \(to?.description)::date)
             ORDER BY day
             """).map { row in
             guard let date = ClinicDate(iso: try row.decode("day")) else {
@@ -78,7 +78,7 @@ enum RosterStore {
     static func leave(of doctors: [UUID], overlapping span: TimeSpan, includeCancelled: Bool = false, on db: Connection) throws -> [LeaveRecord] {
         try db.query("""
             SELECT id, doctor_id, start_time, end_time, reason, cancelled, created_at FROM leave
-            WHERE doctor_id = ANY(\(doctors.map(\.uuidString))::uuid[])
+            WHERE doctor_id = ANY(\(doctors))
               AND end_time > \(span.start) AND start_time < \(span.end) AND (NOT cancelled OR \(includeCancelled))
             ORDER BY start_time
             """).map(leave)
@@ -103,7 +103,8 @@ enum RosterStore {
     private static func endText(_ time: TimeOfDay) -> String { time.minutes == 1440 ? "24:00" : time.description }
 
     private static func hours(_ row: Row) throws -> WorkingHours {
-        guard let start = TimeOfDay(try row.decode("starts_at")), let end = TimeOfDay(try row.decode("ends_at")) else {
+        guard let start = TimeOfDay(try row.decode("starts_at", as: String.self)),
+              let end = TimeOfDay(try row.decode("ends_at", as: String.self)) else {
             throw StoreError(kind: .decoding, message: "roster hours are not HH:MM")
         }
         let breaks = try row.decode("breaks", as: [String].self).compactMap(DaySpan.init(stored:))

@@ -42,9 +42,9 @@ extension SchedulingHandlers {
             let old = try lockedAppointment(id, on: db)
             let status = try AppointmentLifecycle.next(after: .reschedule, from: old.status).get()
             // The replacement goes through the same field rules as a new booking, for the same party.
-            let draft = BookingDraft(patientID: old.patientID?.lowercased ?? "", prospect: old.prospect,
-                                     doctorID: (doctorOverride ?? old.doctorID).lowercased,
-                                     chairID: (chairOverride ?? old.chairID)?.lowercased ?? "",
+            let draft = BookingDraft(patientID: old.patientID?.lowercasedText ?? "", prospect: old.prospect,
+                                     doctorID: (doctorOverride ?? old.doctorID).lowercasedText,
+                                     chairID: (chairOverride ?? old.chairID)?.lowercasedText ?? "",
                                      start: request.startTime.date,
                                      durationMinutes: request.durationMinutes == 0 ? old.durationMinutes : Int(request.durationMinutes),
                                      procedure: old.procedure, notes: old.notes)
@@ -110,7 +110,7 @@ extension SchedulingHandlers {
             let patient = try Clinic_Reception_V1_Patient(serializedBytes: reply.payload)
             try PatientDirectory.upsert(id: id, name: patient.name, phone: patient.phone, on: db)
         case .notFound:
-            throw RPCError.notFound("patient \(id.lowercased) not found")
+            throw RPCError.notFound("patient \(id.lowercasedText) not found")
         case .unavailable, .deadlineExceeded:
             throw RPCError.unavailable("reception cannot confirm the patient right now; retry shortly")
         default:

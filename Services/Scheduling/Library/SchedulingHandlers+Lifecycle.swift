@@ -8,7 +8,7 @@ import SwiftProtobuf
 extension SchedulingHandlers {
     func getAppointment(_ context: RequestContext, _ request: Clinic_Scheduling_V1_GetAppointmentRequest) throws -> Clinic_Scheduling_V1_Appointment {
         let id = try Self.id(request.appointmentID, field: "appointmentId")
-        guard let record = try AppointmentStore.find(id, on: db) else { throw RPCError.notFound("appointment \(id.lowercased) not found") }
+        guard let record = try AppointmentStore.find(id, on: db) else { throw RPCError.notFound("appointment \(id.lowercasedText) not found") }
         return try message(for: record, on: db)
     }
 

@@ -26,7 +26,7 @@ extension SchedulingHandlers {
         guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
         return try db.transaction { db in
             guard var doctor = try DoctorStore.doctor(id, forUpdate: true, on: db) else {
-                throw RPCError.notFound("doctor \(id.lowercased) not found")
+                throw RPCError.notFound("doctor \(id.lowercasedText) not found")
             }
             let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
             if !name.isEmpty { doctor.name = name }
@@ -40,7 +40,7 @@ extension SchedulingHandlers {
 
     func getDoctor(_ context: RequestContext, _ request: Clinic_Scheduling_V1_GetDoctorRequest) throws -> Clinic_Scheduling_V1_Doctor {
         let id = try Self.id(request.doctorID, field: "doctorId")
-        guard let doctor = try DoctorStore.doctor(id, on: db) else { throw RPCError.notFound("doctor \(id.lowercased) not found") }
+        guard let doctor = try DoctorStore.doctor(id, on: db) else { throw RPCError.notFound("doctor \(id.lowercasedText) not found") }
         return messages.doctor(doctor)
     }
 
@@ -66,7 +66,7 @@ extension SchedulingHandlers {
         if case .UNRECOGNIZED = request.active { violations.append(.init(field: "active", "is not a known value")) }
         guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
         return try db.transaction { db in
-            guard var chair = try DoctorStore.chair(id, on: db) else { throw RPCError.notFound("chair \(id.lowercased) not found") }
+            guard var chair = try DoctorStore.chair(id, on: db) else { throw RPCError.notFound("chair \(id.lowercasedText) not found") }
             let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
             if !name.isEmpty { chair.name = name }
             if !request.room.isEmpty { chair.room = request.room.trimmingCharacters(in: .whitespaces) }

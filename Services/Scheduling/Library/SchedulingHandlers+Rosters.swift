@@ -32,7 +32,7 @@ extension SchedulingHandlers {
         guard violations.isEmpty else { throw ViolationList(violations).rpcError }
         return try db.transaction { db in
             guard try DoctorStore.doctor(doctorID, forUpdate: true, on: db) != nil else {
-                throw RPCError.notFound("doctor \(doctorID.lowercased) not found")
+                throw RPCError.notFound("doctor \(doctorID.lowercasedText) not found")
             }
             try RosterStore.replaceWeekly(week, of: doctorID, on: db)
             logger.info("weekly roster set", metadata: ["doctor_id": "\(doctorID)", "request_id": "\(context.requestID)"])
@@ -48,7 +48,7 @@ extension SchedulingHandlers {
         guard from.days(until: to) < Self.maxRosterViewDays else {
             throw RPCError.invalidArgument(field: "toDate", "at most \(Self.maxRosterViewDays) days can be shown at once")
         }
-        guard try DoctorStore.doctor(doctorID, on: db) != nil else { throw RPCError.notFound("doctor \(doctorID.lowercased) not found") }
+        guard try DoctorStore.doctor(doctorID, on: db) != nil else { throw RPCError.notFound("doctor \(doctorID.lowercasedText) not found") }
         let weekly = try RosterStore.weekly(of: [doctorID], on: db)[doctorID] ?? WeeklyRoster()
         let overrides = try RosterStore.overrides(of: [doctorID], from: from, to: to, on: db)
         let range = TimeSpan(start: clock.startOfDay(from), end: clock.startOfDay(to.adding(days: 1)))
@@ -79,7 +79,7 @@ extension SchedulingHandlers {
         let record = RosterOverrideRecord(doctorID: doctorID, date: date, plan: plan, reason: input.reason)
         return try db.transaction { db in
             guard try DoctorStore.doctor(doctorID, forUpdate: true, on: db) != nil else {
-                throw RPCError.notFound("doctor \(doctorID.lowercased) not found")
+                throw RPCError.notFound("doctor \(doctorID.lowercasedText) not found")
             }
             try ensureNothingStranded(doctor: doctorID, on: date, plan: plan, db: db)
             try RosterStore.upsertOverride(record, on: db)
@@ -93,7 +93,7 @@ extension SchedulingHandlers {
         let date = try Self.date(request.date, field: "date")
         return try db.transaction { db in
             guard try DoctorStore.doctor(doctorID, forUpdate: true, on: db) != nil else {
-                throw RPCError.notFound("doctor \(doctorID.lowercased) not found")
+                throw RPCError.notFound("doctor \(doctorID.lowercasedText) not found")
             }
             // With the override gone the weekly hours apply again: they must still hold that date's appointments.
             try ensureNothingStranded(doctor: doctorID, on: date, plan: nil, db: db)
@@ -109,7 +109,7 @@ extension SchedulingHandlers {
         guard request.reason.count <= 200 else { throw RPCError.invalidArgument(field: "reason", "must be at most 200 characters") }
         return try IdempotentWrite.perform(context, on: db) { db in
             guard try DoctorStore.doctor(doctorID, forUpdate: true, on: db) != nil else {
-                throw RPCError.notFound("doctor \(doctorID.lowercased) not found")
+                throw RPCError.notFound("doctor \(doctorID.lowercasedText) not found")
             }
             let leave = try RosterStore.insertLeave(doctor: doctorID, span: span, reason: request.reason,
                                                     createdBy: Self.actor(context), on: db)
@@ -129,7 +129,7 @@ extension SchedulingHandlers {
 
     func cancelLeave(_ context: RequestContext, _ request: Clinic_Scheduling_V1_CancelLeaveRequest) throws -> Clinic_Scheduling_V1_Leave {
         let id = try Self.id(request.leaveID, field: "leaveId")
-        guard let leave = try RosterStore.cancelLeave(id, on: db) else { throw RPCError.notFound("leave \(id.lowercased) not found") }
+        guard let leave = try RosterStore.cancelLeave(id, on: db) else { throw RPCError.notFound("leave \(id.lowercasedText) not found") }
         return messages.leave(leave)
     }
 
@@ -145,7 +145,7 @@ extension SchedulingHandlers {
         let day = roster.day(date, weekly: weekly, override: plan, leave: leave)
         let stranded = dayAppointments.filter { appointment in !day.working.contains { $0.contains(appointment.span) } }
         guard !stranded.isEmpty else { return }
-        let ids = stranded.map(\.id.lowercased).joined(separator: ", ")
+        let ids = stranded.map(\.id.lowercasedText).joined(separator: ", ")
         throw RPCError.failedPrecondition(
             "\(stranded.count) appointment(s) on \(date) would fall outside Dr \(stranded[0].doctorName)'s hours; move them first: \(ids)")
     }

@@ -19,10 +19,10 @@ extension SchedulingHandlers {
         if doctorText.isEmpty == specialty.isEmpty {
             violations.append(.init(field: "doctorId", "give either a doctor id or a specialty"))
         }
-        let doctorID = doctorText.isEmpty ? nil : UUID(uuidString: doctorText)
+        let doctorID = doctorText.isEmpty ? nil : UUIDText.parse(doctorText)
         if !doctorText.isEmpty, doctorID == nil { violations.append(.init(field: "doctorId", "must be an id (UUID)")) }
         let chairText = request.chairID.trimmingCharacters(in: .whitespaces)
-        let chairID = chairText.isEmpty ? nil : UUID(uuidString: chairText)
+        let chairID = chairText.isEmpty ? nil : UUIDText.parse(chairText)
         if !chairText.isEmpty, chairID == nil { violations.append(.init(field: "chairId", "must be an id (UUID)")) }
         let duration = request.durationMinutes == 0 ? BookingRules.defaultDurationMinutes : Int(request.durationMinutes)
         if !BookingRules.durationRange.contains(duration) {
@@ -34,18 +34,20 @@ extension SchedulingHandlers {
         if !(5...240).contains(step) { violations.append(.init(field: "stepMinutes", "must be between 5 and 240 minutes")) }
         guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
 
+        let rosters = try rosterDirectory.current(clock: clock, on: db)
         let doctors: [DoctorRecord]
         if let doctorID {
-            doctors = [try activeDoctor(doctorID, on: db)]
+            // Not among the active doctors: ask the table, for the right error (unknown or inactive).
+            doctors = [try rosters.doctor(doctorID) ?? activeDoctor(doctorID, on: db)]
         } else {
-            doctors = try DoctorStore.doctors(specialty: specialty, includeInactive: false, on: db)
+            doctors = rosters.doctors(specialty: specialty)
         }
         if let chairID { _ = try activeChair(chairID, on: db) }
         let now = Date()
         let earliest = request.hasFromTime ? max(request.fromTime.date, now) : now
         let found = try SlotSearch(clock: clock, roster: roster)
-            .find(doctors: doctors, chair: chairID, duration: TimeInterval(duration * 60), step: TimeInterval(step * 60),
-                  earliest: earliest, count: count, on: db)
+            .find(doctors: doctors, in: rosters, chair: chairID, duration: TimeInterval(duration * 60),
+                  step: TimeInterval(step * 60), earliest: earliest, count: count, on: db)
         var response = Clinic_Scheduling_V1_FindSlotsResponse()
         response.slots = found.map { slot in
             var message = Clinic_Scheduling_V1_Slot()

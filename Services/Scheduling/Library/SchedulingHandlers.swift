@@ -16,6 +16,8 @@ final class SchedulingHandlers {
     let busEndpoint: String
     /// Created on first use, on this worker thread, and closed with the handlers.
     var receptionClient: BusClient?
+    /// This worker's copy of doctors, rosters, overrides and leave, for slot search.
+    let rosterDirectory = RosterDirectory()
 
     /// Handlers bound to this thread's own database connection.
     init(db: Connection, environment: ServiceEnvironment) {
@@ -66,14 +68,14 @@ final class SchedulingHandlers {
 
     /// An active doctor, or NOT_FOUND / FAILED_PRECONDITION.
     func activeDoctor(_ id: UUID, on db: Connection) throws -> DoctorRecord {
-        guard let doctor = try DoctorStore.doctor(id, on: db) else { throw RPCError.notFound("doctor \(id.lowercased) not found") }
+        guard let doctor = try DoctorStore.doctor(id, on: db) else { throw RPCError.notFound("doctor \(id.lowercasedText) not found") }
         guard doctor.active else { throw RPCError.failedPrecondition("Dr \(doctor.name) is not active") }
         return doctor
     }
 
     /// An active chair, or NOT_FOUND / FAILED_PRECONDITION.
     func activeChair(_ id: UUID, on db: Connection) throws -> ChairRecord {
-        guard let chair = try DoctorStore.chair(id, on: db) else { throw RPCError.notFound("chair \(id.lowercased) not found") }
+        guard let chair = try DoctorStore.chair(id, on: db) else { throw RPCError.notFound("chair \(id.lowercasedText) not found") }
         guard chair.active else { throw RPCError.failedPrecondition("chair \(chair.name) is not active") }
         return chair
     }
@@ -89,7 +91,7 @@ final class SchedulingHandlers {
     /// The appointment, locked for the change, or NOT_FOUND.
     func lockedAppointment(_ id: UUID, on db: Connection) throws -> AppointmentRecord {
         guard let record = try AppointmentStore.find(id, forUpdate: true, on: db) else {
-            throw RPCError.notFound("appointment \(id.lowercased) not found")
+            throw RPCError.notFound("appointment \(id.lowercasedText) not found")
         }
         return record
     }
@@ -114,7 +116,7 @@ final class SchedulingHandlers {
     static func id(_ text: String, field: String) throws -> UUID {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw RPCError.invalidArgument(field: field, "is required") }
-        guard let id = UUID(uuidString: trimmed) else { throw RPCError.invalidArgument(field: field, "must be an id (UUID)") }
+        guard let id = UUIDText.parse(trimmed) else { throw RPCError.invalidArgument(field: field, "must be an id (UUID)") }
         return id
     }
 
@@ -136,8 +138,8 @@ final class SchedulingHandlers {
         guard let winner = taken.appointmentID else {
             return RPCError(.alreadyExists, "the slot was just taken for \(what); pick another time")
         }
-        return RPCError(.alreadyExists, "\(what) is already booked at that time by appointment \(winner.lowercased)",
-                        violations: [FieldViolation(field: "conflictingAppointmentId", winner.lowercased)])
+        return RPCError(.alreadyExists, "\(what) is already booked at that time by appointment \(winner.lowercasedText)",
+                        violations: [FieldViolation(field: "conflictingAppointmentId", winner.lowercasedText)])
     }
 }
 

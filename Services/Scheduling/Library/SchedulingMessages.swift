@@ -1,4 +1,5 @@
 import ClinicProto
+import ClinicStore
 import Foundation
 import SwiftProtobuf
 
@@ -9,7 +10,7 @@ struct SchedulingMessages {
     func appointment(_ record: AppointmentRecord, confirmations: [ConfirmationRecord] = []) -> Clinic_Scheduling_V1_Appointment {
         var message = Clinic_Scheduling_V1_Appointment()
         message.id = record.id.lowercased
-        message.patientID = record.patientID?.lowercased ?? ""
+        message.patientID = record.patientID?.lowercasedText ?? ""
         if let prospect = record.prospect {
             message.prospect.name = prospect.name
             message.prospect.phone = prospect.phone
@@ -17,7 +18,7 @@ struct SchedulingMessages {
             message.prospect.gender = .init(rawValue: prospect.gender) ?? .unspecified
         }
         message.doctorID = record.doctorID.lowercased
-        message.chairID = record.chairID?.lowercased ?? ""
+        message.chairID = record.chairID?.lowercasedText ?? ""
         message.startTime = Google_Protobuf_Timestamp(date: record.span.start)
         message.endTime = Google_Protobuf_Timestamp(date: record.span.end)
         message.durationMinutes = Int32(record.durationMinutes)
@@ -26,8 +27,8 @@ struct SchedulingMessages {
         message.notes = record.notes
         message.status = Self.status(record.status)
         message.cancelReason = record.cancelReason
-        message.rescheduledToID = record.rescheduledToID?.lowercased ?? ""
-        message.rescheduledFromID = record.rescheduledFromID?.lowercased ?? ""
+        message.rescheduledToID = record.rescheduledToID?.lowercasedText ?? ""
+        message.rescheduledFromID = record.rescheduledFromID?.lowercasedText ?? ""
         message.confirmations = confirmations.map(confirmation)
         message.createdAt = Google_Protobuf_Timestamp(date: record.createdAt)
         message.updatedAt = Google_Protobuf_Timestamp(date: record.updatedAt)

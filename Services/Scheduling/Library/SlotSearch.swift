@@ -2,9 +2,9 @@ import ClinicService
 import ClinicStore
 import Foundation
 
-/// Searches the book for free slots of one or more doctors, loading only what it needs: their rosters,
-/// overrides and leave once, and their active appointments window by window from the earliest start,
-/// stopping as soon as enough slots are found.
+/// Searches the book for free slots of one or more doctors: rosters, overrides and leave come from the worker's
+/// `RosterSnapshot`, and active appointments are read window by window from the earliest start, stopping as soon
+/// as enough slots are found.
 struct SlotSearch {
     /// Furthest ahead a search looks.
     static let horizonDays = 60
@@ -19,25 +19,17 @@ struct SlotSearch {
     }
 
     /// The first `count` free slots (time order, then doctor name) of `doctors` at or after `earliest`.
-    func find(doctors: [DoctorRecord], chair: UUID?, duration: TimeInterval, step: TimeInterval, earliest: Date,
-              count: Int, on db: Connection) throws -> [Found] {
+    func find(doctors: [DoctorRecord], in rosters: RosterSnapshot, chair: UUID?, duration: TimeInterval, step: TimeInterval,
+              earliest: Date, count: Int, on db: Connection) throws -> [Found] {
         guard !doctors.isEmpty, count > 0 else { return [] }
-        let ids = doctors.map(\.id)
         let firstDate = clock.date(of: earliest)
         let lastDate = firstDate.adding(days: Self.horizonDays - 1)
-        let weekly = try RosterStore.weekly(of: ids, on: db)
+        let weekly = rosters.weekly
+        let plans = rosters.overrides
+        let leave = rosters.leave
         let working = doctors.filter { weekly[$0.id] != nil }
         guard !working.isEmpty else { return [] }
         let workingIDs = working.map(\.id)
-        var plans: [UUID: [ClinicDate: DayPlan]] = [:]
-        for override in try RosterStore.overrides(of: workingIDs, from: firstDate, to: lastDate, on: db) {
-            plans[override.doctorID, default: [:]][override.date] = override.plan
-        }
-        let horizon = TimeSpan(start: clock.startOfDay(firstDate), end: clock.startOfDay(lastDate.adding(days: 1)))
-        var leave: [UUID: [TimeSpan]] = [:]
-        for absence in try RosterStore.leave(of: workingIDs, overlapping: horizon, on: db) {
-            leave[absence.doctorID, default: []].append(absence.span)
-        }
 
         var found: [Found] = []
         var windowStart = firstDate
@@ -63,7 +55,7 @@ struct SlotSearch {
                 daySlots.sort { a, b in
                     if a.start != b.start { return a.start < b.start }
                     if a.doctor.name != b.doctor.name { return a.doctor.name < b.doctor.name }
-                    return a.doctor.id.uuidString < b.doctor.id.uuidString
+                    return a.doctor.id.lowercasedText < b.doctor.id.lowercasedText
                 }
                 found += daySlots.prefix(count - found.count)
                 if found.count >= count { return found }
