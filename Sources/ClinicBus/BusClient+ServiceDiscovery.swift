@@ -15,7 +15,7 @@ extension BusClient {
     static func discoveryHeader(timeout: Duration) -> Clinic_Bus_V1_RequestHeader {
         var header = Clinic_Bus_V1_RequestHeader()
         header.method = MDP.serviceDiscovery
-        header.requestID = UUID().uuidString
+        header.requestID = RequestID.next()
         header.deadlineUnixMs = BusClock.nowMS() + max(1, timeout.wholeMilliseconds)
         return header
     }

@@ -46,7 +46,7 @@ public struct CallOptions: Sendable {
     public func requestHeader(method: String, now: Date = Date()) -> Clinic_Bus_V1_RequestHeader {
         var header = Clinic_Bus_V1_RequestHeader()
         header.method = method
-        header.requestID = UUID().uuidString
+        header.requestID = RequestID.next()
         header.deadlineUnixMs = Int64(now.timeIntervalSince1970 * 1000) + max(1, timeout.wholeMilliseconds)
         header.caller = caller
         header.idempotencyKey = idempotencyKey

@@ -119,7 +119,7 @@ private struct ConsumerLoop {
         }
         var lastEvent = ContinuousClock.now
         while !thread.shouldStop {
-            guard let event = try subscription.receive(timeout: .milliseconds(200)) else {
+            guard let first = try subscription.receive(timeout: .milliseconds(200)) else {
                 if ContinuousClock.now - lastEvent > configuration.idleReplay {
                     for source in configuration.sources { try replay(source, into: &catchUp, db: db, client: client) }
                     lastEvent = ContinuousClock.now
@@ -127,31 +127,76 @@ private struct ConsumerLoop {
                 continue
             }
             lastEvent = ContinuousClock.now
-            guard let source = configuration.sources.first(where: { $0.publisher == event.header.publisher }) else { continue }
-            switch catchUp.decide(publisher: source.publisher, seq: event.header.seq) {
-            case .apply:
-                if try apply(event.header, event.payload, db: db) {
-                    catchUp.applied(publisher: source.publisher, seq: event.header.seq)
-                } else {
+            // Whatever else has already arrived goes into the same transaction: under load, one commit and one
+            // checkpoint write carry many events instead of one each.
+            var arrived = [first]
+            while arrived.count < Self.batchLimit, let next = try subscription.receive(timeout: .zero) { arrived.append(next) }
+
+            var batch: [(Clinic_Bus_V1_EventHeader, [UInt8])] = []
+            var expected = catchUp  // as it will be once the batch so far is applied
+            for event in arrived {
+                guard let source = configuration.sources.first(where: { $0.publisher == event.header.publisher }) else { continue }
+                switch expected.decide(publisher: source.publisher, seq: event.header.seq) {
+                case .apply:
+                    batch.append((event.header, event.payload))
+                    expected.applied(publisher: source.publisher, seq: event.header.seq)
+                case .skipDuplicate:
+                    continue
+                case .replay:
+                    try applyLive(&batch, into: &catchUp, db: db, client: client)
                     try replay(source, into: &catchUp, db: db, client: client)
+                    expected = catchUp
                 }
-            case .skipDuplicate:
-                continue
-            case .replay:
-                try replay(source, into: &catchUp, db: db, client: client)
             }
+            try applyLive(&batch, into: &catchUp, db: db, client: client)
         }
     }
 
-    /// Applies one event in a transaction with its checkpoint; false when the database says it is not the next one.
-    private func apply(_ header: Clinic_Bus_V1_EventHeader, _ payload: [UInt8], db: Connection) throws -> Bool {
+    /// Most live events applied in one transaction.
+    static let batchLimit = 256
+
+    /// Applies live events in one transaction; replays a source whose checkpoint turned out not to match.
+    private func applyLive(_ batch: inout [(Clinic_Bus_V1_EventHeader, [UInt8])], into catchUp: inout SubscriberCatchUp,
+                           db: Connection, client: BusClient) throws {
+        guard !batch.isEmpty else { return }
+        defer { batch.removeAll() }
+        let outcome = try apply(batch, db: db)
+        for (publisher, seq) in outcome.checkpoints { catchUp.applied(publisher: publisher, seq: seq) }
+        for publisher in outcome.outOfOrder {
+            guard let source = configuration.sources.first(where: { $0.publisher == publisher }) else { continue }
+            try replay(source, into: &catchUp, db: db, client: client)
+        }
+    }
+
+    /// Applies events in order in one transaction with their checkpoints. Returns each publisher's checkpoint
+    /// afterwards, and the publishers whose events stopped matching the stored checkpoint (a gap to replay).
+    private func apply(_ events: [(header: Clinic_Bus_V1_EventHeader, payload: [UInt8])],
+                       db: Connection) throws -> (checkpoints: [String: UInt64], outOfOrder: Set<String>) {
         try db.transaction { db in
-            // The checkpoint row is the truth (another instance of this service may have applied it already).
-            let last = try EventCheckpoint.lastApplied(publisher: header.publisher, on: db)
-            guard header.seq == last + 1 else { return header.seq <= last }
-            try handlers.apply(header, payload: payload, on: db)
-            try EventCheckpoint.advance(publisher: header.publisher, to: header.seq, on: db)
-            return true
+            // No wait for the disk flush: the checkpoint commits with the effects, so a commit lost in a server
+            // crash loses both, and catch-up replays the events. (A later synchronous commit flushes the WAL up to
+            // itself, so anything another party already acted on, like an outbox row the relay published, is
+            // durable too.)
+            try db.execute("SET LOCAL synchronous_commit = off")
+            var checkpoints: [String: UInt64] = [:]
+            var moved: Set<String> = []
+            var outOfOrder: Set<String> = []
+            for (header, payload) in events where !outOfOrder.contains(header.publisher) {
+                // The checkpoint row is the truth (another instance of this service may have applied some already).
+                let last = try checkpoints[header.publisher] ?? EventCheckpoint.lastApplied(publisher: header.publisher, on: db)
+                checkpoints[header.publisher] = last
+                guard header.seq == last + 1 else {
+                    if header.seq > last { outOfOrder.insert(header.publisher) }
+                    continue
+                }
+                try handlers.apply(header, payload: payload, on: db)
+                checkpoints[header.publisher] = header.seq
+                moved.insert(header.publisher)
+            }
+            for publisher in moved {
+                try EventCheckpoint.advance(publisher: publisher, to: checkpoints[publisher] ?? 0, on: db)
+            }
+            return (checkpoints, outOfOrder)
         }
     }
 
@@ -168,11 +213,8 @@ private struct ConsumerLoop {
                 throw RPCError(reply.header.code, reply.header.message, violations: reply.header.violations)
             }
             let response = try Clinic_Bus_V1_ReplayResponse(serializedBytes: reply.payload)
-            for event in response.events {
-                if try apply(event.header, Array(event.payload), db: db) {
-                    catchUp.applied(publisher: source.publisher, seq: event.header.seq)
-                }
-            }
+            let outcome = try apply(response.events.map { ($0.header, Array($0.payload)) }, db: db)
+            for (publisher, seq) in outcome.checkpoints { catchUp.applied(publisher: publisher, seq: seq) }
             let last = try EventCheckpoint.lastApplied(publisher: source.publisher, on: db)
             catchUp.applied(publisher: source.publisher, seq: last)
             if response.events.isEmpty || last >= response.latestSeq { return }

@@ -54,16 +54,28 @@ struct EventCatchUpTests {
         // Live events while it runs.
         for index in 3..<5 { ids.append(try await register(index)) }
         #expect(try await eventually { try seen() == [1, 2, 3, 4, 5] })
+        // A burst: many events arrive together and share transactions, each still applied once, in order.
+        let burst = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 5..<65 {
+                group.addTask {
+                    try await harness.call(Clinic_Reception_V1_Reception.registerPatient, newPatient(name: "事件\(index)")).id
+                }
+            }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(try await eventually { try seen() == Array(1...65) })
         consumer.stop()
 
         // Down again while more are written; a new consumer resumes from its checkpoint.
-        for index in 5..<9 { ids.append(try await register(index)) }
+        var later: [String] = []
+        for index in 65..<69 { later.append(try await register(index)) }
         let restarted = makeConsumer()
         restarted.start()
         defer { restarted.stop() }
-        #expect(try await eventually { try seen() == Array(1...9) })
+        #expect(try await eventually { try seen() == Array(1...69) })
         let applied = try setup.query("SELECT patient_id FROM seen ORDER BY seq").map { try $0.decode("patient_id", as: String.self) }
-        #expect(applied == ids)
-        #expect(try EventCheckpoint.lastApplied(publisher: "reception", on: setup) == 9)
+        #expect(Array(applied.prefix(5)) == ids && Array(applied.suffix(4)) == later)
+        #expect(Set(applied[5..<65]) == Set(burst) && burst.count == 60)
+        #expect(try EventCheckpoint.lastApplied(publisher: "reception", on: setup) == 69)
     }
 }

@@ -47,7 +47,7 @@ public enum GatewayRouter {
     /// One call: bind the request, send it over the bus, answer with JSON or the mapped error.
     static func handle(_ route: GatewayRoute, request: Request, context: BasicRequestContext,
                        transport: any RPCTransport) async -> Response {
-        let requestID = request.headers[requestIDField] ?? UUID().uuidString
+        let requestID = request.headers[requestIDField] ?? RequestID.next()
         do {
             var parameters: [(field: String, value: String)] = []
             for name in route.pathParameters {
