@@ -19,7 +19,7 @@ struct UpCommand: ParsableCommand {
     var busPort: Int = Int(ProcessInfo.processInfo.environment["CLINIC_BUS_PORT"] ?? "") ?? 5555
 
     @Option(name: .long, help: "Worker threads per service (env CLINIC_WORKERS).")
-    var workers: Int = Int(ProcessInfo.processInfo.environment["CLINIC_WORKERS"] ?? "") ?? 4
+    var workers: Int = Int(ProcessInfo.processInfo.environment["CLINIC_WORKERS"] ?? "") ?? ServiceSettings.defaultWorkers
 
     @Option(name: .long, help: "trace, debug, info, notice, warning or error (env CLINIC_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["CLINIC_LOG_LEVEL"] ?? "info"
