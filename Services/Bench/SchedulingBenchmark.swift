@@ -395,7 +395,8 @@ struct BenchDatabase {
     func stop() {
         guard !keep else {
             if !reused {
-                print("kept the seeded book; next time pass --seeded-url '\(serviceURL)'")
+                let quoted = "'" + serviceURL.replacingOccurrences(of: "'", with: "'\\''") + "'"
+                print("kept the seeded book; next time pass --seeded-url \(quoted)")
                 if let directory { print("(its cluster keeps running from \(directory.path)/pg; stop it with pg_ctl -D … stop)") }
             }
             return
