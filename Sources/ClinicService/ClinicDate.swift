@@ -1,3 +1,5 @@
+import ClinicStore
+
 /// A calendar day in the clinic's time zone, as written on a form: `YYYY-MM-DD`.
 public struct ClinicDate: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Year, e.g. 2026.
@@ -51,27 +53,12 @@ public struct ClinicDate: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 
     /// Days since 1970-01-01 (proleptic Gregorian).
-    public var dayNumber: Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let shiftedMonth = month > 2 ? month - 3 : month + 9
-        let dayOfYear = (153 * shiftedMonth + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
+    public var dayNumber: Int { Int(CivilDays.number(year: Int64(year), month: Int64(month), day: Int64(day))) }
 
     /// The date `dayNumber` days after 1970-01-01.
     public init(dayNumber: Int) {
-        let z = dayNumber + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        self.init(year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
+        let date = CivilDays.date(Int64(dayNumber))
+        self.init(year: Int(date.year), month: Int(date.month), day: Int(date.day))
     }
 
     /// Days in `month` of `year` (Gregorian leap years).

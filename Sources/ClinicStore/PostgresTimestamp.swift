@@ -7,11 +7,11 @@ enum PostgresTimestamp {
         let scaled = (date.timeIntervalSince1970 * 1_000_000).rounded()
         // Far beyond PostgreSQL's range anyway; clamp instead of trapping.
         let micros = Int64(exactly: scaled) ?? (scaled < 0 ? -(Int64(1) << 62) : (Int64(1) << 62))
-        let seconds = floorDivide(micros, 1_000_000)
+        let seconds = CivilDays.floorDivide(micros, 1_000_000)
         let fraction = micros - seconds * 1_000_000
-        let days = floorDivide(seconds, 86_400)
+        let days = CivilDays.floorDivide(seconds, 86_400)
         let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = civilFromDays(days)
+        let (year, month, day) = CivilDays.date(days)
         var out = ""
         out.reserveCapacity(32)
         appendPadded(&out, year > 0 ? year : 1 - year, width: 4)
@@ -79,39 +79,9 @@ enum PostgresTimestamp {
         }
         guard cursor.atEnd, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { throw invalid }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = CivilDays.number(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return Date(timeIntervalSince1970: Double(seconds) + Double(micros) / 1_000_000)
-    }
-
-    private static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
-        let quotient = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? quotient - 1 : quotient
-    }
-
-    /// Proleptic Gregorian days since 1970-01-01 (year 0 is 1 BC).
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = floorDivide(y, 400)
-        let yearOfEra = y - era * 400
-        let shiftedMonth = month > 2 ? month - 3 : month + 9
-        let dayOfYear = (153 * shiftedMonth + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The inverse of `daysFromCivil`.
-    static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = floorDivide(z, 146_097)
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day)
     }
 
     private static func appendPadded(_ out: inout String, _ value: Int64, width: Int) {
