@@ -146,4 +146,24 @@ struct FindSlotsTests {
         }())
         #expect(inactive?.code == .failedPrecondition)
     }
+
+    /// The counter moves with any change, even from a session whose search_path does not name scheduling's schema.
+    @Test func theRosterGenerationMovesWithEveryChange() async throws {
+        let harness = try SchedulingHarness()
+        defer { harness.stop() }
+        let doctor = try await harness.makeDoctor()
+        let db = try harness.database()
+        defer { db.close() }
+        let schema = try #require(try db.query("SELECT current_schema() AS s").first?.decode("s", as: String.self))
+        func generation() throws -> Int64 {
+            try #require(try db.query("SELECT value FROM \(identifier: schema).roster_generation").first?.decode("value", as: Int64.self))
+        }
+        let before = try generation()
+        try db.execute(script: "SET search_path = public")
+        let id = try #require(UUIDText.parse(doctor.id))
+        try db.execute("UPDATE \(identifier: schema).doctors SET title = 'chief' WHERE id = \(id)")
+        #expect(try generation() == before + 1)
+        try db.execute("DELETE FROM \(identifier: schema).roster_days WHERE doctor_id = \(id) AND weekday = 7")
+        #expect(try generation() == before + 2)
+    }
 }

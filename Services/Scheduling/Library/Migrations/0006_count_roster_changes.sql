@@ -13,6 +13,8 @@ BEGIN
     RETURN NULL;
 END
 $$;
+-- Resolve the counter in this schema whatever the search_path of the session that changes a roster.
+ALTER FUNCTION bump_roster_generation() SET search_path FROM CURRENT;
 
 CREATE TRIGGER doctors_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON doctors
     FOR EACH STATEMENT EXECUTE FUNCTION bump_roster_generation();
