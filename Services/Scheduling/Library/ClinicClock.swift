@@ -1,4 +1,5 @@
 import ClinicService
+import ClinicStore
 import Foundation
 
 /// A wall-clock time of day in the clinic, `HH:MM`, as minutes since midnight (24:00 allowed as an end).
@@ -79,7 +80,7 @@ public struct ClinicClock: Sendable {
 
     /// The clinic date at `instant`.
     public func date(of instant: Date) -> ClinicDate {
-        ClinicDate(dayNumber: Self.floorDivide(localSeconds(of: instant), 86_400))
+        ClinicDate(dayNumber: Self.days(localSeconds(of: instant)))
     }
 
     /// Today in the clinic.
@@ -104,7 +105,7 @@ public struct ClinicClock: Sendable {
 
     /// The clinic time of day at `instant` (minutes precision).
     public func timeOfDay(of instant: Date) -> TimeOfDay {
-        let seconds = localSeconds(of: instant) - Self.floorDivide(localSeconds(of: instant), 86_400) * 86_400
+        let seconds = localSeconds(of: instant) - Self.days(localSeconds(of: instant)) * 86_400
         return TimeOfDay(minutes: seconds / 60)
     }
 
@@ -121,8 +122,6 @@ public struct ClinicClock: Sendable {
         timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
-    private static func floorDivide(_ a: Int, _ b: Int) -> Int {
-        let quotient = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? quotient - 1 : quotient
-    }
+    /// Whole days since 1970-01-01 in `seconds` of clinic-local time, rounding towards the past.
+    private static func days(_ seconds: Int) -> Int { Int(CivilDays.floorDivide(Int64(seconds), 86_400)) }
 }
