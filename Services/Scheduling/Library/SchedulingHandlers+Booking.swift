@@ -96,7 +96,7 @@ extension SchedulingHandlers {
     func ensurePatientKnown(_ id: UUID, context: RequestContext) throws {
         if try PatientDirectory.contains(id, on: db) { return }
         var request = Clinic_Reception_V1_GetPatientRequest()
-        request.patientID = id.lowercased
+        request.patientID = id.lowercasedText
         request.reason = "scheduling: booking check"
         var caller = context.caller
         caller.system = SchedulingService.name

@@ -51,7 +51,7 @@ extension SchedulingHandlers {
         var response = Clinic_Scheduling_V1_FindSlotsResponse()
         response.slots = found.map { slot in
             var message = Clinic_Scheduling_V1_Slot()
-            message.doctorID = slot.doctor.id.lowercased
+            message.doctorID = slot.doctor.id.lowercasedText
             message.doctorName = slot.doctor.name
             message.startTime = Google_Protobuf_Timestamp(date: slot.start)
             message.endTime = Google_Protobuf_Timestamp(date: slot.start.addingTimeInterval(TimeInterval(duration * 60)))

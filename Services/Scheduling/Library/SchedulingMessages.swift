@@ -9,7 +9,7 @@ struct SchedulingMessages {
 
     func appointment(_ record: AppointmentRecord, confirmations: [ConfirmationRecord] = []) -> Clinic_Scheduling_V1_Appointment {
         var message = Clinic_Scheduling_V1_Appointment()
-        message.id = record.id.lowercased
+        message.id = record.id.lowercasedText
         message.patientID = record.patientID?.lowercasedText ?? ""
         if let prospect = record.prospect {
             message.prospect.name = prospect.name
@@ -17,7 +17,7 @@ struct SchedulingMessages {
             message.prospect.age = Int32(prospect.age)
             message.prospect.gender = .init(rawValue: prospect.gender) ?? .unspecified
         }
-        message.doctorID = record.doctorID.lowercased
+        message.doctorID = record.doctorID.lowercasedText
         message.chairID = record.chairID?.lowercasedText ?? ""
         message.startTime = Google_Protobuf_Timestamp(date: record.span.start)
         message.endTime = Google_Protobuf_Timestamp(date: record.span.end)
@@ -53,7 +53,7 @@ struct SchedulingMessages {
 
     func doctor(_ record: DoctorRecord) -> Clinic_Scheduling_V1_Doctor {
         var message = Clinic_Scheduling_V1_Doctor()
-        message.id = record.id.lowercased
+        message.id = record.id.lowercasedText
         message.name = record.name
         message.specialty = record.specialty
         message.gender = .init(rawValue: record.gender) ?? .unspecified
@@ -65,7 +65,7 @@ struct SchedulingMessages {
 
     func chair(_ record: ChairRecord) -> Clinic_Scheduling_V1_Chair {
         var message = Clinic_Scheduling_V1_Chair()
-        message.id = record.id.lowercased
+        message.id = record.id.lowercasedText
         message.name = record.name
         message.room = record.room
         message.active = record.active
@@ -75,8 +75,8 @@ struct SchedulingMessages {
 
     func leave(_ record: LeaveRecord) -> Clinic_Scheduling_V1_Leave {
         var message = Clinic_Scheduling_V1_Leave()
-        message.id = record.id.lowercased
-        message.doctorID = record.doctorID.lowercased
+        message.id = record.id.lowercasedText
+        message.doctorID = record.doctorID.lowercasedText
         message.startTime = Google_Protobuf_Timestamp(date: record.span.start)
         message.endTime = Google_Protobuf_Timestamp(date: record.span.end)
         message.reason = record.reason
@@ -89,7 +89,7 @@ struct SchedulingMessages {
 
     func override(_ record: RosterOverrideRecord) -> Clinic_Scheduling_V1_RosterOverride {
         var message = Clinic_Scheduling_V1_RosterOverride()
-        message.doctorID = record.doctorID.lowercased
+        message.doctorID = record.doctorID.lowercasedText
         message.date = record.date.description
         switch record.plan {
         case .dayOff: message.dayOff = true
@@ -103,7 +103,7 @@ struct SchedulingMessages {
 
     func weekly(_ roster: WeeklyRoster, doctor: UUID, updatedAt: Date?) -> Clinic_Scheduling_V1_WeeklyRoster {
         var message = Clinic_Scheduling_V1_WeeklyRoster()
-        message.doctorID = doctor.lowercased
+        message.doctorID = doctor.lowercasedText
         message.days = roster.days.sorted { $0.key < $1.key }.map { weekday, hours in
             var day = Clinic_Scheduling_V1_RosterDay()
             day.weekday = Int32(weekday)
@@ -134,9 +134,4 @@ struct SchedulingMessages {
         case .noShow: .noShow
         }
     }
-}
-
-extension UUID {
-    /// The lower-case hyphenated form the API uses.
-    var lowercased: String { uuidString.lowercased() }
 }
