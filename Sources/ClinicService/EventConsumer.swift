@@ -135,7 +135,7 @@ private struct ConsumerLoop {
             var batch: [(Clinic_Bus_V1_EventHeader, [UInt8])] = []
             var expected = catchUp  // as it will be once the batch so far is applied
             for event in arrived {
-                guard let source = configuration.sources.first(where: { $0.publisher == event.header.publisher }) else { continue }
+                guard let source = followedSource(event.header.publisher) else { continue }
                 switch expected.decide(publisher: source.publisher, seq: event.header.seq) {
                 case .apply:
                     batch.append((event.header, event.payload))
@@ -152,6 +152,9 @@ private struct ConsumerLoop {
         }
     }
 
+    /// The followed source that publishes as `publisher`.
+    private func followedSource(_ publisher: String) -> EventSource? { configuration.sources.first { $0.publisher == publisher } }
+
     /// Most live events applied in one transaction.
     static let batchLimit = 256
 
@@ -163,7 +166,7 @@ private struct ConsumerLoop {
         let outcome = try apply(batch, db: db)
         for (publisher, seq) in outcome.checkpoints { catchUp.applied(publisher: publisher, seq: seq) }
         for publisher in outcome.outOfOrder {
-            guard let source = configuration.sources.first(where: { $0.publisher == publisher }) else { continue }
+            guard let source = followedSource(publisher) else { continue }
             try replay(source, into: &catchUp, db: db, client: client)
         }
     }
@@ -213,8 +216,8 @@ private struct ConsumerLoop {
                 throw RPCError(reply.header.code, reply.header.message, violations: reply.header.violations)
             }
             let response = try Clinic_Bus_V1_ReplayResponse(serializedBytes: reply.payload)
-            let outcome = try apply(response.events.map { ($0.header, Array($0.payload)) }, db: db)
-            for (publisher, seq) in outcome.checkpoints { catchUp.applied(publisher: publisher, seq: seq) }
+            _ = try apply(response.events.map { ($0.header, Array($0.payload)) }, db: db)
+            // The stored checkpoint, which another instance may have moved further still.
             let last = try EventCheckpoint.lastApplied(publisher: source.publisher, on: db)
             catchUp.applied(publisher: source.publisher, seq: last)
             if response.events.isEmpty || last >= response.latestSeq { return }
