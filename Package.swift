@@ -95,7 +95,7 @@ let package = Package(
 
         // Tests: one target per library/service plus end to end.
         .target(name: "ClinicTestSupport",
-                dependencies: ["ClinicStore", "ClinicBus", "ClinicService"],
+                dependencies: ["ClinicStore", "ClinicBus", "ClinicProto", "ClinicService"],
                 path: "Tests/ClinicTestSupport"),
         .testTarget(name: "ClinicBusTests", dependencies: ["ClinicBus", "ClinicProto", "ClinicTestSupport"]),
         .testTarget(name: "ClinicStoreTests", dependencies: ["ClinicStore", "ClinicTestSupport"]),

@@ -2,6 +2,7 @@ import ClinicBus
 import ClinicProto
 import ClinicService
 import ClinicStore
+import ClinicTestSupport
 import Foundation
 import Testing
 @testable import Reception
@@ -110,14 +111,7 @@ struct CheckInTests {
         let outcomes = await withTaskGroup(of: StatusCode.self) { group in
             for _ in 0..<8 {
                 group.addTask {
-                    do {
-                        _ = try await harness.call(Reception.checkInPatient, Self.checkIn(patient.id, appointment: appointment))
-                        return .ok
-                    } catch let error as RPCError {
-                        return error.code
-                    } catch {
-                        return .unknown
-                    }
+                    await rpcResult { try await harness.call(Reception.checkInPatient, Self.checkIn(patient.id, appointment: appointment)) }.code
                 }
             }
             return await group.reduce(into: [StatusCode]()) { $0.append($1) }

@@ -29,12 +29,7 @@ final class ReceptionHarness: Sendable {
     /// Calls a reception rpc as a member of the desk staff.
     func call<Request, Response>(_ method: Method<Request, Response>, _ request: Request,
                                  idempotencyKey: String = "") async throws -> Response {
-        var caller = Clinic_Bus_V1_Caller()
-        caller.subject = "desk-01"
-        caller.role = "desk"
-        caller.system = "tests"
-        return try await client.call(method, request, options: CallOptions(timeout: .seconds(5), caller: caller,
-                                                                          idempotencyKey: idempotencyKey))
+        try await client.call(method, request, options: .desk(timeout: .seconds(5), idempotencyKey: idempotencyKey))
     }
 
     /// A direct connection to the service's schema, for checking what was stored.
@@ -59,13 +54,3 @@ func newPatient(name: String = "测试患者", birthDate: String = "1990-05-01",
 
 /// A random, valid mainland mobile number.
 func uniquePhone() -> String { "13\(Int.random(in: 3...9))\(String(format: "%08d", Int.random(in: 0..<100_000_000)))" }
-
-/// Waits until `condition` holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return try await condition()
-}

@@ -2,6 +2,7 @@ import ClinicBus
 import ClinicProto
 import ClinicService
 import ClinicStore
+import ClinicTestSupport
 import Foundation
 import Testing
 @testable import Reception
@@ -92,14 +93,7 @@ struct ReceptionServiceTests {
         let outcomes = await withTaskGroup(of: StatusCode.self) { group in
             for index in 0..<8 {
                 group.addTask {
-                    do {
-                        _ = try await harness.call(Reception.registerPatient, newPatient(name: "并发\(index)", phone: phone))
-                        return .ok
-                    } catch let error as RPCError {
-                        return error.code
-                    } catch {
-                        return .unknown
-                    }
+                    await rpcResult { try await harness.call(Reception.registerPatient, newPatient(name: "并发\(index)", phone: phone)) }.code
                 }
             }
             return await group.reduce(into: [StatusCode]()) { $0.append($1) }

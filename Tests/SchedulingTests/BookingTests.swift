@@ -2,6 +2,7 @@ import ClinicBus
 import ClinicProto
 import ClinicService
 import ClinicStore
+import ClinicTestSupport
 import Foundation
 import Testing
 @testable import Scheduling
@@ -88,9 +89,7 @@ struct BookingTests {
         let outcomes = await withTaskGroup(of: Result<String, RPCError>.self) { group in
             for _ in 0..<32 {
                 group.addTask {
-                    do { return .success(try await harness.call(Scheduling.bookAppointment, bookingRequest(doctor: doctor.id, start: start)).id) }
-                    catch let error as RPCError { return .failure(error) }
-                    catch { return .failure(RPCError(.unknown, "\(error)")) }
+                    await rpcResult { try await harness.call(Scheduling.bookAppointment, bookingRequest(doctor: doctor.id, start: start)).id }
                 }
             }
             return await group.reduce(into: []) { $0.append($1) }

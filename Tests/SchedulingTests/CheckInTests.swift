@@ -1,6 +1,7 @@
 import ClinicBus
 import ClinicProto
 import ClinicStore
+import ClinicTestSupport
 import Foundation
 import Testing
 @testable import Scheduling

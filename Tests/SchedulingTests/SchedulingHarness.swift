@@ -41,24 +41,12 @@ final class SchedulingHarness: Sendable {
     /// Calls an rpc as a member of the desk staff.
     func call<Request, Response>(_ method: Method<Request, Response>, _ request: Request,
                                  idempotencyKey: String = "") async throws -> Response {
-        var caller = Clinic_Bus_V1_Caller()
-        caller.subject = "desk-01"
-        caller.role = "desk"
-        caller.system = "tests"
-        return try await client.call(method, request, options: CallOptions(timeout: .seconds(10), caller: caller,
-                                                                          idempotencyKey: idempotencyKey))
+        try await client.call(method, request, options: .desk(timeout: .seconds(10), idempotencyKey: idempotencyKey))
     }
 
     /// The rpc's error, or nil when it succeeded.
     func failure<Request, Response>(_ method: Method<Request, Response>, _ request: Request) async -> RPCError? {
-        do {
-            _ = try await call(method, request)
-            return nil
-        } catch let error as RPCError {
-            return error
-        } catch {
-            return RPCError(.unknown, "\(error)")
-        }
+        await rpcResult { try await call(method, request) }.error
     }
 
     /// A direct connection to scheduling's schema, for checking what was stored.
@@ -156,16 +144,6 @@ extension Clinic_Scheduling_V1_TimeOfDayRange {
         self.start = start
         self.end = end
     }
-}
-
-/// Waits until `condition` holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return try await condition()
 }
 
 /// Scheduling's published events so far (stamped by the relay), in order.

@@ -1,0 +1,50 @@
+import ClinicBus
+import ClinicProto
+
+extension CallOptions {
+    /// Options of a call made by a member of the desk staff through the tests.
+    public static func desk(timeout: Duration, idempotencyKey: String = "") -> CallOptions {
+        var caller = Clinic_Bus_V1_Caller()
+        caller.subject = "desk-01"
+        caller.role = "desk"
+        caller.system = "tests"
+        return CallOptions(timeout: timeout, caller: caller, idempotencyKey: idempotencyKey)
+    }
+}
+
+/// What `body` returned, or the `RPCError` it threw (any other error as UNKNOWN).
+public func rpcResult<Value>(_ body: () async throws -> Value) async -> Result<Value, RPCError> {
+    do {
+        return .success(try await body())
+    } catch let error as RPCError {
+        return .failure(error)
+    } catch {
+        return .failure(RPCError(.unknown, "\(error)"))
+    }
+}
+
+extension Result where Failure == RPCError {
+    /// OK, or the status code of the error.
+    public var code: StatusCode {
+        switch self {
+        case .success: .ok
+        case .failure(let error): error.code
+        }
+    }
+
+    /// The error, or nil on success.
+    public var error: RPCError? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
+
+/// Waits until `condition` holds or `timeout` passes.
+public func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return try await condition()
+}
