@@ -71,19 +71,6 @@ final class SchedulingHarness: Sendable {
         return doctor
     }
 
-    /// Overrides the dates around `instant` to 00:00–24:00, so a booking near "now" is inside working time.
-    func openAllDay(doctor: String, around instant: Date) async throws {
-        let date = Self.clock.date(of: instant)
-        for day in [date.adding(days: -1), date, date.adding(days: 1)] {
-            var open = Clinic_Scheduling_V1_SetRosterOverrideRequest()
-            open.override.doctorID = doctor
-            open.override.date = day.description
-            open.override.hours = .init(start: "00:00", end: "24:00")
-            open.override.reason = "tests"
-            _ = try await call(Scheduling.setRosterOverride, open)
-        }
-    }
-
     func makeChair(name: String = "1号椅") async throws -> Clinic_Scheduling_V1_Chair {
         var create = Clinic_Scheduling_V1_CreateChairRequest()
         create.name = name
