@@ -34,17 +34,28 @@ public final class WorkerPool: Sendable {
             guard running == nil else { throw BusError(operation: "start worker pool", reason: "already started") }
             let group = DispatchGroup()
             var signals: [StopSignal] = []
+            let heartbeatMS = configuration.heartbeatInterval.wholeMilliseconds
+            let covers = (0..<configuration.threads).map { _ in BusyHeartbeat(heartbeatMS: heartbeatMS) }
             for index in 0..<configuration.threads {
                 let signal = StopSignal(name: "worker-\(index)")
                 signals.append(signal)
                 group.enter()
                 let thread = Thread { [self] in
                     defer { group.leave() }
-                    run(index: index, stop: signal)
+                    run(index: index, stop: signal, cover: covers[index])
                 }
                 thread.name = "clinic-worker-\(configuration.service)-\(index)"
                 thread.start()
             }
+            let signal = StopSignal(name: "worker-heartbeats")
+            signals.append(signal)
+            group.enter()
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                coverBusyWorkers(covers, stop: signal)
+            }
+            thread.name = "clinic-worker-\(configuration.service)-heartbeats"
+            thread.start()
             running = Running(group: group, signals: signals)
         }
     }
@@ -59,9 +70,27 @@ public final class WorkerPool: Sendable {
         current.group.wait()
     }
 
+    // MARK: Heartbeat thread
+
+    /// Sends due heartbeats for worker threads whose handlers are running, until stopped.
+    private func coverBusyWorkers(_ covers: [BusyHeartbeat], stop: StopSignal) {
+        guard let stopSocket = try? stop.makeReceiver() else {
+            logger.error("worker heartbeat thread could not open its stop socket; slow handlers may be taken for dead")
+            return
+        }
+        defer { stopSocket.close() }
+        // Wake twice per beat, so a beat is never more than half a beat late.
+        let wakeMS = Int(max(1, (covers.first?.beatEveryMS ?? 500) / 2))
+        while !stop.isFired {
+            if (try? Socket.poll([stopSocket], timeoutMS: wakeMS))?.first == true { return }
+            let now = BusClock.nowMS()
+            for cover in covers { cover.beatIfDue(now: now) }
+        }
+    }
+
     // MARK: Worker thread
 
-    private func run(index: Int, stop: StopSignal) {
+    private func run(index: Int, stop: StopSignal, cover: BusyHeartbeat) {
         var logger = self.logger
         logger[metadataKey: "service"] = "\(configuration.service)"
         logger[metadataKey: "worker"] = "\(index)"
@@ -107,7 +136,7 @@ public final class WorkerPool: Sendable {
                 continue
             }
             let reconnect = serve(socket: socket, stopSocket: stopSocket, stop: stop, machine: &machine,
-                                  routes: routes, logger: logger)
+                                  routes: routes, cover: cover, logger: logger)
             if !reconnect {
                 let goodbye = machine.stopping()
                 perform(goodbye, socket: socket, logger: logger)
@@ -121,8 +150,9 @@ public final class WorkerPool: Sendable {
 
     /// Serves on one socket; returns true to reconnect with a new socket, false when stopping.
     private func serve(socket: Socket, stopSocket: Socket, stop: StopSignal, machine: inout WorkerStateMachine,
-                       routes: WorkerRoutes, logger: Logger) -> Bool {
+                       routes: WorkerRoutes, cover: BusyHeartbeat, logger: Logger) -> Bool {
         if perform(machine.socketConnected(now: BusClock.nowMS()), socket: socket, logger: logger) { return true }
+        let lent = BusyHeartbeat.LentSocket(socket)
         var poll = PollPair(socket, stopSocket)
         while !stop.isFired {
             do {
@@ -134,8 +164,8 @@ public final class WorkerPool: Sendable {
                     defer { replies.flush(on: socket, logger: logger) }
                     while let frames = try socket.receive(dontWait: true) {
                         let actions = machine.received(frames, now: BusClock.nowMS())
-                        if try handleAll(actions, socket: socket, machine: &machine, routes: routes, replies: &replies,
-                                         logger: logger) {
+                        if try handleAll(actions, socket: socket, lent: lent, machine: &machine, routes: routes,
+                                         cover: cover, replies: &replies, logger: logger) {
                             return true
                         }
                         if stop.isFired { return false }
@@ -151,8 +181,9 @@ public final class WorkerPool: Sendable {
     }
 
     /// Runs actions that may include handling a request. Returns true when a reconnect was asked for.
-    private func handleAll(_ actions: [WorkerAction], socket: Socket, machine: inout WorkerStateMachine,
-                           routes: WorkerRoutes, replies: inout ReplyBatch, logger: Logger) throws -> Bool {
+    private func handleAll(_ actions: [WorkerAction], socket: Socket, lent: BusyHeartbeat.LentSocket,
+                           machine: inout WorkerStateMachine, routes: WorkerRoutes, cover: BusyHeartbeat,
+                           replies: inout ReplyBatch, logger: Logger) throws -> Bool {
         for action in actions {
             guard case .handle(let client, let headerBytes, let payload) = action else {
                 replies.flush(on: socket, logger: logger)
@@ -162,7 +193,8 @@ public final class WorkerPool: Sendable {
             let started = BusClock.monotonicNS()
             let reply: RPCReply
             if let header = try? Clinic_Bus_V1_RequestHeader(serializedBytes: headerBytes) {
-                reply = routes.handle(header: header, payload: payload, logger: logger)
+                // The socket is lent out meanwhile, so a slow handler's worker keeps heartbeating.
+                reply = cover.lending(lent) { routes.handle(header: header, payload: payload, logger: logger) }
             } else {
                 // Still answer under the request's id when it can be read, so the caller is not left waiting.
                 reply = WorkerRoutes.errorReply(RPCError(.invalidArgument, "request header does not decode"),

@@ -74,6 +74,21 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(2))
     }
 
+    @Test func aWorkerBusyLongerThanItsLivenessWindowStaysRegisteredAndAnswers() async throws {
+        let bus = try TestBus()
+        defer { bus.stop() }
+        // The handler runs for 8 heartbeats, well past the broker's 3-heartbeat window for a silent worker.
+        let pool = try bus.echoPool(TestBus.echoA, tag: "slow", delay: 0.8)
+        defer { pool.stop() }
+        let client = try bus.client()
+        defer { client.close() }
+        let reply = try await TestBus.call(client, TestBus.echoA, timeout: .seconds(5))
+        #expect(reply.header.publisher == "slow-0")
+        // And it goes on serving.
+        let again = try await TestBus.call(client, TestBus.echoA, timeout: .seconds(5))
+        #expect(again.header.publisher == "slow-0")
+    }
+
     @Test func requestQueuedWhileNoWorkerIsServedWhenOneStarts() async throws {
         let bus = try TestBus()
         defer { bus.stop() }

@@ -37,7 +37,9 @@ final class StackProcesses: @unchecked Sendable {
             throw StackTestError("\(executable.path) is not built: run `swift build --build-tests` first (deploy/dev.sh test does)")
         }
         let log = logDirectory.appendingPathComponent("\(name).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+            throw StackTestError("cannot create \(log.path)")
+        }
         let handle = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = executable

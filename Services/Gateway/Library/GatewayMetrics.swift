@@ -35,11 +35,22 @@ public final class RouteMetrics: Sendable {
     private let histogram: DurationHistogram
     private let counters = Mutex<[Int: Counter]>([:])
 
+    /// `clinic_gateway_request_duration_seconds`.
+    private static var duration: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "clinic", subsystem: "gateway", metricName: "request_duration", unitName: "seconds",
+                             helpText: "Time from request to response, per route.")
+    }
+    /// `clinic_gateway_requests_total`.
+    private static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "clinic", subsystem: "gateway", metricName: "requests", unitName: "total",
+                             helpText: "Requests answered, per route and status.")
+    }
+
     init(registry: PrometheusCollectorRegistry, route: String, method: String) {
         self.registry = registry
         self.route = route
         self.method = method
-        histogram = registry.makeDurationHistogram(name: "clinic_gateway_request_duration_seconds",
+        histogram = registry.makeDurationHistogram(descriptor: Self.duration,
                                                    labels: [("route", route), ("method", method)],
                                                    buckets: GatewayMetrics.buckets)
     }
@@ -48,7 +59,7 @@ public final class RouteMetrics: Sendable {
     public func record(status: Int, duration: Duration) {
         let counter = counters.withLock { counters in
             if let counter = counters[status] { return counter }
-            let counter = registry.makeCounter(name: "clinic_gateway_requests_total",
+            let counter = registry.makeCounter(descriptor: Self.requests,
                                                labels: [("route", route), ("method", method), ("status", String(status))])
             counters[status] = counter
             return counter
