@@ -9,8 +9,9 @@ struct ChildProcesses {
 
     init(logger: Logger) { self.logger = logger }
 
-    /// Starts the sibling executable `name` with `arguments`; its output goes to this terminal.
-    mutating func launch(_ name: String, _ arguments: [String]) throws {
+    /// Starts the sibling executable `name` with `arguments` and `environment` added to this one's; its output goes to
+    /// this terminal.
+    mutating func launch(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         let directory = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).deletingLastPathComponent()
         let executable = directory.appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
@@ -19,6 +20,9 @@ struct ChildProcesses {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+        }
         try process.run()
         processes.append((name, process))
         logger.info("started \(name)", metadata: ["pid": "\(process.processIdentifier)"])

@@ -44,8 +44,10 @@ struct UpCommand: ParsableCommand {
                                                "--log-level", logLevel])
             for service in services {
                 guard let url = urls[service.name] else { throw StackError("no database URL for \(service.name)") }
+                // The URL carries the role's password: it goes in the environment, not on a command line `ps` shows.
                 try children.launch("clinic-\(service.name)", common + ["--events-in", eventsIn, "--events-out", eventsOut,
-                                                                         "--database-url", url, "--workers", "\(workers)"])
+                                                                         "--workers", "\(workers)"],
+                                    environment: ["CLINIC_\(service.name.uppercased())_DATABASE_URL": url])
             }
             try children.launch("clinic-gateway", common + ["--port", "\(httpPort)"])
             let api = "http://127.0.0.1:\(httpPort)"
