@@ -1,3 +1,4 @@
+import CPostgres
 import Foundation
 import Logging
 
@@ -77,11 +78,29 @@ public enum Provisioner {
             components.percentEncodedPassword = password.addingPercentEncoding(withAllowedCharacters: allowed)
             if let url = components.string { return url }
         }
-        // key=value form: later keywords override earlier ones.
+        // key=value form: the admin's own user and password are left out, so a service never holds them.
         func quoted(_ value: String) -> String {
             "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
         }
-        return "\(adminURL) user=\(quoted(role)) password=\(quoted(password))"
+        let kept = (keywordPairs(adminURL) ?? []).filter { $0.keyword != "user" && $0.keyword != "password" }
+        return (kept + [("user", role), ("password", password)]).map { "\($0.0)=\(quoted($0.1))" }.joined(separator: " ")
+    }
+
+    /// The keyword/value pairs of a `key=value` connection string as libpq reads them, or nil if it does not parse.
+    static func keywordPairs(_ conninfo: String) -> [(keyword: String, value: String)]? {
+        var message: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(conninfo, &message) else {
+            if let message { PQfreemem(message) }
+            return nil
+        }
+        defer { PQconninfoFree(options) }
+        var pairs: [(keyword: String, value: String)] = []
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if let value = option.pointee.val { pairs.append((String(cString: keyword), String(cString: value))) }
+            option += 1
+        }
+        return pairs
     }
 
     /// Role and schema names are plain lower-case identifiers.
