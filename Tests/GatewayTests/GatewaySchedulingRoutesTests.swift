@@ -145,6 +145,29 @@ struct GatewaySchedulingRoutesTests {
         }
     }
 
+    @Test func queryTakesJSONNamesTooRefusesUnknownOnesAndNeverOverridesThePath() async throws {
+        try await withGateway { client in
+            // The proto3 JSON names work as well as the snake_case ones.
+            try await client.execute(uri: "/v1/slots?doctorId=d-1&durationMinutes=45&stepMinutes=10", method: .get) { response in
+                #expect(response.status == .ok)
+                let slot = try #require((Self.json(response)["slots"] as? [[String: Any]])?.first)
+                #expect(slot["doctorId"] as? String == "d-1")
+                #expect(slot["doctorName"] as? String == "|45|0||10")
+            }
+            // A parameter that fills no field is refused by name rather than silently ignored.
+            try await client.execute(uri: "/v1/slots?doctor=d-1", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(Self.field(response) == "doctor")
+                #expect((Self.json(response)["message"] as? String)?.contains("is not a field of clinic.scheduling.v1.FindSlotsRequest") == true)
+            }
+            // The path names the doctor; a query parameter for the same field does not change it.
+            try await client.execute(uri: "/v1/rosters/d-1?doctor_id=d-2&doctorId=d-3&from_date=2026-12-01", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect((Self.json(response)["weekly"] as? [String: Any])?["doctorId"] as? String == "d-1")
+            }
+        }
+    }
+
     @Test func rosterOverridePathFillsTheNestedOverride() async throws {
         try await withGateway { client in
             try await client.execute(uri: "/v1/rosters/d-1/overrides/2026-12-01", method: .put,

@@ -53,11 +53,13 @@ public enum GatewayRouter {
             for name in route.pathParameters {
                 parameters.append((jsonName(name), context.parameters.get(name) ?? ""))
             }
-            if !route.queryFields.isEmpty {
-                let query = request.uri.queryParameters
-                for (name, field) in route.queryFields {
-                    if let value = query.get(name) { parameters.append((field, value)) }
-                }
+            // As grpc-gateway does: any request field may come as a query parameter, by its proto name or its JSON
+            // name (dotted for nested fields); the route's table adds short names. A path parameter is not overridden.
+            let bound = parameters.count
+            for (name, value) in request.uri.queryParameters where !name.isEmpty {
+                let field = route.queryField(String(name))
+                if parameters[..<bound].contains(where: { $0.field == field }) { continue }
+                parameters.append((field, String(value)))
             }
             var body: [UInt8] = []
             if route.hasBody {
