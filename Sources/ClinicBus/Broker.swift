@@ -125,6 +125,9 @@ public final class Broker: Sendable {
         }
 
         var machine = BrokerStateMachine(configuration: configuration)
+        // Peers that put an empty delimiter frame before the protocol frame (a REQ socket does, and RFC 7 style
+        // peers do): they get one back in front of every message, so a REQ client accepts its reply.
+        var delimited = RecentPeers(generationSize: 4096)
         var actions: [BrokerAction] = []
         actions.reserveCapacity(64)
         var poll = PollPair(router, stopSocket)
@@ -144,19 +147,24 @@ public final class Broker: Sendable {
                     while budget > 0, let frames = try router.receive(dontWait: true) {
                         budget -= 1
                         guard frames.count >= 2 else { continue }
-                        machine.receive(from: frames[0], frames: frames[1...], now: BusClock.nowMS(), into: &actions)
+                        var body = frames[1...]
+                        if body.count >= 2, body[body.startIndex].isEmpty {
+                            body = body.dropFirst()
+                            delimited.insert(frames[0])
+                        }
+                        machine.receive(from: frames[0], frames: body, now: BusClock.nowMS(), into: &actions)
                         batched += 1
                         if batched == 32 {
-                            perform(&actions, on: router)
+                            perform(&actions, on: router, delimited: delimited)
                             batched = 0
                         }
                     }
-                    perform(&actions, on: router)
+                    perform(&actions, on: router, delimited: delimited)
                 }
                 let afterIO = BusClock.nowMS()
                 if machine.msUntilNextTick(now: afterIO) == 0 {
                     machine.tick(now: afterIO, into: &actions)
-                    perform(&actions, on: router)
+                    perform(&actions, on: router, delimited: delimited)
                     let stats = machine.stats
                     if stats != lastStats {
                         lastStats = stats
@@ -175,10 +183,11 @@ public final class Broker: Sendable {
         }
     }
 
-    private func perform(_ actions: inout [BrokerAction], on router: Socket) {
+    private func perform(_ actions: inout [BrokerAction], on router: Socket, delimited: RecentPeers) {
         for action in actions {
             switch action {
-            case .send(let identity, let frames):
+            case .send(let identity, var frames):
+                if delimited.contains(identity) { frames.insert([], at: 0) }
                 do {
                     if try !router.send(frames[...], prefix: identity, dontWait: true) {
                         logger.debug("dropped a message for an unreachable or saturated peer")
@@ -220,5 +229,30 @@ public final class Broker: Sendable {
         if proxyStop.isFired { return }
         // Runs until the control socket receives TERMINATE.
         _ = zmq_proxy_steerable(frontend.handle, backend.handle, nil, control.handle)
+    }
+}
+
+/// Routing identities seen recently, in two generations so memory stays bounded without forgetting a peer that is
+/// still talking: an identity is kept while it was seen within the last two generations of `generationSize` inserts.
+struct RecentPeers {
+    private var current = Set<[UInt8]>()
+    private var previous = Set<[UInt8]>()
+    let generationSize: Int
+
+    init(generationSize: Int) { self.generationSize = generationSize }
+
+    /// Whether no identity is remembered (the common case: no peer uses a delimiter).
+    var isEmpty: Bool { current.isEmpty && previous.isEmpty }
+
+    /// Remembers `identity` as seen now.
+    mutating func insert(_ identity: [UInt8]) {
+        guard current.insert(identity).inserted, current.count >= generationSize else { return }
+        previous = current
+        current = []
+    }
+
+    /// Whether `identity` was seen within the last two generations.
+    func contains(_ identity: [UInt8]) -> Bool {
+        !isEmpty && (current.contains(identity) || previous.contains(identity))
     }
 }

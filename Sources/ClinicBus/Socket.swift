@@ -3,7 +3,7 @@ import Glibc
 
 /// The ZeroMQ socket types the bus uses.
 enum SocketType {
-    case dealer, router, pub, sub, xsub, xpub, pair
+    case dealer, router, pub, sub, xsub, xpub, pair, req
 
     var rawValue: Int32 {
         switch self {
@@ -14,6 +14,7 @@ enum SocketType {
         case .xsub: ZMQ_XSUB
         case .xpub: ZMQ_XPUB
         case .pair: ZMQ_PAIR
+        case .req: ZMQ_REQ
         }
     }
 }

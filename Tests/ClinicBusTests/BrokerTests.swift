@@ -159,6 +159,36 @@ import Testing
         #expect(reply.header.publisher == "A-0")
     }
 
+    @Test func aREQClientWithItsEmptyDelimiterIsServedAndAnswered() async throws {
+        let bus = try TestBus()
+        defer { bus.stop() }
+        let pool = try bus.echoPool(TestBus.echoA, tag: "A")
+        defer { pool.stop() }
+        let endpoint = bus.endpoints.requests
+        // A REQ socket puts an empty frame before MDPC02 and accepts only replies that carry one back.
+        let frames = try await onThread { () throws -> [[UInt8]]? in
+            let req = try Socket(.req)
+            defer { req.close() }
+            try req.connect(endpoint)
+            var request = Clinic_Bus_V1_Event()
+            request.payload = Data("from a REQ socket".utf8)
+            let header = CallOptions(timeout: .seconds(3)).requestHeader(method: TestBus.echoA.fullName)
+            try req.send([MDP.client, [MDP.ClientCommand.request.rawValue], Array(TestBus.echoA.busService.utf8),
+                          try header.serializedBytes(), try request.serializedBytes()])
+            guard try Socket.poll([req], timeoutMS: 3000)[0] else { return nil }
+            return try req.receive(dontWait: true)
+        }
+        let reply = try #require(frames)
+        #expect(reply.count == 5)
+        #expect(reply.first == MDP.client)
+        #expect(reply.dropFirst().first == [MDP.ClientCommand.final.rawValue])
+        let header = try Clinic_Bus_V1_ReplyHeader(serializedBytes: reply[3])
+        #expect(header.code == .ok)
+        let echoed = try Clinic_Bus_V1_Event(serializedBytes: reply[4])
+        #expect(String(decoding: echoed.payload, as: UTF8.self) == "from a REQ socket")
+        #expect(echoed.header.publisher == "A-0")
+    }
+
     @Test func sendBlockingWorksFromAPlainThread() async throws {
         let bus = try TestBus()
         defer { bus.stop() }
