@@ -306,6 +306,18 @@ public nonisolated struct Clinic_Scheduling_V1_GetDoctorRequest: Sendable {
   public init() {}
 }
 
+public nonisolated struct Clinic_Scheduling_V1_GetChairRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var chairID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Clinic_Scheduling_V1_ListDoctorsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1757,6 +1769,36 @@ nonisolated extension Clinic_Scheduling_V1_GetDoctorRequest: SwiftProtobuf.Messa
 
   public static func ==(lhs: Clinic_Scheduling_V1_GetDoctorRequest, rhs: Clinic_Scheduling_V1_GetDoctorRequest) -> Bool {
     if lhs.doctorID != rhs.doctorID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Scheduling_V1_GetChairRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetChairRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}chair_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.chairID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.chairID.isEmpty {
+      try visitor.visitSingularStringField(value: self.chairID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Scheduling_V1_GetChairRequest, rhs: Clinic_Scheduling_V1_GetChairRequest) -> Bool {
+    if lhs.chairID != rhs.chairID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

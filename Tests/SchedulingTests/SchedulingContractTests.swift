@@ -127,6 +127,14 @@ struct SchedulingContractTests {
         var all = Clinic_Scheduling_V1_ListChairsRequest()
         all.includeInactive = true
         #expect(try await harness.call(Scheduling.listChairs, all).chairs.map(\.id) == [chair.id])
+        var getChair = Clinic_Scheduling_V1_GetChairRequest()
+        getChair.chairID = chair.id
+        let fetched = try await harness.call(Scheduling.getChair, getChair)
+        #expect(fetched.id == chair.id && fetched.name == chair.name && fetched.active == false)
+        getChair.chairID = UUID().uuidString
+        #expect(await harness.failure(Scheduling.getChair, getChair)?.code == .notFound)
+        getChair.chairID = "chair-1"
+        #expect(await harness.failure(Scheduling.getChair, getChair)?.violations.map(\.field) == ["chairId"])
         let inactive = await harness.failure(Scheduling.bookAppointment, bookingRequest(doctor: doctor.id, chair: chair.id, start: Day(inDays: 7).at(9)))
         #expect(inactive?.code == .failedPrecondition)
     }

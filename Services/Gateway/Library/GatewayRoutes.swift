@@ -27,6 +27,7 @@ public enum GatewayRoutes {
         GatewayRoute(.patch, "/v1/doctors/{doctor_id}", Scheduling.updateDoctor),
         GatewayRoute(.post, "/v1/chairs", Scheduling.createChair, status: .created),
         GatewayRoute(.get, "/v1/chairs", Scheduling.listChairs, query: ["include_inactive": "includeInactive"]),
+        GatewayRoute(.get, "/v1/chairs/{chair_id}", Scheduling.getChair),
         GatewayRoute(.patch, "/v1/chairs/{chair_id}", Scheduling.updateChair),
 
         // Scheduling: rosters and leave.

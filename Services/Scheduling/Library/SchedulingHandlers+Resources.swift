@@ -75,6 +75,12 @@ extension SchedulingHandlers {
         }
     }
 
+    func getChair(_ context: RequestContext, _ request: Clinic_Scheduling_V1_GetChairRequest) throws -> Clinic_Scheduling_V1_Chair {
+        let id = try Self.id(request.chairID, field: "chairId")
+        guard let chair = try DoctorStore.chair(id, on: db) else { throw RPCError.notFound("chair \(id.lowercasedText) not found") }
+        return messages.chair(chair)
+    }
+
     func listChairs(_ context: RequestContext, _ request: Clinic_Scheduling_V1_ListChairsRequest) throws -> Clinic_Scheduling_V1_ListChairsResponse {
         var response = Clinic_Scheduling_V1_ListChairsResponse()
         response.chairs = try DoctorStore.chairs(includeInactive: request.includeInactive, on: db).map(messages.chair)

@@ -41,6 +41,7 @@ final class SchedulingHandlers {
         routes.register(Scheduling.listDoctors) { try self.listDoctors($0, $1) }
         routes.register(Scheduling.createChair) { try self.createChair($0, $1) }
         routes.register(Scheduling.updateChair) { try self.updateChair($0, $1) }
+        routes.register(Scheduling.getChair) { try self.getChair($0, $1) }
         routes.register(Scheduling.listChairs) { try self.listChairs($0, $1) }
         routes.register(Scheduling.setWeeklyRoster) { try self.setWeeklyRoster($0, $1) }
         routes.register(Scheduling.getRoster) { try self.getRoster($0, $1) }
