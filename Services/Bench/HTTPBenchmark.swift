@@ -33,16 +33,19 @@ struct HTTPBenchmark: AsyncParsableCommand {
         }
         let hello = try await measureHelloWorld()
         print("  " + hello.line)
+        hello.cpu.map { print("    " + $0.line) }
 
         let id = try await registerOnePatient()
         let get = try runWrk(name: "gateway GET /v1/patients/{id}", url: "\(gateway)/v1/patients/\(id)", script: nil)
         print("  " + get.line)
+        get.cpu.map { print("    " + $0.line) }
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("clinic-bench-post-\(getpid()).lua")
         try Self.postScript.write(to: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: script) }
         let post = try runWrk(name: "gateway POST /v1/patients", url: "\(gateway)/v1/patients", script: script.path,
                               scriptArguments: [String(Int.random(in: 0..<9_000_000))])
         print("  " + post.line)
+        post.cpu.map { print("    " + $0.line) }
         let ratio = hello.requestsPerSecond > 0 ? get.requestsPerSecond / hello.requestsPerSecond : 0
         print(String(format: "gateway GET / hello-world throughput: %.2f", ratio))
 
@@ -60,7 +63,7 @@ struct HTTPBenchmark: AsyncParsableCommand {
         }
         let port = Int.random(in: 30_000...39_000)
         var quiet = Logger(label: "bench.hello")
-        quiet.logLevel = .error
+        quiet.logLevel = .critical  // stopping it afterwards logs a cancellation that is no error
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: quiet)
         let server = Task { try await app.run() }
         defer { server.cancel() }
@@ -95,6 +98,7 @@ struct HTTPBenchmark: AsyncParsableCommand {
         if let script { arguments += ["-s", script] }
         arguments.append(url)
         if !scriptArguments.isEmpty { arguments += ["--"] + scriptArguments }
+        let before = CPUSnapshot.now()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
         process.arguments = arguments
@@ -104,7 +108,9 @@ struct HTTPBenchmark: AsyncParsableCommand {
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return WrkResult(name: name, wrkOutput: String(decoding: data, as: UTF8.self))
+        var result = WrkResult(name: name, wrkOutput: String(decoding: data, as: UTF8.self))
+        result.cpu = before.perRequest(until: CPUSnapshot.now(), requests: Double(result.requests))
+        return result
     }
 
     /// Unique, valid patients per request: phone 15<thread><8 digits>, name from the same counter.
@@ -138,6 +144,10 @@ struct WrkResult: Codable {
     var p99Milliseconds: Double
     var non2xx: Int
     var socketErrors: String
+    /// Requests completed in the run.
+    var requests: Int = 0
+    /// Where the CPU went during the run, per request.
+    var cpu: CPUPerRequest?
 
     init(name: String, wrkOutput: String) {
         self.name = name
@@ -154,6 +164,7 @@ struct WrkResult: Codable {
             if line.hasPrefix("99%"), let value = parts.last.flatMap(Self.milliseconds) { p99Milliseconds = value }
             if line.hasPrefix("Non-2xx or 3xx responses:"), let value = parts.last.flatMap({ Int($0) }) { non2xx = value }
             if line.hasPrefix("Socket errors:") { socketErrors = line }
+            if parts.count >= 3, parts[1] == "requests", parts[2] == "in", let value = Int(parts[0]) { requests = value }
         }
     }
 
