@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libzmq3-dev libpq-dev postgresql protobuf-compiler protobuf-c-compiler libprotobuf-c-dev wrk curl)
+# gcc: the interop test compiles a C bus client (protoc-c code on libprotobuf-c and libzmq).
+packages=(libzmq3-dev libpq-dev postgresql protobuf-compiler protobuf-c-compiler libprotobuf-c-dev gcc wrk curl)
 
 install_missing() {
   local missing=()

@@ -28,11 +28,15 @@ struct BrokerStateMachine {
         var deadline: Int64
         var header: [UInt8]
         var payload: [UInt8]
+        /// The name the client asked for, when it was the proto service (`clinic.reception.v1.Reception`) rather
+        /// than the bus service (`clinic.reception.v1`); replies carry it back.
+        var askedAs: String?
     }
 
     struct InFlight {
         var client: [UInt8]
         var requestID: String
+        var askedAs: String?
     }
 
     struct Worker {
@@ -134,8 +138,9 @@ struct BrokerStateMachine {
                 violation("FINAL from a worker with no matching request", from: sender, into: &actions)
                 return
             }
-            workers[sender]!.inFlight.remove(at: index)
-            actions.append(.send(to: client, frames: MDPCodec.encode(.clientReply(service: worker.service, header: header, payload: payload))))
+            let answered = workers[sender]!.inFlight.remove(at: index)
+            actions.append(.send(to: client, frames: MDPCodec.encode(.clientReply(service: answered.askedAs ?? worker.service,
+                                                                                  header: header, payload: payload))))
             workerHasCapacity(sender, service: worker.service, now: now, into: &actions)
         case .heartbeat:
             if workers[sender] == nil { violation("HEARTBEAT from an unregistered worker", from: sender, into: &actions) }
@@ -201,7 +206,7 @@ struct BrokerStateMachine {
     // MARK: Internals
 
     private mutating func clientRequest(service name: String, header: [UInt8], payload: [UInt8], from client: [UInt8],
-                                        now: Int64, into actions: inout [BrokerAction]) {
+                                        now: Int64, askedAs: String? = nil, into actions: inout [BrokerAction]) {
         guard workers[client] == nil else {
             violation("client request from a worker's connection", from: client, into: &actions)
             return
@@ -214,7 +219,8 @@ struct BrokerStateMachine {
         let requestID = decoded.requestID
         if name == MDP.serviceDiscovery {
             let asked = String(decoding: payload, as: UTF8.self)
-            let alive = (services[asked]?.workerCount ?? 0) > 0
+            let package = asked.lastIndex(of: ".").map { String(asked[..<$0]) }
+            let alive = (services[asked]?.workerCount ?? 0) > 0 || package.map { (services[$0]?.workerCount ?? 0) > 0 } == true
             actions.append(reply(to: client, service: name, requestID: requestID,
                                  error: alive ? nil : RPCError(.notFound, "no live worker for service \(asked)")))
             return
@@ -227,21 +233,30 @@ struct BrokerStateMachine {
         }
         // The service entry is changed in place: this runs for every request.
         if let worker = Self.leastLoadedWorker(of: &services[name, default: Service()], workers: workers, credit: workerCredit) {
-            dispatch(to: worker, client: client, requestID: requestID, header: header, payload: payload, into: &actions)
+            dispatch(to: worker, client: client, requestID: requestID, header: header, payload: payload, askedAs: askedAs,
+                     into: &actions)
+            return
+        }
+        // A client may name the proto service (`clinic.reception.v1.Reception`, as in the method's full name); its
+        // workers register under the package (`clinic.reception.v1`), which serves all of the package's services.
+        if askedAs == nil, services[name]?.workerCount ?? 0 == 0, let dot = name.lastIndex(of: "."),
+           case let package = String(name[..<dot]), services[package]?.workerCount ?? 0 > 0 {
+            if services[name]?.queuedCount == 0 { services.removeValue(forKey: name) }
+            clientRequest(service: package, header: header, payload: payload, from: client, now: now, askedAs: name, into: &actions)
             return
         }
         guard services[name, default: Service()].queuedCount < maxQueuedPerService else {
-            actions.append(reply(to: client, service: name, requestID: requestID,
+            actions.append(reply(to: client, service: askedAs ?? name, requestID: requestID,
                                  error: RPCError(.resourceExhausted, "too many requests queued for \(name)")))
             return
         }
         services[name, default: Service()].enqueue(QueuedRequest(client: client, requestID: requestID, deadline: deadline,
-                                                                 header: header, payload: payload))
+                                                                 header: header, payload: payload, askedAs: askedAs))
     }
 
     private mutating func dispatch(to worker: [UInt8], client: [UInt8], requestID: String, header: [UInt8],
-                                   payload: [UInt8], into actions: inout [BrokerAction]) {
-        workers[worker]!.inFlight.append(InFlight(client: client, requestID: requestID))
+                                   payload: [UInt8], askedAs: String?, into actions: inout [BrokerAction]) {
+        workers[worker]!.inFlight.append(InFlight(client: client, requestID: requestID, askedAs: askedAs))
         actions.append(.send(to: worker, frames: MDPCodec.encode(.workerRequest(client: client, header: header, payload: payload))))
     }
 
@@ -290,7 +305,7 @@ struct BrokerStateMachine {
                 continue
             }
             dispatch(to: identity, client: request.client, requestID: request.requestID, header: request.header,
-                     payload: request.payload, into: &actions)
+                     payload: request.payload, askedAs: request.askedAs, into: &actions)
         }
     }
 
@@ -302,7 +317,7 @@ struct BrokerStateMachine {
         }
         actions.append(.log(.info, "\(reason): service \(worker.service)"))
         for inFlight in worker.inFlight {
-            actions.append(reply(to: inFlight.client, service: worker.service, requestID: inFlight.requestID,
+            actions.append(reply(to: inFlight.client, service: inFlight.askedAs ?? worker.service, requestID: inFlight.requestID,
                                  error: RPCError(.unavailable, "the worker for \(worker.service) went away during the request")))
         }
     }
@@ -334,7 +349,7 @@ struct BrokerStateMachine {
         let error = hasWorkers
             ? RPCError(.deadlineExceeded, "deadline passed while waiting for a free worker of \(service)")
             : RPCError(.unavailable, "no worker for service \(service)")
-        return reply(to: request.client, service: service, requestID: request.requestID, error: error)
+        return reply(to: request.client, service: request.askedAs ?? service, requestID: request.requestID, error: error)
     }
 
     private func reply(to client: [UInt8], service: String, requestID: String, error: RPCError?) -> BrokerAction {

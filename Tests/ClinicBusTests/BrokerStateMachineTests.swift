@@ -69,6 +69,25 @@ struct BrokerHarness {
         #expect(back.first?.message == .clientReply(service: "clinic.a.v1", header: [0x0a, 0x01, 0x78], payload: [7]))
     }
 
+    @Test func theProtoServiceNameReachesThePackagesWorkersAndIsAnsweredUnderTheNameAsked() {
+        var h = BrokerHarness()
+        _ = h.ready(workerA)
+        let dispatched = BrokerHarness.sends(h.request(from: client, id: "r1", service: "clinic.a.v1.A"))
+        #expect(dispatched.first?.to == workerA)
+        // Busy now: the next one waits in the package's queue, still remembered under its own name.
+        #expect(BrokerHarness.sends(h.request(from: client, id: "r2", service: "clinic.a.v1.A")).isEmpty)
+        #expect(h.machine.stats.queued == 1)
+        #expect(h.machine.stats.services == 1)
+        let back = BrokerHarness.sends(h.reply(from: workerA, to: client, payload: [7]))
+        #expect(back.first?.message == .clientReply(service: "clinic.a.v1.A", header: [0x0a, 0x01, 0x78], payload: [7]))
+        #expect(back.last?.to == workerA)
+        // A name that is neither a bus service nor a proto service of one is not served by anybody.
+        #expect(BrokerHarness.sends(h.request(from: client, id: "r3", service: "clinic.b.v1.B")).isEmpty)
+        h.now += 6000
+        let expired = BrokerHarness.clientReplies(h.machine.tick(now: h.now)).filter { $0.header.requestID == "r3" }
+        #expect(expired.map(\.header.code) == [.unavailable])
+    }
+
     @Test func balancesAcrossIdleWorkersLeastRecentlyUsedFirst() {
         var h = BrokerHarness()
         _ = h.ready(workerA)
