@@ -68,6 +68,36 @@ struct PatientRulesTests {
         // 2026-11-22 16:30 UTC is already 2026-11-23 00:30 in Shanghai.
         let instant = try #require(ISO8601DateFormatter().date(from: "2026-11-22T16:30:00Z"))
         #expect(calendar.today(now: instant) == CalendarDate(year: 2026, month: 11, day: 23))
+        // Asked again inside and on both edges of the remembered day, and after it.
+        #expect(calendar.today(now: instant.addingTimeInterval(3600)) == CalendarDate(year: 2026, month: 11, day: 23))
+        #expect(calendar.today(now: instant.addingTimeInterval(-1801)) == CalendarDate(year: 2026, month: 11, day: 22))
+        #expect(calendar.today(now: instant.addingTimeInterval(-1800)) == CalendarDate(year: 2026, month: 11, day: 23))
+        #expect(calendar.today(now: instant.addingTimeInterval(86_400 - 1801)) == CalendarDate(year: 2026, month: 11, day: 23))
+        #expect(calendar.today(now: instant.addingTimeInterval(86_400 - 1800)) == CalendarDate(year: 2026, month: 11, day: 24))
+        #expect(calendar.today(now: instant) == CalendarDate(year: 2026, month: 11, day: 23))
+    }
+
+    @Test func namesAreTrimmedOfAnyWhitespaceAndMayNotHoldControlCharacters() throws {
+        // The ideographic space a Chinese keyboard types, tabs and newlines all go.
+        let patient = try PatientRules.validate(.init(name: "\u{3000}\t李娜\n ", birthDate: "1985-03-12", phone: " 13800138000\n"),
+                                                today: today).get()
+        #expect(patient.name == "李娜")
+        #expect(patient.phone.digits == "13800138000")
+        for name in ["李\u{0007}娜", "李\u{200B}娜", "李\u{007F}娜"] {
+            #expect(violations(.init(name: name, birthDate: "1985-03-12", phone: "13800138000")) == ["name"], "\(name.unicodeScalars.map(\.value))")
+        }
+        #expect(violations(.init(name: "李-娜·O'Brien", birthDate: "1985-03-12", phone: "13800138000")).isEmpty)
+        #expect(" \u{3000} ".trimmingWhitespace().isEmpty)
+        #expect("a b".trimmingWhitespace() == "a b")
+    }
+
+    @Test func randomIDsAreVersion4AndDistinct() {
+        let ids = (0..<1000).map { _ in UUID.random() }
+        #expect(Set(ids).count == 1000)
+        for id in ids {
+            #expect(id.uuid.6 >> 4 == 4)
+            #expect(id.uuid.8 >> 6 == 0b10)
+        }
     }
 
     @Test func likePatternsEscapeWildcards() {

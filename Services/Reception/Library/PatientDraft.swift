@@ -42,17 +42,17 @@ public enum PatientRules {
     /// Checks a draft against the rules on `today` (clinic time zone); all violations at once, or the valid patient.
     public static func validate(_ draft: PatientDraft, today: CalendarDate) -> Result<ValidPatient, ViolationList> {
         var violations: [Violation] = []
-        let name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = draft.name.trimmingWhitespace()
         if name.isEmpty {
             violations.append(Violation("name", "is required"))
         } else if name.count > maxNameLength {
             violations.append(Violation("name", "must be at most \(maxNameLength) characters"))
-        } else if name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) {
+        } else if name.containsControlCharacters {
             violations.append(Violation("name", "must not contain control characters"))
         }
 
         let phone = PhoneNumber(draft.phone)
-        if draft.phone.trimmingCharacters(in: .whitespaces).isEmpty {
+        if draft.phone.trimmingWhitespace().isEmpty {
             violations.append(Violation("phone", "is required"))
         } else if phone == nil {
             violations.append(Violation("phone", "must be a mainland mobile number: 11 digits starting with 13–19"))
@@ -72,7 +72,7 @@ public enum PatientRules {
         }
 
         var nationalID: String?
-        let rawID = draft.nationalID.trimmingCharacters(in: .whitespaces).uppercased()
+        let rawID = draft.nationalID.trimmingWhitespace().uppercased()
         if !rawID.isEmpty {
             if let id = NationalID(rawID) {
                 nationalID = id.value
@@ -84,7 +84,7 @@ public enum PatientRules {
             }
         }
         for (field, items) in [("allergies", draft.allergies), ("medicalHistory", draft.medicalHistory)]
-        where items.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty || $0.count > 200 }) {
+        where items.contains(where: { $0.trimmingWhitespace().isEmpty || $0.count > 200 }) {
             violations.append(Violation(field, "entries must be non-empty and at most 200 characters"))
         }
         if draft.notes.count > 2000 {

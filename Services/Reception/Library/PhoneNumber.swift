@@ -3,9 +3,10 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     /// The 11 digits, e.g. `13812345678`.
     public let digits: String
 
-    /// Parses what a person typed: spaces, dashes and a `+86`/`86` prefix are accepted; nil when it is not a mobile number.
+    /// Parses what a person typed: whitespace (a pasted newline, the ideographic space), dashes, brackets and a
+    /// `+86`/`86` prefix are accepted; nil when it is not a mobile number.
     public init?(_ raw: String) {
-        var digits = raw.filter { !" -()".contains($0) }
+        var digits = raw.filter { !($0.isWhitespace || "-()".contains($0)) }
         if digits.hasPrefix("+86") { digits.removeFirst(3) } else if digits.count == 13, digits.hasPrefix("86") { digits.removeFirst(2) }
         guard digits.count == 11, digits.allSatisfy(\.isASCIIDigit) else { return nil }
         let chars = Array(digits)

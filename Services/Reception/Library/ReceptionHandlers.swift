@@ -41,11 +41,11 @@ final class ReceptionHandlers {
         let details = try Self.details(of: request)
         // The unique indexes on phone, name + birth date and national ID refuse a duplicate, so one statement
         // stores the patient and its event; only a refusal costs a second look, to name the existing record.
-        let id = UUID()
+        let id = UUID.random()
         let event = try ReceptionEvents.patientRegistered(id: id, patient: patient, details: details)
         let registered: Clinic_Reception_V1_Patient
         do {
-            registered = try IdempotentWrite.perform(context, on: db) { db in
+            registered = try IdempotentWrite.perform(context, on: db, singleStatement: true) { db in
                 message(for: try PatientStore.insert(patient, id: id, details: details, createdBy: context.caller.subject,
                                                      event: event, on: db))
             }
@@ -66,7 +66,7 @@ final class ReceptionHandlers {
     }
 
     func searchPatients(_ context: RequestContext, _ request: Clinic_Reception_V1_SearchPatientsRequest) throws -> Clinic_Reception_V1_SearchPatientsResponse {
-        let query = request.query.trimmingCharacters(in: .whitespaces)
+        let query = request.query.trimmingWhitespace()
         guard !query.isEmpty else { throw RPCError.invalidArgument(field: "query", "is required: a name or phone prefix") }
         guard query.count <= 50 else { throw RPCError.invalidArgument(field: "query", "must be at most 50 characters") }
         let page = try Page(request.page)
@@ -97,7 +97,7 @@ final class ReceptionHandlers {
         }
         if !request.address.isEmpty {
             if request.address.count > 200 { violations.append(.init(field: "address", "must be at most 200 characters")) }
-            else { update.address = request.address.trimmingCharacters(in: .whitespaces) }
+            else { update.address = request.address.trimmingWhitespace() }
         }
         if request.phone.isEmpty, request.address.isEmpty {
             violations.append(.init(field: "phone", "give a new phone or address"))
@@ -236,9 +236,9 @@ final class ReceptionHandlers {
         }
         guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
         return PatientDetails(
-            gender: request.gender.rawValue, address: request.address.trimmingCharacters(in: .whitespaces),
-            allergies: request.allergies.map { $0.trimmingCharacters(in: .whitespaces) },
-            medicalHistory: request.medicalHistory.map { $0.trimmingCharacters(in: .whitespaces) },
+            gender: request.gender.rawValue, address: request.address.trimmingWhitespace(),
+            allergies: request.allergies.map { $0.trimmingWhitespace() },
+            medicalHistory: request.medicalHistory.map { $0.trimmingWhitespace() },
             contraindications: request.contraindications, sourceChannel: request.sourceChannel.rawValue,
             referrer: request.referrer, preferredDoctorID: request.preferredDoctorID,
             preferredDoctorGender: request.preferredDoctorGender.rawValue, consultant: request.consultant,

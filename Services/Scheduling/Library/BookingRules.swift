@@ -77,7 +77,7 @@ public enum BookingRules {
     public static func validate(_ draft: BookingDraft, now: Date) -> Result<ValidBooking, ViolationList> {
         var violations: [Violation] = []
         var party: AppointmentParty?
-        let patientText = draft.patientID.trimmingCharacters(in: .whitespaces)
+        let patientText = draft.patientID.trimmingWhitespace()
         switch (patientText.isEmpty, draft.prospect) {
         case (false, .some):
             violations.append(Violation("patientId", "give either a patient id or a prospect, not both"))
@@ -114,18 +114,18 @@ public enum BookingRules {
         let span = TimeSpan(start: start, end: start.addingTimeInterval(TimeInterval(duration * 60)))
         return .success(ValidBooking(party: party, doctorID: doctorID, chairID: chairID, span: span,
                                      durationMinutes: duration,
-                                     procedure: draft.procedure.trimmingCharacters(in: .whitespacesAndNewlines),
+                                     procedure: draft.procedure.trimmingWhitespace(),
                                      notes: draft.notes))
     }
 
     /// Checks a prospect: name required, mainland mobile phone, plausible age.
     static func validate(_ prospect: ProspectDraft) -> (ProspectDraft?, [Violation]) {
         var violations: [Violation] = []
-        let name = prospect.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = prospect.name.trimmingWhitespace()
         if name.isEmpty { violations.append(Violation("prospect.name", "is required")) }
         else if name.count > 50 { violations.append(Violation("prospect.name", "must be at most 50 characters")) }
         let phone = MobileNumber(prospect.phone)
-        if prospect.phone.trimmingCharacters(in: .whitespaces).isEmpty {
+        if prospect.phone.trimmingWhitespace().isEmpty {
             violations.append(Violation("prospect.phone", "is required"))
         } else if phone == nil {
             violations.append(Violation("prospect.phone", "must be a mainland mobile number: 11 digits starting with 13–19"))
@@ -139,7 +139,7 @@ public enum BookingRules {
 
     /// Parses an id field: nil when empty (a violation if required) or not a UUID (always a violation).
     private static func uuid(_ text: String, field: String, required: Bool, into violations: inout [Violation]) -> UUID? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         if trimmed.isEmpty {
             if required { violations.append(Violation(field, "is required")) }
             return nil

@@ -1,5 +1,6 @@
 import ClinicBus
 import ClinicProto
+import ClinicService
 import ClinicStore
 import Foundation
 import SwiftProtobuf
@@ -76,7 +77,7 @@ extension SchedulingHandlers {
 
     func cancelAppointment(_ context: RequestContext, _ request: Clinic_Scheduling_V1_CancelAppointmentRequest) throws -> Clinic_Scheduling_V1_Appointment {
         let id = try Self.id(request.appointmentID, field: "appointmentId")
-        let reason = request.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        let reason = request.reason.trimmingWhitespace()
         guard !reason.isEmpty else { throw RPCError.invalidArgument(field: "reason", "is required to cancel") }
         guard reason.count <= 500 else { throw RPCError.invalidArgument(field: "reason", "must be at most 500 characters") }
         return try db.transaction { db in

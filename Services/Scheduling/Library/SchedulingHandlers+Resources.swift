@@ -7,12 +7,12 @@ import Foundation
 /// Doctors and chairs.
 extension SchedulingHandlers {
     func createDoctor(_ context: RequestContext, _ request: Clinic_Scheduling_V1_CreateDoctorRequest) throws -> Clinic_Scheduling_V1_Doctor {
-        let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = request.name.trimmingWhitespace()
         var violations = Self.textViolations([("name", request.name, 50), ("specialty", request.specialty, 50), ("title", request.title, 50)])
         if name.isEmpty { violations.append(.init(field: "name", "is required")) }
         if case .UNRECOGNIZED = request.gender { violations.append(.init(field: "gender", "is not a known value")) }
         guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
-        let doctor = try DoctorStore.insertDoctor(name: name, specialty: request.specialty.trimmingCharacters(in: .whitespaces),
+        let doctor = try DoctorStore.insertDoctor(name: name, specialty: request.specialty.trimmingWhitespace(),
                                                   gender: request.gender.rawValue, title: request.title, on: db)
         logger.info("doctor created", metadata: ["doctor_id": "\(doctor.id)", "request_id": "\(context.requestID)"])
         return messages.doctor(doctor)
@@ -28,9 +28,9 @@ extension SchedulingHandlers {
             guard var doctor = try DoctorStore.doctor(id, forUpdate: true, on: db) else {
                 throw RPCError.notFound("doctor \(id.lowercasedText) not found")
             }
-            let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            let name = request.name.trimmingWhitespace()
             if !name.isEmpty { doctor.name = name }
-            if !request.specialty.isEmpty { doctor.specialty = request.specialty.trimmingCharacters(in: .whitespaces) }
+            if !request.specialty.isEmpty { doctor.specialty = request.specialty.trimmingWhitespace() }
             if request.gender != .unspecified { doctor.gender = request.gender.rawValue }
             if !request.title.isEmpty { doctor.title = request.title }
             if let active = Self.active(request.active) { doctor.active = active }
@@ -45,7 +45,7 @@ extension SchedulingHandlers {
     }
 
     func listDoctors(_ context: RequestContext, _ request: Clinic_Scheduling_V1_ListDoctorsRequest) throws -> Clinic_Scheduling_V1_ListDoctorsResponse {
-        let specialty = request.specialty.trimmingCharacters(in: .whitespaces)
+        let specialty = request.specialty.trimmingWhitespace()
         var response = Clinic_Scheduling_V1_ListDoctorsResponse()
         response.doctors = try DoctorStore.doctors(specialty: specialty.isEmpty ? nil : specialty,
                                                    includeInactive: request.includeInactive, on: db).map(messages.doctor)
@@ -53,11 +53,11 @@ extension SchedulingHandlers {
     }
 
     func createChair(_ context: RequestContext, _ request: Clinic_Scheduling_V1_CreateChairRequest) throws -> Clinic_Scheduling_V1_Chair {
-        let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = request.name.trimmingWhitespace()
         var violations = Self.textViolations([("name", request.name, 50), ("room", request.room, 50)])
         if name.isEmpty { violations.append(.init(field: "name", "is required")) }
         guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
-        return messages.chair(try DoctorStore.insertChair(name: name, room: request.room.trimmingCharacters(in: .whitespaces), on: db))
+        return messages.chair(try DoctorStore.insertChair(name: name, room: request.room.trimmingWhitespace(), on: db))
     }
 
     func updateChair(_ context: RequestContext, _ request: Clinic_Scheduling_V1_UpdateChairRequest) throws -> Clinic_Scheduling_V1_Chair {
@@ -67,9 +67,9 @@ extension SchedulingHandlers {
         guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
         return try db.transaction { db in
             guard var chair = try DoctorStore.chair(id, on: db) else { throw RPCError.notFound("chair \(id.lowercasedText) not found") }
-            let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            let name = request.name.trimmingWhitespace()
             if !name.isEmpty { chair.name = name }
-            if !request.room.isEmpty { chair.room = request.room.trimmingCharacters(in: .whitespaces) }
+            if !request.room.isEmpty { chair.room = request.room.trimmingWhitespace() }
             if let active = Self.active(request.active) { chair.active = active }
             return messages.chair(try DoctorStore.updateChair(chair, on: db))
         }

@@ -14,14 +14,14 @@ extension SchedulingHandlers {
 
     func findSlots(_ context: RequestContext, _ request: Clinic_Scheduling_V1_FindSlotsRequest) throws -> Clinic_Scheduling_V1_FindSlotsResponse {
         var violations: [FieldViolation] = []
-        let doctorText = request.doctorID.trimmingCharacters(in: .whitespaces)
-        let specialty = request.specialty.trimmingCharacters(in: .whitespaces)
+        let doctorText = request.doctorID.trimmingWhitespace()
+        let specialty = request.specialty.trimmingWhitespace()
         if doctorText.isEmpty == specialty.isEmpty {
             violations.append(.init(field: "doctorId", "give either a doctor id or a specialty"))
         }
         let doctorID = doctorText.isEmpty ? nil : UUIDText.parse(doctorText)
         if !doctorText.isEmpty, doctorID == nil { violations.append(.init(field: "doctorId", "must be an id (UUID)")) }
-        let chairText = request.chairID.trimmingCharacters(in: .whitespaces)
+        let chairText = request.chairID.trimmingWhitespace()
         let chairID = chairText.isEmpty ? nil : UUIDText.parse(chairText)
         if !chairText.isEmpty, chairID == nil { violations.append(.init(field: "chairId", "must be an id (UUID)")) }
         let duration = request.durationMinutes == 0 ? BookingRules.defaultDurationMinutes : Int(request.durationMinutes)

@@ -115,7 +115,7 @@ final class SchedulingHandlers {
 
     /// A required id field.
     static func id(_ text: String, field: String) throws -> UUID {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty else { throw RPCError.invalidArgument(field: field, "is required") }
         guard let id = UUIDText.parse(trimmed) else { throw RPCError.invalidArgument(field: field, "must be an id (UUID)") }
         return id
@@ -123,7 +123,7 @@ final class SchedulingHandlers {
 
     /// An optional id field (nil when empty).
     static func optionalID(_ text: String, field: String) throws -> UUID? {
-        text.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try id(text, field: field)
+        text.trimmingWhitespace().isEmpty ? nil : try id(text, field: field)
     }
 
     /// A required date field, `YYYY-MM-DD`.
