@@ -4,24 +4,23 @@
 /// (one per service, guarded by `tryAcquireRelayLock`) assigns `published_seq` itself in the order rows
 /// become visible, so `published_seq` never skips a late-committing row.
 public enum OutboxRelay {
-    /// In one transaction: takes up to `limit` unpublished rows in id order, gives them the next consecutive
-    /// sequence numbers and the publish time, and returns them in sequence order.
+    /// In one statement (atomic on its own, so one round trip with no BEGIN/COMMIT): takes up to `limit`
+    /// unpublished rows in id order, gives them the next consecutive sequence numbers and the publish time, and
+    /// returns them in sequence order.
     public static func stampNextBatch(limit: Int, on connection: Connection) throws -> [StampedEvent] {
-        try connection.transaction { connection in
-            try connection.query("""
-                WITH next AS (
-                    SELECT id FROM outbox WHERE published_seq IS NULL ORDER BY id LIMIT \(max(0, limit)) FOR UPDATE
-                ), base AS (
-                    SELECT coalesce(max(published_seq), 0) AS seq FROM outbox
-                ), numbered AS (
-                    SELECT next.id, base.seq + row_number() OVER (ORDER BY next.id) AS seq FROM next, base
-                )
-                UPDATE outbox SET published_seq = numbered.seq, published_at = now()
-                FROM numbered WHERE outbox.id = numbered.id
-                RETURNING outbox.published_seq, outbox.event_id, outbox.topic, outbox.type,
-                          outbox.payload, outbox.created_at
-                """).map(StampedEvent.init(row:)).sorted { $0.seq < $1.seq }
-        }
+        try connection.query("""
+            WITH next AS (
+                SELECT id FROM outbox WHERE published_seq IS NULL ORDER BY id LIMIT \(max(0, limit)) FOR UPDATE
+            ), base AS (
+                SELECT coalesce(max(published_seq), 0) AS seq FROM outbox
+            ), numbered AS (
+                SELECT next.id, base.seq + row_number() OVER (ORDER BY next.id) AS seq FROM next, base
+            )
+            UPDATE outbox SET published_seq = numbered.seq, published_at = now()
+            FROM numbered WHERE outbox.id = numbered.id
+            RETURNING outbox.published_seq, outbox.event_id, outbox.topic, outbox.type,
+                      outbox.payload, outbox.created_at
+            """).map(StampedEvent.init(row:)).sorted { $0.seq < $1.seq }
     }
 
     /// Tries to become the schema's single relay: a session-level advisory lock, held until the session
