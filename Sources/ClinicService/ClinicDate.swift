@@ -18,13 +18,28 @@ public struct ClinicDate: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// Parses `YYYY-MM-DD`; nil for any other shape or a day that does not exist.
     public init?(iso text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1...12).contains(month), day >= 1, day <= Self.days(inMonth: month, year: year)
+        // Read off the ten UTF-8 bytes directly: dates are parsed for every row that holds one.
+        guard text.utf8.count == 10 else { return nil }
+        let parsed = text.utf8.withContiguousStorageIfAvailable(Self.parts) ?? Array(text.utf8).withUnsafeBufferPointer(Self.parts)
+        guard let (year, month, day) = parsed, (1...12).contains(month), day >= 1, day <= Self.days(inMonth: month, year: year)
         else { return nil }
         self.init(year: year, month: month, day: day)
+    }
+
+    /// Year, month and day of `YYYY-MM-DD` bytes, or nil for any other shape.
+    private static func parts(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int, Int)? {
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                let digit = Int(bytes[index]) - 48
+                guard (0...9).contains(digit) else { return nil }
+                value = value * 10 + digit
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+        return (year, month, day)
     }
 
     /// `YYYY-MM-DD`.

@@ -35,6 +35,11 @@ struct ClinicClockTests {
         #expect(ClinicDate(iso: "2026-02-29") == nil)
         #expect(ClinicDate(iso: "2028-02-29") == ClinicDate(year: 2028, month: 2, day: 29))
         #expect(ClinicDate(iso: "2026/11/24") == nil)
+        for text in ["2026-1-024", "+026-11-24", "2026-13-01", "2026-11-00", "2026-11-31", "２０２６-11-24", "2026-11-2a", " 2026-11-24", ""] {
+            #expect(ClinicDate(iso: text) == nil, "\(text)")
+        }
+        #expect(ClinicDate(iso: "1900-12-31") == ClinicDate(year: 1900, month: 12, day: 31))
+        #expect(ClinicDate(iso: String("x2026-11-24".dropFirst())) == ClinicDate(year: 2026, month: 11, day: 24))
         #expect(ClinicDate(year: 2026, month: 12, day: 31).adding(days: 1) == ClinicDate(year: 2027, month: 1, day: 1))
         #expect(ClinicDate(year: 2026, month: 3, day: 1).adding(days: -1) == ClinicDate(year: 2026, month: 2, day: 28))
         #expect(ClinicDate(year: 2026, month: 11, day: 1).days(until: ClinicDate(year: 2026, month: 12, day: 1)) == 30)
