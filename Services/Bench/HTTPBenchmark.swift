@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicStore
 import Foundation
 import Hummingbird
 import Logging
@@ -99,16 +100,8 @@ struct HTTPBenchmark: AsyncParsableCommand {
         arguments.append(url)
         if !scriptArguments.isEmpty { arguments += ["--"] + scriptArguments }
         let before = CPUSnapshot.now()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        var result = WrkResult(name: name, wrkOutput: String(decoding: data, as: UTF8.self))
+        let outcome = try CommandRunner.run("/usr/bin/wrk", arguments)
+        var result = WrkResult(name: name, wrkOutput: outcome.output)
         result.cpu = before.perRequest(until: CPUSnapshot.now(), requests: Double(result.requests))
         return result
     }

@@ -2,10 +2,11 @@ import Foundation
 
 /// Runs an external program to completion, optionally as another user, capturing its output in a file
 /// (not a pipe: a server started by the program may keep inherited pipes open).
-enum CommandRunner {
-    struct Outcome {
-        var status: Int32
-        var output: String
+public enum CommandRunner {
+    /// How a program ended: its exit status (128 + signal when killed) and everything it wrote to stdout and stderr.
+    public struct Outcome: Sendable {
+        public var status: Int32
+        public var output: String
     }
 
     /// Whether this process runs as root (PostgreSQL then has to run as `postgres`).
@@ -13,7 +14,7 @@ enum CommandRunner {
 
     /// Runs the program and waits for it. Uses posix_spawn and waitpid directly: Foundation's `Process`
     /// was seen to miss a child's exit when several threads spawn at once.
-    static func run(_ executable: String, _ arguments: [String], asUser user: String? = nil) throws -> Outcome {
+    public static func run(_ executable: String, _ arguments: [String], asUser user: String? = nil) throws -> Outcome {
         let argv = user.map { ["/usr/sbin/runuser", "-u", $0, "--", executable] + arguments } ?? [executable] + arguments
         let outputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("clinic-command-\(UUID().uuidString).log").path

@@ -1,5 +1,6 @@
 import ClinicBus
 import ClinicProto
+import ClinicStore
 import ClinicTestSupport
 import Foundation
 import Logging
@@ -98,15 +99,7 @@ enum CClientBuild {
 
     /// Runs `executable` to its end; its exit status and everything it wrote to stdout and stderr.
     static func run(_ executable: URL, arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let outcome = try CommandRunner.run(executable.path, arguments)
+        return (outcome.status, outcome.output)
     }
 }
