@@ -117,6 +117,13 @@ struct GatewayHTTPTests {
                 #expect(patients?.first?["name"] as? String == "王")
                 #expect(patients?.first?["age"] as? Int == 7)
             }
+            // The JSON name of a mapped parameter and the nested field's own path work as well.
+            for uri in ["/v1/patients?query=%E7%8E%8B&pageSize=7", "/v1/patients?query=%E7%8E%8B&page.pageSize=7"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .ok, "\(uri)")
+                    #expect((Self.json(response)["patients"] as? [[String: Any]])?.first?["age"] as? Int == 7, "\(uri)")
+                }
+            }
         }
     }
 

@@ -36,10 +36,12 @@ public struct GatewayRoute: Sendable {
         }
     }
 
-    /// The request field a query parameter fills: the route's own mapping, else the name itself with each dotted
-    /// part in its JSON form (`doctor_id` and `doctorId` both fill `doctorId`).
+    /// The request field a query parameter fills: the route's own mapping (by its name or that name's JSON form,
+    /// `page_size` or `pageSize`), else the name itself with each dotted part in its JSON form (`doctor_id` and
+    /// `doctorId` both fill `doctorId`).
     func queryField(_ name: String) -> String {
-        queryFields[name] ?? name.split(separator: ".", omittingEmptySubsequences: false).map { jsonName(String($0)) }.joined(separator: ".")
+        if let field = queryFields[name] ?? queryFields.first(where: { jsonName($0.key) == name })?.value { return field }
+        return name.split(separator: ".", omittingEmptySubsequences: false).map { jsonName(String($0)) }.joined(separator: ".")
     }
 
     /// The path in Hummingbird's syntax (`:param`).
