@@ -94,8 +94,9 @@ struct GatewayUnitTests {
     @Test func pathFieldsFillANestedMessage() throws {
         let route = try #require(GatewayRoutes.all.first { $0.rpc == Clinic_Scheduling_V1_Scheduling.setRosterOverride.fullName })
         #expect(route.pathParameters == ["doctor_id", "date"])
+        #expect(route.pathParameterFields == ["override.doctorId", "override.date"])
         let bytes = try route.bind(Array(#"{"override":{"dayOff":true,"reason":"培训"}}"#.utf8),
-                                   [("doctorId", "d-1"), ("date", "2026-12-01")])
+                                   Array(zip(route.pathParameterFields, ["d-1", "2026-12-01"])))
         let request = try Clinic_Scheduling_V1_SetRosterOverrideRequest(serializedBytes: bytes)
         #expect(request.override.doctorID == "d-1")
         #expect(request.override.date == "2026-12-01")

@@ -30,11 +30,9 @@ public struct GatewayRoute: Sendable {
     let render: @Sendable (_ payload: [UInt8]) throws -> [UInt8]
 
     /// Path parameters in order, e.g. `["patient_id"]`.
-    public var pathParameters: [String] {
-        path.split(separator: "/").compactMap { segment in
-            segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
-        }
-    }
+    public let pathParameters: [String]
+    /// The request field each path parameter fills, in the same order (camelCase, or where `pathFields` moved it).
+    let pathParameterFields: [String]
 
     /// The request field a query parameter fills: the route's own mapping (by its name or that name's JSON form,
     /// `page_size` or `pageSize`), else the name itself with each dotted part in its JSON form (`doctor_id` and
@@ -66,11 +64,14 @@ public struct GatewayRoute: Sendable {
         self.defaultTimeout = timeout
         self.queryFields = query
         self.hasBody = [.post, .put, .patch].contains(method)
-        // The router names a path parameter's field by its camelCase name; move mapped ones to their real field.
-        let moved = Dictionary(uniqueKeysWithValues: pathFields.map { (jsonName($0.key), $0.value) })
+        let pathParameters = path.split(separator: "/").compactMap { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
+        }
+        self.pathParameters = pathParameters
+        // A path parameter fills the field of its camelCase name, unless `pathFields` moves it elsewhere.
+        self.pathParameterFields = pathParameters.map { pathFields[$0] ?? jsonName($0) }
         self.bind = { body, parameters throws(GatewayError) in
-            let parameters = moved.isEmpty ? parameters : parameters.map { (field: moved[$0.field] ?? $0.field, value: $0.value) }
-            return try RequestBinding.bind(Request.self, body: body, parameters: parameters)
+            try RequestBinding.bind(Request.self, body: body, parameters: parameters)
         }
         self.render = { payload in
             try Response(serializedBytes: payload).jsonUTF8Bytes()

@@ -50,8 +50,8 @@ public enum GatewayRouter {
         let requestID = request.headers[requestIDField] ?? RequestID.next()
         do {
             var parameters: [(field: String, value: String)] = []
-            for name in route.pathParameters {
-                parameters.append((jsonName(name), context.parameters.get(name) ?? ""))
+            for (name, field) in zip(route.pathParameters, route.pathParameterFields) {
+                parameters.append((field, context.parameters.get(name) ?? ""))
             }
             // As grpc-gateway does: any request field may come as a query parameter, by its proto name or its JSON
             // name (dotted for nested fields); the route's table adds short names. A path parameter is not overridden.
