@@ -17,62 +17,48 @@ extension SchedulingHandlers {
         let id = try Self.id(request.appointmentID, field: "appointmentId")
         if case .UNRECOGNIZED = request.channel { throw RPCError.invalidArgument(field: "channel", "is not a known value") }
         guard request.note.count <= 500 else { throw RPCError.invalidArgument(field: "note", "must be at most 500 characters") }
-        return try db.transaction { db in
-            let record = try lockedAppointment(id, on: db)
-            let next = try AppointmentLifecycle.next(after: .confirm, from: record.status).get()
-            let confirmation = ConfirmationRecord(appointmentID: id, channel: request.channel.rawValue, confirmedAt: Date(),
-                                                  confirmedBy: Self.actor(context), note: request.note)
+        let confirmation = ConfirmationRecord(appointmentID: id, channel: request.channel.rawValue, confirmedAt: Date(),
+                                              confirmedBy: Self.actor(context), note: request.note)
+        return try transition(id, { _ in .confirm }, write: { _, next, db in
             try AppointmentStore.addConfirmation(confirmation, on: db)
             try AppointmentStore.update(id, status: next, on: db)
-            let updated = try message(for: try reload(id, on: db), on: db)
+        }, announce: { updated in
             var event = Clinic_Scheduling_V1_AppointmentConfirmed()
             event.appointment = updated
             event.confirmation = messages.confirmation(confirmation)
-            try SchedulingEvents.append(event, on: db)
-            return updated
-        }
+            return event
+        })
     }
 
     func markArrived(_ context: RequestContext, _ request: Clinic_Scheduling_V1_MarkArrivedRequest) throws -> Clinic_Scheduling_V1_Appointment {
         let id = try Self.id(request.appointmentID, field: "appointmentId")
-        return try db.transaction { db in
-            let now = Date()
-            let record = try lockedAppointment(id, on: db)
-            let sameDay = clock.date(of: record.span.start) == clock.date(of: now)
-            let next = try AppointmentLifecycle.next(after: .arrive(sameClinicDay: sameDay), from: record.status).get()
-            try AppointmentStore.update(id, status: next, arrivedAt: now, on: db)
-            let updated = try message(for: try reload(id, on: db), on: db)
+        let now = Date()
+        return try transition(id, { record in .arrive(sameClinicDay: clock.date(of: record.span.start) == clock.date(of: now)) },
+                              write: { _, next, db in try AppointmentStore.update(id, status: next, arrivedAt: now, on: db) },
+                              announce: { updated in
             var event = Clinic_Scheduling_V1_AppointmentArrived()
             event.appointment = updated
-            try SchedulingEvents.append(event, on: db)
-            return updated
-        }
+            return event
+        })
     }
 
     func startTreatment(_ context: RequestContext, _ request: Clinic_Scheduling_V1_StartTreatmentRequest) throws -> Clinic_Scheduling_V1_Appointment {
         let id = try Self.id(request.appointmentID, field: "appointmentId")
-        return try db.transaction { db in
-            let record = try lockedAppointment(id, on: db)
-            let next = try AppointmentLifecycle.next(after: .startTreatment, from: record.status).get()
-            try AppointmentStore.update(id, status: next, on: db)
-            return try message(for: try reload(id, on: db), on: db)
-        }
+        return try transition(id, { _ in .startTreatment }, write: { _, next, db in try AppointmentStore.update(id, status: next, on: db) },
+                              announce: { _ in nil })
     }
 
     func completeAppointment(_ context: RequestContext, _ request: Clinic_Scheduling_V1_CompleteAppointmentRequest) throws -> Clinic_Scheduling_V1_Appointment {
         let id = try Self.id(request.appointmentID, field: "appointmentId")
         guard request.notes.count <= 1000 else { throw RPCError.invalidArgument(field: "notes", "must be at most 1000 characters") }
-        return try db.transaction { db in
-            let record = try lockedAppointment(id, on: db)
-            let next = try AppointmentLifecycle.next(after: .complete, from: record.status).get()
+        return try transition(id, { _ in .complete }, write: { record, next, db in
             let notes = request.notes.isEmpty ? nil : (record.notes.isEmpty ? request.notes : record.notes + "\n" + request.notes)
             try AppointmentStore.update(id, status: next, notes: notes, on: db)
-            let updated = try message(for: try reload(id, on: db), on: db)
+        }, announce: { updated in
             var event = Clinic_Scheduling_V1_AppointmentCompleted()
             event.appointment = updated
-            try SchedulingEvents.append(event, on: db)
-            return updated
-        }
+            return event
+        })
     }
 
     func cancelAppointment(_ context: RequestContext, _ request: Clinic_Scheduling_V1_CancelAppointmentRequest) throws -> Clinic_Scheduling_V1_Appointment {
@@ -80,33 +66,44 @@ extension SchedulingHandlers {
         let reason = request.reason.trimmingWhitespace()
         guard !reason.isEmpty else { throw RPCError.invalidArgument(field: "reason", "is required to cancel") }
         guard reason.count <= 500 else { throw RPCError.invalidArgument(field: "reason", "must be at most 500 characters") }
-        return try db.transaction { db in
-            let record = try lockedAppointment(id, on: db)
-            let next = try AppointmentLifecycle.next(after: .cancel, from: record.status).get()
-            try AppointmentStore.update(id, status: next, cancelReason: reason, on: db)
-            let updated = try message(for: try reload(id, on: db), on: db)
+        let cancelled = try transition(id, { _ in .cancel },
+                                       write: { _, next, db in try AppointmentStore.update(id, status: next, cancelReason: reason, on: db) },
+                                       announce: { updated in
             var event = Clinic_Scheduling_V1_AppointmentCancelled()
             event.appointment = updated
             event.reason = reason
-            try SchedulingEvents.append(event, on: db)
-            logger.info("appointment cancelled", metadata: ["appointment_id": "\(id)", "request_id": "\(context.requestID)"])
-            return updated
-        }
+            return event
+        })
+        logger.info("appointment cancelled", metadata: ["appointment_id": "\(id)", "request_id": "\(context.requestID)"])
+        return cancelled
     }
 
     func markNoShow(_ context: RequestContext, _ request: Clinic_Scheduling_V1_MarkNoShowRequest) throws -> Clinic_Scheduling_V1_Appointment {
         let id = try Self.id(request.appointmentID, field: "appointmentId")
-        return try db.transaction { db in
-            let record = try lockedAppointment(id, on: db)
-            let next = try AppointmentLifecycle.next(after: .markNoShow, from: record.status).get()
+        return try transition(id, { _ in .markNoShow }, write: { record, next, db in
             guard record.span.start <= Date() else {
                 throw RPCError.failedPrecondition("the appointment has not started yet (\(clock.display(record.span.start))); it cannot be marked a no-show")
             }
             try AppointmentStore.update(id, status: next, on: db)
-            let updated = try message(for: try reload(id, on: db), on: db)
+        }, announce: { updated in
             var event = Clinic_Scheduling_V1_AppointmentMissed()
             event.appointment = updated
-            try SchedulingEvents.append(event, on: db)
+            return event
+        })
+    }
+
+    /// One step of an appointment's life, in one transaction: lock the appointment, check the step `event` makes of
+    /// it against its state (FAILED_PRECONDITION naming the state when illegal), apply the change with `write`, and
+    /// publish what `announce` makes of the updated appointment (nothing when it gives nil).
+    private func transition(_ id: UUID, _ event: (AppointmentRecord) -> AppointmentEvent,
+                            write: (AppointmentRecord, AppointmentStatus, Connection) throws -> Void,
+                            announce: (Clinic_Scheduling_V1_Appointment) -> (any SwiftProtobuf.Message)?) throws -> Clinic_Scheduling_V1_Appointment {
+        try db.transaction { db in
+            let record = try lockedAppointment(id, on: db)
+            let next = try AppointmentLifecycle.next(after: event(record), from: record.status).get()
+            try write(record, next, db)
+            let updated = try message(for: try reload(id, on: db), on: db)
+            if let published = announce(updated) { try SchedulingEvents.append(published, on: db) }
             return updated
         }
     }
