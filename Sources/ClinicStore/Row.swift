@@ -1,6 +1,6 @@
 import CPostgres
 
-/// Owns one libpq result; rows share it and read values lazily.
+/// Owns one libpq result; rows share it and read values lazily. Used on one thread, like its connection.
 final class QueryResult {
     let handle: OpaquePointer
     let rowCount: Int
@@ -20,8 +20,17 @@ final class QueryResult {
 
     deinit { PQclear(handle) }
 
+    /// Where the last look-up ended: columns are mostly decoded in order, so the next name is usually next.
+    private var nextGuess = 0
+
     func columnIndex(_ name: String) -> Int? {
-        columnNames.firstIndex(of: name)
+        if nextGuess < columnNames.count, columnNames[nextGuess] == name {
+            defer { nextGuess += 1 }
+            return nextGuess
+        }
+        guard let found = columnNames.firstIndex(of: name) else { return nil }
+        nextGuess = found + 1
+        return found
     }
 }
 
