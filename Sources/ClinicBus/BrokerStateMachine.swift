@@ -205,30 +205,31 @@ struct BrokerStateMachine {
 
     // MARK: Internals
 
-    private mutating func clientRequest(service name: String, header: [UInt8], payload: [UInt8], from client: [UInt8],
-                                        now: Int64, askedAs: String? = nil, into actions: inout [BrokerAction]) {
+    private mutating func clientRequest(service asked: String, header: [UInt8], payload: [UInt8], from client: [UInt8],
+                                        now: Int64, into actions: inout [BrokerAction]) {
         guard workers[client] == nil else {
             violation("client request from a worker's connection", from: client, into: &actions)
             return
         }
         // Only the request id and the deadline matter here: read them off the wire, not by decoding the header.
         guard let decoded = EnvelopePeek.requestFields(header) else {
-            actions.append(.log(.warning, "dropped a request for \(name): header does not decode"))
+            actions.append(.log(.warning, "dropped a request for \(asked): header does not decode"))
             return
         }
         let requestID = decoded.requestID
-        if name == MDP.serviceDiscovery {
-            let asked = String(decoding: payload, as: UTF8.self)
-            let package = asked.lastIndex(of: ".").map { String(asked[..<$0]) }
-            let alive = (services[asked]?.workerCount ?? 0) > 0 || package.map { (services[$0]?.workerCount ?? 0) > 0 } == true
-            actions.append(reply(to: client, service: name, requestID: requestID,
-                                 error: alive ? nil : RPCError(.notFound, "no live worker for service \(asked)")))
+        if asked == MDP.serviceDiscovery {
+            let wanted = String(decoding: payload, as: UTF8.self)
+            let alive = (services[busService(for: wanted)]?.workerCount ?? 0) > 0
+            actions.append(reply(to: client, service: asked, requestID: requestID,
+                                 error: alive ? nil : RPCError(.notFound, "no live worker for service \(wanted)")))
             return
         }
+        let name = busService(for: asked)
+        let askedAs = name == asked ? nil : asked
         let deadline = decoded.deadlineUnixMs == 0 ? now + defaultDeadlineMS : decoded.deadlineUnixMs
         if deadline <= now {
-            actions.append(reply(to: client, service: name, requestID: requestID,
-                                 error: RPCError(.deadlineExceeded, "deadline passed before the request reached \(name)")))
+            actions.append(reply(to: client, service: asked, requestID: requestID,
+                                 error: RPCError(.deadlineExceeded, "deadline passed before the request reached \(asked)")))
             return
         }
         // The service entry is changed in place: this runs for every request.
@@ -237,21 +238,24 @@ struct BrokerStateMachine {
                      into: &actions)
             return
         }
-        // A client may name the proto service (`clinic.reception.v1.Reception`, as in the method's full name); its
-        // workers register under the package (`clinic.reception.v1`), which serves all of the package's services.
-        if askedAs == nil, services[name]?.workerCount ?? 0 == 0, let dot = name.lastIndex(of: "."),
-           case let package = String(name[..<dot]), services[package]?.workerCount ?? 0 > 0 {
-            if services[name]?.queuedCount == 0 { services.removeValue(forKey: name) }
-            clientRequest(service: package, header: header, payload: payload, from: client, now: now, askedAs: name, into: &actions)
-            return
-        }
         guard services[name, default: Service()].queuedCount < maxQueuedPerService else {
-            actions.append(reply(to: client, service: askedAs ?? name, requestID: requestID,
+            actions.append(reply(to: client, service: asked, requestID: requestID,
                                  error: RPCError(.resourceExhausted, "too many requests queued for \(name)")))
             return
         }
         services[name, default: Service()].enqueue(QueuedRequest(client: client, requestID: requestID, deadline: deadline,
                                                                  header: header, payload: payload, askedAs: askedAs))
+    }
+
+    /// The bus service a request naming `asked` goes to. Workers register under the proto package
+    /// (`clinic.reception.v1`); a client may name the proto service instead (`clinic.reception.v1.Reception`, as in
+    /// the method's full name: its last part is capitalised), which goes to its package unless workers registered
+    /// under that very name. Decided by the name, so a request that waits for the package's first worker is queued
+    /// where that worker will look.
+    private func busService(for asked: String) -> String {
+        guard let dot = asked.lastIndex(of: "."), asked[asked.index(after: dot)...].first?.isUppercase == true,
+              services[asked]?.workerCount ?? 0 == 0 else { return asked }
+        return String(asked[..<dot])
     }
 
     private mutating func dispatch(to worker: [UInt8], client: [UInt8], requestID: String, header: [UInt8],

@@ -88,6 +88,19 @@ struct BrokerHarness {
         #expect(expired.map(\.header.code) == [.unavailable])
     }
 
+    @Test func aRequestNamingTheProtoServiceWaitsForThePackagesFirstWorker() {
+        var h = BrokerHarness()
+        // No worker yet (a broker just restarted): the request is queued where the package's worker will look.
+        #expect(BrokerHarness.sends(h.request(from: client, id: "early", service: "clinic.a.v1.A")).isEmpty)
+        let served = BrokerHarness.sends(h.ready(workerA))
+        #expect(served.first?.to == workerA)
+        let back = BrokerHarness.sends(h.reply(from: workerA, to: client, payload: [7]))
+        #expect(back.first?.message == .clientReply(service: "clinic.a.v1.A", header: [0x0a, 0x01, 0x78], payload: [7]))
+        // A lower-case last part is a bus service name of its own, never shortened.
+        #expect(BrokerHarness.sends(h.request(from: client, id: "own", service: "clinic.a.v1.b")).isEmpty)
+        #expect(h.machine.stats.queued == 1)
+    }
+
     @Test func balancesAcrossIdleWorkersLeastRecentlyUsedFirst() {
         var h = BrokerHarness()
         _ = h.ready(workerA)
