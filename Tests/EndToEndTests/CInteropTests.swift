@@ -18,7 +18,7 @@ struct CInteropTests {
         try await stack.startAll(databaseURL: database.url)
 
         let phone = "137\(String(format: "%08d", Int.random(in: 0..<100_000_000)))"
-        let run = try CClientBuild.run(program, arguments: [stack.bus, "林小红", phone, "1992-05-06"])
+        let run = try CommandRunner.run(program.path, [stack.bus, "林小红", phone, "1992-05-06"])
         #expect(run.status == 0, "\(run.output)\n\(stack.logs())")
         let lines = run.output.split(separator: "\n").map(String.init)
         let registered = try #require(lines.first { $0.hasPrefix("register ") }, "\(run.output)")
@@ -66,16 +66,16 @@ enum CClientBuild {
                 return trimmed.split(separator: "\"").dropFirst().first.map(String.init)
             }
         }).sorted()
-        let generated = try run(URL(fileURLWithPath: "/usr/bin/protoc-c"),
-                                arguments: ["-I", protos.path, "-I", "/usr/include", "--c_out=\(work.path)"] + files + wellKnown)
+        let generated = try CommandRunner.run("/usr/bin/protoc-c",
+                                              ["-I", protos.path, "-I", "/usr/include", "--c_out=\(work.path)"] + files + wellKnown)
         guard generated.status == 0 else { throw StackTestError("protoc-c failed (apt-get install protobuf-c-compiler):\n\(generated.output)") }
         let sources = (FileManager.default.enumerator(atPath: work.path)?.allObjects as? [String] ?? [])
             .filter { $0.hasSuffix(".pb-c.c") }.map { work.appendingPathComponent($0).path }
         let program = work.appendingPathComponent("reception_client")
         let source = repository.appendingPathComponent("Tests/EndToEndTests/Interop/reception_client.c").path
         guard let compiler = cCompiler() else { throw StackTestError("no C compiler (cc, gcc or clang) on the PATH: apt-get install gcc") }
-        let compiled = try run(compiler,
-                               arguments: ["-Wall", "-o", program.path, source] + sources + ["-I", work.path, "-lprotobuf-c", "-lzmq"])
+        let compiled = try CommandRunner.run(compiler.path,
+                                             ["-Wall", "-o", program.path, source] + sources + ["-I", work.path, "-lprotobuf-c", "-lzmq"])
         guard compiled.status == 0 else { throw StackTestError("the C client did not compile (libprotobuf-c-dev, libzmq3-dev):\n\(compiled.output)") }
         return program
     }
@@ -95,11 +95,5 @@ enum CClientBuild {
     /// Proto files below `root`, relative to it.
     static func protoFiles(under root: URL) throws -> [String] {
         (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".proto") }.sorted()
-    }
-
-    /// Runs `executable` to its end; its exit status and everything it wrote to stdout and stderr.
-    static func run(_ executable: URL, arguments: [String]) throws -> (status: Int32, output: String) {
-        let outcome = try CommandRunner.run(executable.path, arguments)
-        return (outcome.status, outcome.output)
     }
 }

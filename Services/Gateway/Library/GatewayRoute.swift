@@ -22,6 +22,8 @@ public struct GatewayRoute: Sendable {
     public let defaultTimeout: Duration
     /// Query parameter → request field (proto3 JSON name, dotted for nested fields).
     public let queryFields: [String: String]
+    /// `queryFields` under both its names and their JSON forms (`page_size` and `pageSize`), built once.
+    private let queryFieldsByAnyName: [String: String]
     /// Whether the request body carries the message (POST/PUT/PATCH).
     public let hasBody: Bool
     /// Decodes body + parameters into the request message and encodes it.
@@ -38,7 +40,7 @@ public struct GatewayRoute: Sendable {
     /// `page_size` or `pageSize`), else the name itself with each dotted part in its JSON form (`doctor_id` and
     /// `doctorId` both fill `doctorId`).
     func queryField(_ name: String) -> String {
-        if let field = queryFields[name] ?? queryFields.first(where: { jsonName($0.key) == name })?.value { return field }
+        if let field = queryFieldsByAnyName[name] { return field }
         return name.split(separator: ".", omittingEmptySubsequences: false).map { jsonName(String($0)) }.joined(separator: ".")
     }
 
@@ -63,6 +65,9 @@ public struct GatewayRoute: Sendable {
         self.successStatus = status
         self.defaultTimeout = timeout
         self.queryFields = query
+        var byAnyName = Dictionary(query.map { (jsonName($0.key), $0.value) }) { first, _ in first }
+        byAnyName.merge(query) { _, own in own }
+        self.queryFieldsByAnyName = byAnyName
         self.hasBody = [.post, .put, .patch].contains(method)
         let pathParameters = path.split(separator: "/").compactMap { segment in
             segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
