@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -81,7 +82,9 @@ let package = Package(
                 path: "Services/Gateway/Library"),
         .executableTarget(name: "clinic-gateway",
                           dependencies: ["Gateway", "ClinicService",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "NIOCore", package: "swift-nio"),
+                                         .product(name: "NIOPosix", package: "swift-nio")],
                           path: "Services/Gateway/Executable"),
         .executableTarget(name: "clinic",
                           dependencies: ["ClinicService", "ClinicBus", "ClinicStore", "ClinicProto", "Reception", "Scheduling",

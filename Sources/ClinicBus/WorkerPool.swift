@@ -162,14 +162,22 @@ public final class WorkerPool: Sendable {
                 if readable {
                     var replies = ReplyBatch()
                     defer { replies.flush(on: socket, logger: logger) }
-                    while let frames = try socket.receive(dontWait: true) {
-                        let actions = machine.received(frames, now: BusClock.nowMS())
+                    // What is waiting is taken off the socket a bounded amount at a time, so requests of a method
+                    // served in batches that arrived together are handled together. Every request taken is
+                    // answered, even when a stop comes meanwhile. The socket is drained before the tick below:
+                    // broker heartbeats that came in while a handler ran prove the broker alive.
+                    var actions: [WorkerAction] = []
+                    repeat {
+                        actions.removeAll(keepingCapacity: true)
+                        while actions.count < Self.drainLimit, let frames = try socket.receive(dontWait: true) {
+                            actions.append(contentsOf: machine.received(frames, now: BusClock.nowMS()))
+                        }
                         if try handleAll(actions, socket: socket, lent: lent, machine: &machine, routes: routes,
                                          cover: cover, replies: &replies, logger: logger) {
                             return true
                         }
-                        if stop.isFired { return false }
-                    }
+                    } while !actions.isEmpty && !stop.isFired
+                    if stop.isFired { return false }
                 }
                 if perform(machine.tick(now: BusClock.nowMS()), socket: socket, logger: logger) { return true }
             } catch {
@@ -180,32 +188,46 @@ public final class WorkerPool: Sendable {
         return false
     }
 
-    /// Runs actions that may include handling a request. Returns true when a reconnect was asked for.
+    /// Most actions (requests, mostly) taken off the socket before the first of them is handled.
+    private static let drainLimit = 64
+
+    /// Runs actions that may include handling requests. Returns true when a reconnect was asked for.
     private func handleAll(_ actions: [WorkerAction], socket: Socket, lent: BusyHeartbeat.LentSocket,
                            machine: inout WorkerStateMachine, routes: WorkerRoutes, cover: BusyHeartbeat,
                            replies: inout ReplyBatch, logger: Logger) throws -> Bool {
-        for action in actions {
-            guard case .handle(let client, let headerBytes, let payload) = action else {
+        var index = 0
+        while index < actions.count {
+            guard case .handle(let client, let headerBytes, let payload) = actions[index] else {
                 replies.flush(on: socket, logger: logger)
-                if perform([action], socket: socket, logger: logger) { return true }
+                if perform([actions[index]], socket: socket, logger: logger) { return true }
+                index += 1
                 continue
             }
-            let started = BusClock.monotonicNS()
-            let reply: RPCReply
-            if let header = try? Clinic_Bus_V1_RequestHeader(serializedBytes: headerBytes) {
-                // The socket is lent out meanwhile, so a slow handler's worker keeps heartbeating.
-                reply = cover.lending(lent) { routes.handle(header: header, payload: payload, logger: logger) }
-            } else {
+            index += 1
+            guard let header = try? Clinic_Bus_V1_RequestHeader(serializedBytes: headerBytes) else {
                 // Still answer under the request's id when it can be read, so the caller is not left waiting.
-                reply = WorkerRoutes.errorReply(RPCError(.invalidArgument, "request header does not decode"),
-                                                requestID: EnvelopePeek.requestFields(headerBytes)?.requestID ?? "")
+                let reply = WorkerRoutes.errorReply(RPCError(.invalidArgument, "request header does not decode"),
+                                                    requestID: EnvelopePeek.requestFields(headerBytes)?.requestID ?? "")
+                reply.queue(for: client, machine: &machine, into: &replies)
+                continue
             }
-            let replyHeader: [UInt8] = (try? reply.header.serializedBytes()) ?? []
-            for case .send(let frames) in machine.replied(client: client, header: replyHeader, payload: reply.payload,
-                                                          now: BusClock.nowMS()) {
-                replies.messages.append(frames)
+            // The requests right behind it for the same batch-served method go along with it.
+            var clients = [client]
+            var incoming: [WorkerRoutes.Incoming] = [(header, payload)]
+            if routes.servesInBatches(header.method) {
+                while index < actions.count, case .handle(let next, let nextHeaderBytes, let nextPayload) = actions[index],
+                      let nextHeader = try? Clinic_Bus_V1_RequestHeader(serializedBytes: nextHeaderBytes),
+                      nextHeader.method == header.method {
+                    clients.append(next)
+                    incoming.append((nextHeader, nextPayload))
+                    index += 1
+                }
             }
-            // Quick replies wait for the rest of the batch; a slow handler's reply leaves at once.
+            let started = BusClock.monotonicNS()
+            // The socket is lent out meanwhile, so a slow handler's worker keeps heartbeating.
+            let answers = cover.lending(lent) { routes.handle(incoming, logger: logger) }
+            for (client, reply) in zip(clients, answers) { reply.queue(for: client, machine: &machine, into: &replies) }
+            // Quick replies wait for the rest of the batch; a slow handler's replies leave at once.
             if replies.messages.count >= ReplyBatch.limit || BusClock.monotonicNS() - started > ReplyBatch.slowHandlerNS {
                 replies.flush(on: socket, logger: logger)
             }
@@ -234,6 +256,17 @@ public final class WorkerPool: Sendable {
             }
         }
         return reconnect
+    }
+}
+
+private extension RPCReply {
+    /// Encodes this reply for `client` and holds it in `replies`.
+    func queue(for client: [UInt8], machine: inout WorkerStateMachine, into replies: inout ReplyBatch) {
+        let encodedHeader: [UInt8] = (try? header.serializedBytes()) ?? []
+        for case .send(let frames) in machine.replied(client: client, header: encodedHeader, payload: payload,
+                                                      now: BusClock.nowMS()) {
+            replies.messages.append(frames)
+        }
     }
 }
 

@@ -41,6 +41,32 @@ struct GatewayUnitTests {
         }
     }
 
+    @Test func onlySingularStringFieldsAreEncodedWithoutJSON() {
+        let numbers = RequestBinding.stringFieldNumbers(
+            Clinic_Reception_V1_RegisterPatientRequest.self,
+            candidates: ["name", "preferredDoctorId", "gender", "allergies", "sourceChannel", "page.pageSize", "noSuchField"])
+        // gender and sourceChannel are enums, allergies is repeated, dotted and unknown names are never probed.
+        #expect(numbers == ["name": 1, "preferredDoctorId": 12])
+    }
+
+    @Test func stringFieldsEncodedDirectlyMatchWhatBindingProduces() throws {
+        let numbers = RequestBinding.stringFieldNumbers(Clinic_Reception_V1_GetPatientRequest.self, candidates: ["patientId", "reason"])
+        let cases: [[(field: String, value: String)]] = [
+            [("patientId", "0b0e7c3e-3f6a-4a53-9b1e-0d2a3c4b5d6e")],
+            [("reason", "复诊 \"quoted\" \\ text"), ("patientId", "p")],
+            [("patientId", "first"), ("patientId", "second")],
+            [("patientId", ""), ("reason", String(repeating: "长", count: 100))],
+            [],
+        ]
+        for parameters in cases {
+            let direct = try #require(RequestBinding.encodeStringFields(parameters, numbers: numbers))
+            let bound = try RequestBinding.bind(Clinic_Reception_V1_GetPatientRequest.self, body: [], parameters: parameters)
+            #expect(direct == bound, "\(parameters)")
+        }
+        // A parameter for any other field leaves it to the JSON binding, which checks and names it.
+        #expect(RequestBinding.encodeStringFields([("patientId", "p"), ("pageSize", "5")], numbers: numbers) == nil)
+    }
+
     @Test func parameterValuesAreQuotedSafely() {
         #expect(RequestBinding.json(for: ("a.b", #"x"y\z"#)) == #"{"a":{"b":"x\"y\\z"}}"#)
         #expect(RequestBinding.json(for: ("vip", "true")) == #"{"vip":true}"#)

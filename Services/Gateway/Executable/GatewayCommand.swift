@@ -5,9 +5,36 @@ import Foundation
 import Gateway
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
+
+/// Starts `clinic-gateway` with Swift concurrency's tasks running on the HTTP server's event-loop threads, so a
+/// request is not handed between those threads and a separate task pool on its way in and out.
+@main
+enum GatewayMain {
+    static func main() {
+        let command: GatewayCommand
+        do {
+            command = try GatewayCommand.parse()
+        } catch {
+            GatewayCommand.exit(withError: error)
+        }
+        // Both before the first task exists: how many event loops there are, and that tasks run on them.
+        NIOSingletons.groupLoopCountSuggestion = command.eventLoops
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        Task {
+            do {
+                try await command.run()
+                exit(0)
+            } catch {
+                GatewayCommand.exit(withError: error)
+            }
+        }
+        dispatchMain()
+    }
+}
 
 /// `clinic-gateway`: HTTP/JSON in front of the ClinicDesk bus.
-@main
 struct GatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clinic-gateway",
@@ -26,10 +53,18 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port to listen on (env CLINIC_GATEWAY_PORT).")
     var port: Int = Int(ProcessInfo.processInfo.environment["CLINIC_GATEWAY_PORT"] ?? "") ?? 8080
 
+    @Option(name: .long, help: """
+        HTTP event-loop threads, which also run the request handlers (env CLINIC_GATEWAY_EVENT_LOOPS; default: half \
+        the cores, at least 1, as the gateway shares the machine with the bus, the services and PostgreSQL).
+        """)
+    var eventLoops: Int = Int(ProcessInfo.processInfo.environment["CLINIC_GATEWAY_EVENT_LOOPS"] ?? "")
+        ?? max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
+
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (env CLINIC_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["CLINIC_LOG_LEVEL"] ?? "info"
 
     func validate() throws {
+        guard (1...256).contains(eventLoops) else { throw ValidationError("--event-loops must be between 1 and 256") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)' is not a log level") }
     }

@@ -75,8 +75,12 @@ public struct GatewayRoute: Sendable {
         self.pathParameters = pathParameters
         // A path parameter fills the field of its camelCase name, unless `pathFields` moves it elsewhere.
         self.pathParameterFields = pathParameters.map { pathFields[$0] ?? jsonName($0) }
+        let pathParameterFields = self.pathParameterFields
+        // Parameters that all fill string fields (ids, mostly) and no body: encoded directly, no JSON round trip.
+        let stringFields = RequestBinding.stringFieldNumbers(Request.self, candidates: Set(pathParameterFields + query.values))
         self.bind = { body, parameters throws(GatewayError) in
-            try RequestBinding.bind(Request.self, body: body, parameters: parameters)
+            if body.isEmpty, let bytes = RequestBinding.encodeStringFields(parameters, numbers: stringFields) { return bytes }
+            return try RequestBinding.bind(Request.self, body: body, parameters: parameters)
         }
         self.render = { payload in
             try Response(serializedBytes: payload).jsonUTF8Bytes()

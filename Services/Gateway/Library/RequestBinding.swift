@@ -43,6 +43,63 @@ enum RequestBinding {
         }
     }
 
+    /// Which of `candidates` (top-level JSON field names) are singular string fields of `type`, with their field
+    /// numbers. Each is probed once: `{"name":"probe"}` must encode to exactly that string under one field number,
+    /// which rules out bytes, enums, numbers, messages, wrappers and repeated fields.
+    static func stringFieldNumbers<Message: SwiftProtobuf.Message>(_ type: Message.Type, candidates: Set<String>) -> [String: Int] {
+        let probe = Array("probe".utf8)
+        var numbers: [String: Int] = [:]
+        for name in candidates where !name.contains(".") {
+            guard let message = try? Message(jsonUTF8Bytes: Array(json(for: (name, "probe")).utf8)),
+                  let encoded = try? message.serializedBytes() as [UInt8],
+                  let (tag, tagLength) = readVarint(encoded, at: 0), tag & 7 == 2, tag >> 3 > 0,
+                  encoded.count == tagLength + 1 + probe.count, encoded[tagLength] == UInt8(probe.count),
+                  Array(encoded[(tagLength + 1)...]) == probe else { continue }
+            numbers[name] = Int(tag >> 3)
+        }
+        return numbers
+    }
+
+    /// The binary encoding of a message holding only `parameters`, when every one of them fills a string field
+    /// in `numbers` (nil otherwise): the same bytes `bind` would produce, without the JSON round trip.
+    static func encodeStringFields(_ parameters: [(field: String, value: String)], numbers: [String: Int]) -> [UInt8]? {
+        var fields: [(number: Int, value: String)] = []
+        for parameter in parameters {
+            guard let number = numbers[parameter.field] else { return nil }
+            // A later parameter for the same field wins, as in `bind`.
+            if let index = fields.firstIndex(where: { $0.number == number }) { fields.remove(at: index) }
+            fields.append((number, parameter.value))
+        }
+        var out: [UInt8] = []
+        for (number, value) in fields.sorted(by: { $0.number < $1.number }) where !value.isEmpty {
+            appendVarint(UInt64(number) << 3 | 2, to: &out)
+            appendVarint(UInt64(value.utf8.count), to: &out)
+            out.append(contentsOf: value.utf8)
+        }
+        return out
+    }
+
+    private static func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
+        var rest = value
+        while rest >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        out.append(UInt8(rest))
+    }
+
+    private static func readVarint(_ bytes: [UInt8], at start: Int) -> (value: UInt64, length: Int)? {
+        var value: UInt64 = 0
+        var index = start
+        while index < bytes.count, index - start < 10 {
+            let byte = bytes[index]
+            value |= UInt64(byte & 0x7F) << (7 * UInt64(index - start))
+            index += 1
+            if byte < 0x80 { return (value, index - start) }
+        }
+        return nil
+    }
+
     /// `{"a":{"b":"value"}}` for field `a.b`; `true`/`false` stay literals, everything else is a JSON string
     /// (proto3 JSON accepts quoted numbers for every integer type).
     static func json(for parameter: (field: String, value: String)) -> String {

@@ -62,19 +62,37 @@ enum PatientStore {
         return try db.query("SELECT \(raw: columns) FROM patients WHERE id = \(id) \(raw: lock)").first.map(record(from:))
     }
 
-    /// Reads a full record and writes the read to the access log, in one statement and one round trip.
-    /// The log entry commits asynchronously (an audit trail, not a money movement: PostgreSQL still makes it
-    /// durable within a fraction of a second), so reads do not wait for a disk flush.
-    static func readLogged(_ id: UUID, by reader: String, role: String, reason: String, on db: Connection) throws -> PatientRecord? {
+    /// One read of a full record: which patient, and who reads it in what role and why (for the access log).
+    struct LoggedRead {
+        var patientID: UUID
+        var reader: String
+        var role: String
+        var reason: String
+    }
+
+    /// Reads the full records of `reads` and writes one access-log entry per read of a record on file, all in one
+    /// statement and one round trip; returns the records found, by id. The log entries commit asynchronously (an
+    /// audit trail, not a money movement: PostgreSQL still makes them durable within a fraction of a second), so
+    /// reads do not wait for a disk flush.
+    static func readLogged(_ reads: [LoggedRead], on db: Connection) throws -> [UUID: PatientRecord] {
+        let ids = reads.map(\.patientID)
         let rows = try db.query("""
             WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true)),
             logged AS (
                 INSERT INTO patient_access_log (patient_id, accessed_by, role, reason)
-                SELECT id, \(reader), \(role), \(reason) FROM patients WHERE id = \(id)
+                SELECT p.id, r.accessed_by, r.role, r.reason
+                FROM unnest(\(ids), \(reads.map(\.reader)), \(reads.map(\.role)), \(reads.map(\.reason)))
+                     AS r(patient_id, accessed_by, role, reason)
+                JOIN patients p ON p.id = r.patient_id
             )
-            SELECT \(raw: columns) FROM patients, async_commit WHERE id = \(id)
+            SELECT \(raw: columns) FROM patients, async_commit WHERE id = ANY(\(ids))
             """)
-        return try rows.first.map(record(from:))
+        var found: [UUID: PatientRecord] = [:]
+        for row in rows {
+            let record = try record(from: row)
+            found[record.id] = record
+        }
+        return found
     }
 
     /// How many times a patient's full record was read (for audits and tests).

@@ -24,7 +24,7 @@ final class ReceptionHandlers {
         let routes = WorkerRoutes()
         typealias Reception = Clinic_Reception_V1_Reception
         routes.register(Reception.registerPatient) { try self.registerPatient($0, $1) }
-        routes.register(Reception.getPatient) { try self.getPatient($0, $1) }
+        routes.registerBatch(Reception.getPatient) { self.getPatients($0) }
         routes.register(Reception.searchPatients) { try self.searchPatients($0, $1) }
         routes.register(Reception.updatePatientContact) { try self.updatePatientContact($0, $1) }
         routes.register(Reception.listContactChanges) { try self.listContactChanges($0, $1) }
@@ -57,12 +57,34 @@ final class ReceptionHandlers {
         return registered
     }
 
-    func getPatient(_ context: RequestContext, _ request: Clinic_Reception_V1_GetPatientRequest) throws -> Clinic_Reception_V1_Patient {
-        let id = try Self.patientID(request.patientID)
-        let reader = context.caller.subject.isEmpty ? context.caller.system : context.caller.subject
-        let record = try PatientStore.readLogged(id, by: reader, role: context.caller.role, reason: request.reason, on: db)
-        guard let record else { throw RPCError.notFound("patient \(id.lowercasedText) not found") }
-        return message(for: record)
+    /// Full records for the requests that arrived together, each read written to the access log, with one
+    /// database round trip for all of them.
+    func getPatients(_ calls: [(RequestContext, Clinic_Reception_V1_GetPatientRequest)]) -> [Result<Clinic_Reception_V1_Patient, any Error>] {
+        var results = [Result<Clinic_Reception_V1_Patient, any Error>?](repeating: nil, count: calls.count)
+        var reads: [PatientStore.LoggedRead] = []
+        var positions: [Int] = []
+        for (position, (context, request)) in calls.enumerated() {
+            do {
+                let id = try Self.patientID(request.patientID)
+                let reader = context.caller.subject.isEmpty ? context.caller.system : context.caller.subject
+                reads.append(PatientStore.LoggedRead(patientID: id, reader: reader, role: context.caller.role, reason: request.reason))
+                positions.append(position)
+            } catch {
+                results[position] = .failure(error)
+            }
+        }
+        if !reads.isEmpty {
+            do {
+                let found = try PatientStore.readLogged(reads, on: db)
+                for (position, read) in zip(positions, reads) {
+                    results[position] = found[read.patientID].map { .success(message(for: $0)) }
+                        ?? .failure(RPCError.notFound("patient \(read.patientID.lowercasedText) not found"))
+                }
+            } catch {
+                for position in positions { results[position] = .failure(error) }
+            }
+        }
+        return results.map { $0! }
     }
 
     func searchPatients(_ context: RequestContext, _ request: Clinic_Reception_V1_SearchPatientsRequest) throws -> Clinic_Reception_V1_SearchPatientsResponse {
