@@ -53,6 +53,48 @@ struct HiddenFailure: Error {}
         #expect(try Clinic_Bus_V1_ReplayResponse(serializedBytes: reply.payload).latestSeq == 42)
     }
 
+    @Test func aBatchHandlerGetsLiveDecodableRequestsTogetherAndAnswersEachInOrder() throws {
+        let routes = WorkerRoutes()
+        let method = Clinic_Reception_V1_Events.replay
+        var batches: [[UInt64]] = []
+        routes.registerBatch(method) { calls in
+            batches.append(calls.map { $0.1.afterSeq })
+            return calls.map { context, request in
+                if request.afterSeq == 13 { return .failure(RPCError.notFound("no event 13")) }
+                var response = Clinic_Bus_V1_ReplayResponse()
+                response.latestSeq = request.afterSeq * 10
+                #expect(context.requestID == "req-\(request.afterSeq)")
+                return .success(response)
+            }
+        }
+        #expect(routes.servesInBatches(method.fullName))
+        func incoming(_ seq: UInt64, deadline: Int64 = 0) throws -> WorkerRoutes.Incoming {
+            var head = header(method.fullName, deadline: deadline)
+            head.requestID = "req-\(seq)"
+            var request = Clinic_Bus_V1_ReplayRequest()
+            request.afterSeq = seq
+            return (head, try request.serializedBytes())
+        }
+        var garbled = try incoming(99)
+        garbled.payload = [0xFF]
+        let replies = routes.handle([try incoming(1), try incoming(2, deadline: 1), garbled, try incoming(13), try incoming(4)],
+                                    logger: logger)
+        // The expired request and the one that does not decode never reach the handler.
+        #expect(batches == [[1, 13, 4]])
+        #expect(replies.map(\.header.requestID) == ["req-1", "req-2", "req-99", "req-13", "req-4"])
+        #expect(replies.map(\.header.code) == [.ok, .deadlineExceeded, .invalidArgument, .notFound, .ok])
+        #expect(try Clinic_Bus_V1_ReplayResponse(serializedBytes: replies[4].payload).latestSeq == 40)
+    }
+
+    @Test func aBatchHandlerThatLosesAnAnswerFailsTheWholeBatchAsInternal() throws {
+        let routes = WorkerRoutes()
+        let method = Clinic_Reception_V1_Events.replay
+        routes.registerBatch(method) { calls in calls.dropLast().map { _ in .success(Clinic_Bus_V1_ReplayResponse()) } }
+        let payload: [UInt8] = try Clinic_Bus_V1_ReplayRequest().serializedBytes()
+        let replies = routes.handle([(header(method.fullName), payload), (header(method.fullName), payload)], logger: logger)
+        #expect(replies.map(\.header.code) == [.internal, .internal])
+    }
+
     @Test func mapsFailuresToStatusCodes() {
         let routes = WorkerRoutes()
         let method = Clinic_Reception_V1_Events.replay

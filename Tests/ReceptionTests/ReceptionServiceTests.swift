@@ -47,6 +47,62 @@ struct ReceptionServiceTests {
         #expect(try logged.first?.decode("reason", as: String.self) == "treatment")
     }
 
+    @Test func readsServedTogetherEachGetTheirOwnAnswerAndAccessLogEntry() async throws {
+        let harness = try ReceptionHarness()
+        defer { harness.stop() }
+        let first = try await harness.call(Reception.registerPatient, newPatient(name: "批量甲", birthDate: "1980-01-02"))
+        let second = try await harness.call(Reception.registerPatient, newPatient(name: "批量乙", birthDate: "1981-03-04"))
+        let db = try harness.database()
+        defer { db.close() }
+        let routes = ReceptionHandlers(db: db, calendar: ClinicCalendar(timeZone: .gmt), logger: ReceptionHarness.logger).routes()
+        #expect(routes.servesInBatches(Reception.getPatient.fullName))
+
+        func incoming(_ id: String, reason: String, reader: String, number: Int) throws -> WorkerRoutes.Incoming {
+            var header = Clinic_Bus_V1_RequestHeader()
+            header.method = Reception.getPatient.fullName
+            header.requestID = "batch-\(number)"
+            header.caller.subject = reader
+            header.caller.role = "nurse"
+            var request = Clinic_Reception_V1_GetPatientRequest()
+            request.patientID = id
+            request.reason = reason
+            return (header, try request.serializedBytes())
+        }
+        let unknown = UUID().uuidString.lowercased()
+        var batch = [
+            try incoming(first.id, reason: "treatment", reader: "nurse-1", number: 0),
+            try incoming(second.id, reason: "billing", reader: "nurse-2", number: 1),
+            try incoming(first.id, reason: "follow-up", reader: "nurse-3", number: 2),
+            try incoming("not-an-id", reason: "x", reader: "nurse-4", number: 3),
+            try incoming(unknown, reason: "x", reader: "nurse-5", number: 4),
+        ]
+        var undecodable = batch[0]
+        undecodable.header.requestID = "batch-5"
+        undecodable.payload = [0xFF, 0xFF]
+        batch.append(undecodable)
+
+        let replies = routes.handle(batch, logger: ReceptionHarness.logger)
+        #expect(replies.map(\.header.requestID) == (0..<6).map { "batch-\($0)" })
+        #expect(replies.map(\.header.code) == [.ok, .ok, .ok, .invalidArgument, .notFound, .invalidArgument])
+        #expect(try Clinic_Reception_V1_Patient(serializedBytes: replies[0].payload) == first)
+        #expect(try Clinic_Reception_V1_Patient(serializedBytes: replies[1].payload) == second)
+        #expect(try Clinic_Reception_V1_Patient(serializedBytes: replies[2].payload) == first)
+        #expect(replies[3].header.violations.map(\.field) == ["patientId"])
+
+        // One entry per read of a record on file, each with its own reader and reason; none for the failures.
+        let logged = try db.query("""
+            SELECT patient_id::text AS patient, accessed_by, role, reason FROM patient_access_log
+            WHERE patient_id = ANY(\([UUID(uuidString: first.id)!, UUID(uuidString: second.id)!, UUID(uuidString: unknown)!]))
+            ORDER BY accessed_by
+            """)
+        let entries = try logged.map { row in
+            [try row.decode("patient", as: String.self), try row.decode("accessed_by", as: String.self),
+             try row.decode("role", as: String.self), try row.decode("reason", as: String.self)]
+        }
+        #expect(entries == [[first.id, "nurse-1", "nurse", "treatment"], [second.id, "nurse-2", "nurse", "billing"],
+                            [first.id, "nurse-3", "nurse", "follow-up"]])
+    }
+
     @Test func invalidInputNamesTheFields() async throws {
         let harness = try ReceptionHarness()
         defer { harness.stop() }
