@@ -36,6 +36,9 @@ struct BusBenchReport: Codable {
     var payloadBytes: Int
     var workerThreads: Int
     var raw: [CaseResult]
+    /// The raw echo carrying messages shaped like a bus request (protocol, command, service, header and payload
+    /// frames) at the highest in-flight count: what libzmq alone does with the bus's messages.
+    var rawRequestShaped: CaseResult
     /// Through the broker, driven by one pipelining client thread (as the raw echo is driven).
     var broker: [CaseResult]
     /// Through the broker, driven by `BusClient`'s async API (one task per request in flight).
@@ -44,6 +47,8 @@ struct BusBenchReport: Codable {
     var brokerToRawThroughputRatio: Double
     /// The same ratio for the async client.
     var asyncClientToRawThroughputRatio: Double
+    /// Broker throughput / throughput of the raw echo of request-shaped messages, at the highest in-flight count.
+    var brokerToRawRequestShapedThroughputRatio: Double
 }
 
 /// Writes a benchmark report as pretty JSON, creating its folder, and says where.

@@ -19,7 +19,9 @@ public struct EchoMeasurement: Sendable {
 /// The baseline for the bus benchmark: a plain libzmq DEALER ⇄ ROUTER echo over loopback TCP, no broker.
 public enum RawEchoBenchmark {
     /// Runs the echo for `seconds` keeping `inFlight` requests outstanding, with `payloadBytes`-byte messages.
-    public static func run(inFlight: Int, seconds: Double, payloadBytes: Int = 32) throws -> EchoMeasurement {
+    /// `leadingFrames` go in front of the payload frame of every message (to echo messages shaped like bus requests).
+    public static func run(inFlight: Int, seconds: Double, payloadBytes: Int = 32,
+                           leadingFrames: [[UInt8]] = []) throws -> EchoMeasurement {
         let stop = StopSignal(name: "raw-echo")
         let ready = DispatchSemaphore(value: 0)
         let done = DispatchSemaphore(value: 0)
@@ -67,29 +69,29 @@ public enum RawEchoBenchmark {
         try dealer.setOption(ZMQ_RCVHWM, Int32(100_000))
         try dealer.connect(endpoint)
         var payload = [UInt8](repeating: 0x2a, count: max(8, payloadBytes))
-        func stamp() -> [UInt8] {
+        func stamp() -> [[UInt8]] {
             var now = BusClock.monotonicNS()
             withUnsafeBytes(of: &now) { raw in for i in 0..<8 { payload[i] = raw[i] } }
-            return payload
+            return leadingFrames + [payload]
         }
         // Warm up the connection so connect time is not measured.
-        try dealer.send([stamp()])
+        try dealer.send(stamp())
         _ = try dealer.receive()
 
         var latencies: [UInt64] = []
         latencies.reserveCapacity(1 << 20)
         let start = BusClock.monotonicNS()
         let end = start + UInt64(seconds * 1e9)
-        for _ in 0..<inFlight { try dealer.send([stamp()]) }
+        for _ in 0..<inFlight { try dealer.send(stamp()) }
         var outstanding = inFlight
         while outstanding > 0 {
-            guard let frames = try dealer.receive(), let frame = frames.first, frame.count >= 8 else { continue }
+            guard let frames = try dealer.receive(), let frame = frames.last, frame.count >= 8 else { continue }
             let now = BusClock.monotonicNS()
             var sent: UInt64 = 0
             withUnsafeMutableBytes(of: &sent) { raw in for i in 0..<8 { raw[i] = frame[i] } }
             latencies.append(now - sent)
             if now < end {
-                try dealer.send([stamp()])
+                try dealer.send(stamp())
             } else {
                 outstanding -= 1
             }
