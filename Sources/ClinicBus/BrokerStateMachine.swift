@@ -253,6 +253,8 @@ struct BrokerStateMachine {
     /// under that very name. Decided by the name, so a request that waits for the package's first worker is queued
     /// where that worker will look.
     private func busService(for asked: String) -> String {
+        // The common case first: workers registered under the very name asked for.
+        if services[asked]?.workerCount ?? 0 > 0 { return asked }
         guard let dot = asked.lastIndex(of: "."), asked[asked.index(after: dot)...].first?.isUppercase == true,
               services[asked]?.workerCount ?? 0 == 0 else { return asked }
         return String(asked[..<dot])

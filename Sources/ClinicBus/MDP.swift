@@ -22,6 +22,15 @@ enum MDP {
         case disconnect = 0x06
     }
 
+    /// Command frames, made once: every message carries one.
+    static let clientRequestFrame: [UInt8] = [ClientCommand.request.rawValue]
+    static let clientFinalFrame: [UInt8] = [ClientCommand.final.rawValue]
+    static let workerReadyFrame: [UInt8] = [WorkerCommand.ready.rawValue]
+    static let workerRequestFrame: [UInt8] = [WorkerCommand.request.rawValue]
+    static let workerFinalFrame: [UInt8] = [WorkerCommand.final.rawValue]
+    static let workerHeartbeatFrame: [UInt8] = [WorkerCommand.heartbeat.rawValue]
+    static let workerDisconnectFrame: [UInt8] = [WorkerCommand.disconnect.rawValue]
+
     /// The internal service answering "is service X alive?".
     static let serviceDiscovery = "mmi.service"
 }
@@ -62,19 +71,19 @@ enum MDPCodec {
     static func encode(_ message: BusMessage) -> [[UInt8]] {
         switch message {
         case .clientRequest(let service, let header, let payload):
-            [MDP.client, [MDP.ClientCommand.request.rawValue], Array(service.utf8), header, payload]
+            [MDP.client, MDP.clientRequestFrame, Array(service.utf8), header, payload]
         case .clientReply(let service, let header, let payload):
-            [MDP.client, [MDP.ClientCommand.final.rawValue], Array(service.utf8), header, payload]
+            [MDP.client, MDP.clientFinalFrame, Array(service.utf8), header, payload]
         case .ready(let service):
-            [MDP.worker, [MDP.WorkerCommand.ready.rawValue], Array(service.utf8)]
+            [MDP.worker, MDP.workerReadyFrame, Array(service.utf8)]
         case .workerRequest(let client, let header, let payload):
-            [MDP.worker, [MDP.WorkerCommand.request.rawValue], client, [], header, payload]
+            [MDP.worker, MDP.workerRequestFrame, client, [], header, payload]
         case .workerReply(let client, let header, let payload):
-            [MDP.worker, [MDP.WorkerCommand.final.rawValue], client, [], header, payload]
+            [MDP.worker, MDP.workerFinalFrame, client, [], header, payload]
         case .heartbeat:
-            [MDP.worker, [MDP.WorkerCommand.heartbeat.rawValue]]
+            [MDP.worker, MDP.workerHeartbeatFrame]
         case .disconnect:
-            [MDP.worker, [MDP.WorkerCommand.disconnect.rawValue]]
+            [MDP.worker, MDP.workerDisconnectFrame]
         }
     }
 
