@@ -255,8 +255,7 @@ struct BrokerStateMachine {
     private func busService(for asked: String) -> String {
         // The common case first: workers registered under the very name asked for.
         if services[asked]?.workerCount ?? 0 > 0 { return asked }
-        guard let dot = asked.lastIndex(of: "."), asked[asked.index(after: dot)...].first?.isUppercase == true,
-              services[asked]?.workerCount ?? 0 == 0 else { return asked }
+        guard let dot = asked.lastIndex(of: "."), asked[asked.index(after: dot)...].first?.isUppercase == true else { return asked }
         return String(asked[..<dot])
     }
 

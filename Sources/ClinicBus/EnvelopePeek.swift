@@ -54,20 +54,20 @@ enum EnvelopePeek {
     private static func walk(_ raw: UnsafeRawBufferPointer, _ visit: (UInt64, FieldValue) -> Bool) -> Bool {
         var index = 0
         while index < raw.count {
-            guard let key = varint(raw, &index) else { return false }
+            guard let key = ProtobufVarint.read(raw, at: &index) else { return false }
             let number = key >> 3
             guard number > 0, number <= 0x1FFF_FFFF else { return false }
             let value: FieldValue
             switch key & 7 {
             case 0:
-                guard let number = varint(raw, &index) else { return false }
+                guard let number = ProtobufVarint.read(raw, at: &index) else { return false }
                 value = .varint(number)
             case 1:
                 guard raw.count - index >= 8 else { return false }
                 index += 8
                 value = .fixed
             case 2:
-                guard let length = varint(raw, &index), length <= UInt64(raw.count - index) else { return false }
+                guard let length = ProtobufVarint.read(raw, at: &index), length <= UInt64(raw.count - index) else { return false }
                 value = .bytes(index..<index + Int(length))
                 index += Int(length)
             case 5:
@@ -80,19 +80,5 @@ enum EnvelopePeek {
             guard visit(number, value) else { return false }
         }
         return true
-    }
-
-    /// A base-128 varint of at most 10 bytes at `index`, advancing past it.
-    private static func varint(_ raw: UnsafeRawBufferPointer, _ index: inout Int) -> UInt64? {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < raw.count, shift < 64 {
-            let byte = raw[index]
-            index += 1
-            result |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 { return result }
-            shift += 7
-        }
-        return nil
     }
 }

@@ -195,6 +195,11 @@ public final class WorkerPool: Sendable {
     private func handleAll(_ actions: [WorkerAction], socket: Socket, lent: BusyHeartbeat.LentSocket,
                            machine: inout WorkerStateMachine, routes: WorkerRoutes, cover: BusyHeartbeat,
                            replies: inout ReplyBatch, logger: Logger) throws -> Bool {
+        // Each request header is decoded once, here: grouping looks at the method of the request behind.
+        let headers = actions.map { action -> Clinic_Bus_V1_RequestHeader? in
+            guard case .handle(_, let bytes, _) = action else { return nil }
+            return try? Clinic_Bus_V1_RequestHeader(serializedBytes: bytes)
+        }
         var index = 0
         while index < actions.count {
             guard case .handle(let client, let headerBytes, let payload) = actions[index] else {
@@ -203,8 +208,9 @@ public final class WorkerPool: Sendable {
                 index += 1
                 continue
             }
+            let decoded = headers[index]
             index += 1
-            guard let header = try? Clinic_Bus_V1_RequestHeader(serializedBytes: headerBytes) else {
+            guard let header = decoded else {
                 // Still answer under the request's id when it can be read, so the caller is not left waiting.
                 let reply = WorkerRoutes.errorReply(RPCError(.invalidArgument, "request header does not decode"),
                                                     requestID: EnvelopePeek.requestFields(headerBytes)?.requestID ?? "")
@@ -215,9 +221,8 @@ public final class WorkerPool: Sendable {
             var clients = [client]
             var incoming: [WorkerRoutes.Incoming] = [(header, payload)]
             if routes.servesInBatches(header.method) {
-                while index < actions.count, case .handle(let next, let nextHeaderBytes, let nextPayload) = actions[index],
-                      let nextHeader = try? Clinic_Bus_V1_RequestHeader(serializedBytes: nextHeaderBytes),
-                      nextHeader.method == header.method {
+                while index < actions.count, case .handle(let next, _, let nextPayload) = actions[index],
+                      let nextHeader = headers[index], nextHeader.method == header.method {
                     clients.append(next)
                     incoming.append((nextHeader, nextPayload))
                     index += 1

@@ -86,6 +86,24 @@ struct HiddenFailure: Error {}
         #expect(try Clinic_Bus_V1_ReplayResponse(serializedBytes: replies[4].payload).latestSeq == 40)
     }
 
+    @Test func batchAnswersKeepEachItemsOwnFailureAndFailThePreparedOnesWhenTheBatchStepThrows() {
+        struct Odd: Error {}
+        struct Down: Error {}
+        let served = BatchAnswers.answer([1, 2, 3, 4], prepare: { item -> Int in
+            if item % 2 == 1 { throw Odd() }
+            return item * 10
+        }, together: { work in work.map { Result<Int, any Error>.success($0 + 1) } })
+        #expect(served.map { try? $0.get() } == [nil, 21, nil, 41])
+        #expect(served.map { if case .failure(let error) = $0 { error is Odd } else { false } } == [true, false, true, false])
+
+        let down = BatchAnswers.answer([1, 2, 4], prepare: { item -> Int in
+            if item % 2 == 1 { throw Odd() }
+            return item
+        }, together: { (_: [Int]) -> [Result<Int, any Error>] in throw Down() })
+        #expect(down.map { if case .failure(let error) = $0 { error is Odd } else { false } } == [true, false, false])
+        #expect(down.map { if case .failure(let error) = $0 { error is Down } else { false } } == [false, true, true])
+    }
+
     @Test func aBatchHandlerThatLosesAnAnswerFailsTheWholeBatchAsInternal() throws {
         let routes = WorkerRoutes()
         let method = Clinic_Reception_V1_Events.replay

@@ -74,8 +74,8 @@ public struct GatewayRoute: Sendable {
         }
         self.pathParameters = pathParameters
         // A path parameter fills the field of its camelCase name, unless `pathFields` moves it elsewhere.
-        self.pathParameterFields = pathParameters.map { pathFields[$0] ?? jsonName($0) }
-        let pathParameterFields = self.pathParameterFields
+        let pathParameterFields = pathParameters.map { pathFields[$0] ?? jsonName($0) }
+        self.pathParameterFields = pathParameterFields
         // Parameters that all fill string fields (ids, mostly) and no body: encoded directly, no JSON round trip.
         let stringFields = RequestBinding.stringFieldNumbers(Request.self, candidates: Set(pathParameterFields + query.values))
         self.bind = { body, parameters throws(GatewayError) in

@@ -51,8 +51,9 @@ enum RequestBinding {
         var numbers: [String: Int] = [:]
         for name in candidates where !name.contains(".") {
             guard let message = try? Message(jsonUTF8Bytes: Array(json(for: (name, "probe")).utf8)),
-                  let encoded = try? message.serializedBytes() as [UInt8],
-                  let (tag, tagLength) = readVarint(encoded, at: 0), tag & 7 == 2, tag >> 3 > 0,
+                  let encoded = try? message.serializedBytes() as [UInt8] else { continue }
+            var tagLength = 0
+            guard let tag = encoded.withUnsafeBytes({ ProtobufVarint.read($0, at: &tagLength) }), tag & 7 == 2, tag >> 3 > 0,
                   encoded.count == tagLength + 1 + probe.count, encoded[tagLength] == UInt8(probe.count),
                   Array(encoded[(tagLength + 1)...]) == probe else { continue }
             numbers[name] = Int(tag >> 3)
@@ -72,32 +73,11 @@ enum RequestBinding {
         }
         var out: [UInt8] = []
         for (number, value) in fields.sorted(by: { $0.number < $1.number }) where !value.isEmpty {
-            appendVarint(UInt64(number) << 3 | 2, to: &out)
-            appendVarint(UInt64(value.utf8.count), to: &out)
+            ProtobufVarint.append(UInt64(number) << 3 | 2, to: &out)
+            ProtobufVarint.append(UInt64(value.utf8.count), to: &out)
             out.append(contentsOf: value.utf8)
         }
         return out
-    }
-
-    private static func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
-        var rest = value
-        while rest >= 0x80 {
-            out.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
-        }
-        out.append(UInt8(rest))
-    }
-
-    private static func readVarint(_ bytes: [UInt8], at start: Int) -> (value: UInt64, length: Int)? {
-        var value: UInt64 = 0
-        var index = start
-        while index < bytes.count, index - start < 10 {
-            let byte = bytes[index]
-            value |= UInt64(byte & 0x7F) << (7 * UInt64(index - start))
-            index += 1
-            if byte < 0x80 { return (value, index - start) }
-        }
-        return nil
     }
 
     /// `{"a":{"b":"value"}}` for field `a.b`; `true`/`false` stay literals, everything else is a JSON string

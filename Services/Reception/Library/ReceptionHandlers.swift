@@ -60,31 +60,17 @@ final class ReceptionHandlers {
     /// Full records for the requests that arrived together, each read written to the access log, with one
     /// database round trip for all of them.
     func getPatients(_ calls: [(RequestContext, Clinic_Reception_V1_GetPatientRequest)]) -> [Result<Clinic_Reception_V1_Patient, any Error>] {
-        var results = [Result<Clinic_Reception_V1_Patient, any Error>?](repeating: nil, count: calls.count)
-        var reads: [PatientStore.LoggedRead] = []
-        var positions: [Int] = []
-        for (position, (context, request)) in calls.enumerated() {
-            do {
-                let id = try Self.patientID(request.patientID)
-                let reader = context.caller.subject.isEmpty ? context.caller.system : context.caller.subject
-                reads.append(PatientStore.LoggedRead(patientID: id, reader: reader, role: context.caller.role, reason: request.reason))
-                positions.append(position)
-            } catch {
-                results[position] = .failure(error)
+        BatchAnswers.answer(calls, prepare: { context, request in
+            let reader = context.caller.subject.isEmpty ? context.caller.system : context.caller.subject
+            return PatientStore.LoggedRead(patientID: try Self.patientID(request.patientID), reader: reader,
+                                           role: context.caller.role, reason: request.reason)
+        }, together: { reads in
+            let found = try PatientStore.readLogged(reads, on: db)
+            return reads.map { read in
+                found[read.patientID].map { .success(message(for: $0)) }
+                    ?? .failure(RPCError.notFound("patient \(read.patientID.lowercasedText) not found"))
             }
-        }
-        if !reads.isEmpty {
-            do {
-                let found = try PatientStore.readLogged(reads, on: db)
-                for (position, read) in zip(positions, reads) {
-                    results[position] = found[read.patientID].map { .success(message(for: $0)) }
-                        ?? .failure(RPCError.notFound("patient \(read.patientID.lowercasedText) not found"))
-                }
-            } catch {
-                for position in positions { results[position] = .failure(error) }
-            }
-        }
-        return results.map { $0! }
+        })
     }
 
     func searchPatients(_ context: RequestContext, _ request: Clinic_Reception_V1_SearchPatientsRequest) throws -> Clinic_Reception_V1_SearchPatientsResponse {
