@@ -5,11 +5,20 @@ public enum BatchAnswers {
     public struct Miscount: Error {
         /// Work items handed over, and answers that came back.
         public var given: Int, answered: Int
+
+        /// A miscount of `answered` answers for `given` work items.
+        @inlinable
+        public init(given: Int, answered: Int) {
+            self.given = given
+            self.answered = answered
+        }
     }
 
     /// `prepare` turns each item into work or throws that item's failure; `together` does all the prepared work
     /// at once and gives one result per work item, in order. When `together` throws, or miscounts, every prepared
     /// item fails with that error.
+    /// Inlinable, so each caller gets a copy specialised to its types rather than generic code on its hot path.
+    @inlinable
     public static func answer<Item, Work, Answer>(
         _ items: [Item], prepare: (Item) throws -> Work, together: ([Work]) throws -> [Result<Answer, any Error>]
     ) -> [Result<Answer, any Error>] {
