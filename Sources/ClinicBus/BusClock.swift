@@ -1,8 +1,10 @@
 import Glibc
 
 /// Wall-clock time in Unix epoch milliseconds, without Foundation (cheap enough for hot loops).
+@usableFromInline
 enum BusClock {
     /// Now, as Unix epoch milliseconds (UTC).
+    @usableFromInline
     static func nowMS() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)

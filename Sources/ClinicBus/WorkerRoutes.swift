@@ -7,14 +7,15 @@ import SwiftProtobuf
 public final class WorkerRoutes {
     /// One request as it came off the socket: its decoded header and still-encoded payload.
     public typealias Incoming = (header: Clinic_Bus_V1_RequestHeader, payload: [UInt8])
-    private typealias Handler = ([Incoming], Logger) -> [RPCReply]
-    private var handlers: [String: Handler] = [:]
-    private var batched: Set<String> = []
+    @usableFromInline var handlers: [String: ([Incoming], Logger) -> [RPCReply]] = [:]
+    @usableFromInline var batched: Set<String> = []
 
     /// Creates an empty route table.
     public init() {}
 
     /// Registers `handler` for `method` (a later registration of the same method replaces the earlier one).
+    /// Registration is inlinable, so each service's handlers run code specialised to their message types.
+    @inlinable
     public func register<Req, Res>(_ method: Method<Req, Res>, _ handler: @escaping (RequestContext, Req) throws -> Res) {
         install(method, batched: false) { calls in
             calls.map { context, request in Result { try handler(context, request) } }
@@ -24,12 +25,14 @@ public final class WorkerRoutes {
     /// Registers a handler that serves several waiting requests of `method` at once (for example, with one
     /// database round trip for all of them); it returns one result per request, in the order given. Requests of
     /// the method that arrive together are handed over together; one on its own comes as a batch of one.
+    @inlinable
     public func registerBatch<Req, Res>(_ method: Method<Req, Res>,
                                         _ handler: @escaping ([(RequestContext, Req)]) -> [Result<Res, any Error>]) {
         install(method, batched: true, handler)
     }
 
-    private func install<Req, Res>(_ method: Method<Req, Res>, batched isBatched: Bool,
+    @inlinable
+    func install<Req, Res>(_ method: Method<Req, Res>, batched isBatched: Bool,
                                    _ handler: @escaping ([(RequestContext, Req)]) -> [Result<Res, any Error>]) {
         let name = method.fullName
         if isBatched { batched.insert(name) } else { batched.remove(name) }
@@ -54,7 +57,8 @@ public final class WorkerRoutes {
         }
     }
 
-    private static func reply<Res: SwiftProtobuf.Message>(_ result: Result<Res, any Error>, to header: Clinic_Bus_V1_RequestHeader,
+    @inlinable
+    static func reply<Res: SwiftProtobuf.Message>(_ result: Result<Res, any Error>, to header: Clinic_Bus_V1_RequestHeader,
                                                           method: String, logger: Logger) -> RPCReply {
         do {
             let response = try result.get()
@@ -97,6 +101,7 @@ public final class WorkerRoutes {
         return handler(incoming, logger)
     }
 
+    @usableFromInline
     static func errorReply(_ error: RPCError, requestID: String) -> RPCReply {
         RPCReply(header: error.replyHeader(requestID: requestID), payload: [])
     }
