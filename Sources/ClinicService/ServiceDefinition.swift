@@ -20,12 +20,15 @@ public struct ServiceDefinition: Sendable {
     public var makeEventHandlers: @Sendable (_ environment: ServiceEnvironment) -> EventHandlers
     /// Periodic jobs, each run by ServiceHost on its own thread with its own connection.
     public var backgroundJobs: [BackgroundJob]
+    /// How the worker threads' connections plan their statements.
+    public var planCaching: PlanCaching
 
     /// Describes a service; events and jobs are optional.
     public init(name: String, busService: String, migrations: [Migration],
                 eventSources: [EventSource] = [],
                 makeEventHandlers: @escaping @Sendable (ServiceEnvironment) -> EventHandlers = { _ in EventHandlers() },
                 backgroundJobs: [BackgroundJob] = [],
+                planCaching: PlanCaching = .automatic,
                 makeRoutes: @escaping @Sendable (Connection, ServiceEnvironment) throws -> WorkerRoutes) {
         self.name = name
         self.busService = busService
@@ -33,6 +36,7 @@ public struct ServiceDefinition: Sendable {
         self.eventSources = eventSources
         self.makeEventHandlers = makeEventHandlers
         self.backgroundJobs = backgroundJobs
+        self.planCaching = planCaching
         self.makeRoutes = makeRoutes
     }
 }

@@ -35,7 +35,7 @@ public final class ServiceHost: Sendable {
         configuration.heartbeatInterval = settings.heartbeat
         pool = WorkerPool(configuration: configuration, logger: logger) { _ in
             // Runs on the worker thread: the connection lives and dies with it.
-            let db = try Connection(url: databaseURL, logger: logger)
+            let db = try Connection(url: databaseURL, logger: logger, planCaching: definition.planCaching)
             return try definition.makeRoutes(db, environment)
         }
         relay = EventRelay(configuration: .init(publisher: definition.name, databaseURL: databaseURL,

@@ -9,6 +9,7 @@ import Logging
 public final class Connection {
     private var handle: OpaquePointer?
     private let logger: Logger
+    private let planCaching: PlanCaching
     /// SQL text (plus parameter types) → server-side statement name.
     private var statements: [String: String] = [:]
     private var statementCounter = 0
@@ -24,9 +25,11 @@ public final class Connection {
     /// Whether a transaction opened by `transaction(_:)` is in progress.
     public var inTransaction: Bool { transactionDepth > 0 }
 
-    /// Connects with a `postgres://` URL or a `key=value` connection string.
-    public init(url: String, logger: Logger) throws {
+    /// Connects with a `postgres://` URL or a `key=value` connection string; `planCaching` says how the
+    /// statements it prepares are planned (kept across reconnects).
+    public init(url: String, logger: Logger, planCaching: PlanCaching = .automatic) throws {
         self.logger = logger
+        self.planCaching = planCaching
         guard let connection = PQconnectdb(url) else {
             throw StoreError(kind: .connection, message: "could not allocate a libpq connection")
         }
@@ -269,7 +272,7 @@ public final class Connection {
         guard let handle else { return }
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
         let setup = "SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; "
-            + "SET bytea_output = 'hex'; SET extra_float_digits = 3"
+            + "SET bytea_output = 'hex'; SET extra_float_digits = 3; " + planCaching.setting
         _ = try check(PQexec(handle, setup), handle: handle)
     }
 

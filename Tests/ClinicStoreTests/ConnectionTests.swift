@@ -132,6 +132,24 @@ struct ConnectionTests {
         }
     }
 
+    @Test("a connection asked for generic plans plans that way, and still does after a reconnect")
+    func genericPlanCachingOutlivesReconnects() async throws {
+        try await onThread {
+            let db = try ServiceDatabase.make("plans")
+            let generic = try Connection(url: db.url, logger: TestDatabase.logger, planCaching: .generic)
+            let automatic = try db.connect()
+            func mode(_ connection: Connection) throws -> String {
+                try connection.query("SELECT current_setting('plan_cache_mode') AS mode")[0].decode("mode")
+            }
+            #expect(try mode(generic) == "force_generic_plan")
+            #expect(try mode(automatic) == "auto")
+            let admin = try Connection(url: try TestDatabase.shared().adminURL, logger: TestDatabase.logger)
+            _ = try admin.query("SELECT pg_terminate_backend(\(Int32(generic.backendPID)))")
+            #expect(try mode(generic) == "force_generic_plan")
+            #expect(generic.reconnectCount == 1)
+        }
+    }
+
     @Test("a dedicated cluster restart is survived by an open connection")
     func reconnectsAfterServerRestart() async throws {
         try await onThread {

@@ -203,6 +203,16 @@ struct ReceptionServiceTests {
         #expect(try await harness.call(Reception.searchPatients, search).patients.count == 5)
         search.query = "O'Brien'); DROP"
         #expect(try await harness.call(Reception.searchPatients, search).patients.first?.name == "O'Brien'); DROP TABLE patients; --")
+        search.query = "o'bRIEN"
+        #expect(try await harness.call(Reception.searchPatients, search).patients.count == 1)
+        search.query = "Brien"
+        #expect(try await harness.call(Reception.searchPatients, search).patients.isEmpty)
+        search.query = "张1"
+        #expect(try await harness.call(Reception.searchPatients, search).patients.map(\.name) == ["张1"])
+        search.query = "13500000003"
+        #expect(try await harness.call(Reception.searchPatients, search).patients.count == 1)
+        search.query = "1350000000"
+        #expect(try await harness.call(Reception.searchPatients, search).patients.count == 5)
         search.query = "%"
         #expect(try await harness.call(Reception.searchPatients, search).patients.isEmpty)
         search.query = ""

@@ -101,19 +101,26 @@ enum PatientStore {
     }
 
     /// Patients whose phone starts with `digits`, or whose name starts with `name`, in a stable order.
+    ///
+    /// A prefix is looked up as a range of the `text_pattern_ops` index, from the prefix itself up to the prefix
+    /// followed by U+10FFFF (a noncharacter, so no real text continues past it); `LIKE` then checks each row.
+    /// A range bound to parameters uses the index in a generic plan, which a `LIKE` on a parameter does not.
     static func search(phonePrefix digits: String?, namePrefix name: String?, limit: Int, offset: Int,
                        on db: Connection) throws -> [PatientListing] {
         let rows: [Row]
         if let digits {
             rows = try db.query("""
                 SELECT id, name, gender, birth_date::text AS birth_date, phone, vip FROM patients
-                WHERE phone LIKE \(likePrefix(digits))
+                WHERE phone ~>=~ \(digits) AND phone ~<~ \(digits + Self.pastEveryCharacter)
+                  AND phone LIKE \(likePrefix(digits))
                 ORDER BY phone, id LIMIT \(limit) OFFSET \(offset)
                 """)
         } else {
+            let name = name ?? ""
             rows = try db.query("""
                 SELECT id, name, gender, birth_date::text AS birth_date, phone, vip FROM patients
-                WHERE lower(name) LIKE lower(\(likePrefix(name ?? "")))
+                WHERE lower(name) ~>=~ lower(\(name)) AND lower(name) ~<~ (lower(\(name)) || \(Self.pastEveryCharacter))
+                  AND lower(name) LIKE lower(\(likePrefix(name)))
                 ORDER BY lower(name), id LIMIT \(limit) OFFSET \(offset)
                 """)
         }
@@ -157,6 +164,9 @@ enum PatientStore {
                                 reason: try row.decode("reason"), changedAt: try row.decode("changed_at"))
         }
     }
+
+    /// Sorts after every character a name or phone number holds: the end of a prefix range.
+    static let pastEveryCharacter = "\u{10FFFF}"
 
     /// `text%` with LIKE's own wildcards escaped, so a typed `%` or `_` matches literally.
     static func likePrefix(_ text: String) -> String {

@@ -18,8 +18,10 @@ public enum ReceptionService {
 
     /// Everything a process needs to run reception.
     public static func definition() throws -> ServiceDefinition {
+        // Every reception statement is written so its plan does not depend on the values bound to it, so each is
+        // planned once: the patient read would otherwise be planned again at every execution once the table grows.
         ServiceDefinition(name: name, busService: Clinic_Reception_V1_Reception.busService,
-                          migrations: try migrations()) { db, environment in
+                          migrations: try migrations(), planCaching: .generic) { db, environment in
             ReceptionHandlers(db: db, calendar: ClinicCalendar(timeZone: environment.timeZone),
                               logger: environment.logger).routes()
         }
