@@ -10,13 +10,19 @@ public final class Connection {
     private var handle: OpaquePointer?
     private let logger: Logger
     private let planCaching: PlanCaching
-    /// SQL text (plus parameter types) → server-side statement name.
-    private var statements: [String: String] = [:]
+    private let planLifetime: Duration
+    /// SQL text (plus parameter types) → server-side statement.
+    private var statements: [String: PreparedStatement] = [:]
     private var statementCounter = 0
     private var transactionDepth = 0
     /// The first error raised inside the current transaction (COMMIT of an aborted transaction reports it).
     private var transactionFailure: StoreError?
     private static let statementCacheLimit = 1024
+
+    private struct PreparedStatement {
+        var name: String
+        var preparedAt: ContinuousClock.Instant
+    }
 
     /// How many times this connection re-established its session; session state (advisory locks,
     /// SET commands) is lost at each reconnect.
@@ -26,10 +32,14 @@ public final class Connection {
     public var inTransaction: Bool { transactionDepth > 0 }
 
     /// Connects with a `postgres://` URL or a `key=value` connection string; `planCaching` says how the
-    /// statements it prepares are planned (kept across reconnects).
-    public init(url: String, logger: Logger, planCaching: PlanCaching = .automatic) throws {
+    /// statements it prepares are planned (kept across reconnects). A statement is prepared again once it is
+    /// `planLifetime` old: a plan made while a table was nearly empty (a sequential scan) would otherwise outlive
+    /// the table's growth until the next ANALYZE, which autovacuum may run a minute or more later.
+    public init(url: String, logger: Logger, planCaching: PlanCaching = .automatic,
+                planLifetime: Duration = .seconds(10)) throws {
         self.logger = logger
         self.planCaching = planCaching
+        self.planLifetime = planLifetime
         guard let connection = PQconnectdb(url) else {
             throw StoreError(kind: .connection, message: "could not allocate a libpq connection")
         }
@@ -180,7 +190,13 @@ public final class Connection {
         let handle = try usableHandle()
         let types = sql.bindings.map { $0.typeOID }
         let key = cacheKey(sql)
-        var name = statements[key]
+        let now = ContinuousClock.now
+        var name = statements[key]?.name
+        if let stale = statements[key], now - stale.preparedAt > planLifetime, transactionFailure == nil {
+            _ = try check(PQexec(handle, "DEALLOCATE \(stale.name)"), handle: handle)
+            statements[key] = nil
+            name = nil
+        }
         if name == nil, statements.count < Self.statementCacheLimit {
             statementCounter += 1
             let newName = "clinic_\(statementCounter)"
@@ -188,7 +204,7 @@ public final class Connection {
                 PQprepare(handle, newName, sql.text, Int32(types.count), typeBuffer.baseAddress)
             }
             _ = try check(prepared, handle: handle)
-            statements[key] = newName
+            statements[key] = PreparedStatement(name: newName, preparedAt: now)
             name = newName
         }
         return try withParameters(sql.bindings) { values in

@@ -150,6 +150,37 @@ struct ConnectionTests {
         }
     }
 
+    @Test("a statement is planned again once its plan is older than the plan lifetime, so it follows a table's growth")
+    func plansAreRemadeAfterTheirLifetime() async throws {
+        try await onThread {
+            let db = try ServiceDatabase.make("replan")
+            let connection = try Connection(url: db.url, logger: TestDatabase.logger, planCaching: .generic,
+                                            planLifetime: .milliseconds(300))
+            try connection.execute(script: "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'a'); ANALYZE t")
+            func lookUp() throws -> String? { try connection.query("SELECT v FROM t WHERE id = \(Int32(1))").first?.decode("v") }
+            func plan() throws -> String {
+                let name: String = try connection.query("""
+                    SELECT name FROM pg_prepared_statements WHERE statement LIKE 'SELECT v FROM t WHERE id%'
+                    """)[0].decode("name")
+                return try connection.query("EXPLAIN EXECUTE \(raw: name)(1)").map { try $0.decode("QUERY PLAN", as: String.self) }
+                    .joined(separator: "\n")
+            }
+            #expect(try lookUp() == "a")
+            #expect(try plan().contains("Seq Scan"))
+            // The table grows without an ANALYZE: the cached plan keeps scanning until the statement is remade.
+            try connection.execute(script: "INSERT INTO t SELECT n, 'v' || n FROM generate_series(2, 50000) AS n")
+            #expect(try lookUp() == "a")
+            #expect(try plan().contains("Seq Scan"))
+            Thread.sleep(forTimeInterval: 0.4)
+            #expect(try lookUp() == "a")
+            #expect(try plan().contains("Index Scan"))
+            let count: Int = try connection.query("""
+                SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE 'SELECT v FROM t WHERE id%'
+                """)[0].decode("n")
+            #expect(count == 1)
+        }
+    }
+
     @Test("a dedicated cluster restart is survived by an open connection")
     func reconnectsAfterServerRestart() async throws {
         try await onThread {
