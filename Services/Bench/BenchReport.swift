@@ -39,6 +39,9 @@ struct BusBenchReport: Codable {
     /// The raw echo carrying messages shaped like a bus request (protocol, command, service, header and payload
     /// frames) at the highest in-flight count: what libzmq alone does with the bus's messages.
     var rawRequestShaped: CaseResult
+    /// The same pipelined client through a ROUTER that only forwards MDP frames to one worker that only echoes:
+    /// the floor MDP's framing and two hops set, with no broker logic and no worker runtime.
+    var forwardingFloor: CaseResult
     /// Through the broker, driven by one pipelining client thread (as the raw echo is driven).
     var broker: [CaseResult]
     /// Through the broker, driven by `BusClient`'s async API (one task per request in flight).
@@ -49,6 +52,10 @@ struct BusBenchReport: Codable {
     var asyncClientToRawThroughputRatio: Double
     /// Broker throughput / throughput of the raw echo of request-shaped messages, at the highest in-flight count.
     var brokerToRawRequestShapedThroughputRatio: Double
+    /// Forwarding floor throughput / raw throughput: the most any MDP broker path could reach here.
+    var floorToRawThroughputRatio: Double
+    /// Broker throughput / forwarding floor throughput: what the broker's logic and worker runtime keep of it.
+    var brokerToFloorThroughputRatio: Double
 }
 
 /// Writes a benchmark report as pretty JSON, creating its folder, and says where.

@@ -55,6 +55,11 @@ struct BusBenchmark: AsyncParsableCommand {
             inFlight: inFlight, seconds: seconds, payloadBytes: payloadBytes, leadingFrames: shape))
         print("  " + shaped.line)
 
+        print("the same frames through a ROUTER that only forwards, to one worker that only echoes (MDP's floor)")
+        let floor = CaseResult(inFlight: inFlight, measurement: try ForwardingFloorBenchmark.run(
+            inFlight: inFlight, seconds: seconds, payloadBytes: payloadBytes))
+        print("  " + floor.line)
+
         let broker = Broker(configuration: BrokerConfiguration(endpoint: "tcp://127.0.0.1:*", eventsIn: "tcp://127.0.0.1:*",
                                                                eventsOut: "tcp://127.0.0.1:*", workerCredit: workerCredit),
                             logger: logger)
@@ -101,12 +106,18 @@ struct BusBenchmark: AsyncParsableCommand {
         let ratio = rawPeak > 0 ? (brokered.last?.throughputPerSecond ?? 0) / rawPeak : 0
         let asyncRatio = rawPeak > 0 ? (asyncClient.last?.throughputPerSecond ?? 0) / rawPeak : 0
         let shapedRatio = shaped.throughputPerSecond > 0 ? (brokered.last?.throughputPerSecond ?? 0) / shaped.throughputPerSecond : 0
+        let brokerPeak = brokered.last?.throughputPerSecond ?? 0
+        let floorRatio = rawPeak > 0 ? floor.throughputPerSecond / rawPeak : 0
+        let brokerToFloor = floor.throughputPerSecond > 0 ? brokerPeak / floor.throughputPerSecond : 0
         print(String(format: "broker/raw throughput at %d in flight: %.2f (async BusClient: %.2f); broker/raw with request-shaped messages: %.2f",
                      inFlight, ratio, asyncRatio, shapedRatio))
+        print(String(format: "forwarding floor/raw: %.2f (no MDP broker can do better here); broker/floor: %.2f",
+                     floorRatio, brokerToFloor))
 
         let report = BusBenchReport(payloadBytes: payloadBytes, workerThreads: workers, raw: raw, rawRequestShaped: shaped,
-                                    broker: brokered, asyncClient: asyncClient, brokerToRawThroughputRatio: ratio,
-                                    asyncClientToRawThroughputRatio: asyncRatio, brokerToRawRequestShapedThroughputRatio: shapedRatio)
+                                    forwardingFloor: floor, broker: brokered, asyncClient: asyncClient, brokerToRawThroughputRatio: ratio,
+                                    asyncClientToRawThroughputRatio: asyncRatio, brokerToRawRequestShapedThroughputRatio: shapedRatio,
+                                    floorToRawThroughputRatio: floorRatio, brokerToFloorThroughputRatio: brokerToFloor)
         try writeReport(report, to: output)
     }
 

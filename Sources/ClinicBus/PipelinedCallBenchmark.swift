@@ -9,10 +9,8 @@ public enum PipelinedCallBenchmark {
     /// `endpoint` for `seconds`, with `inFlight` requests outstanding and `payloadBytes` of payload each.
     public static func run(endpoint: String, service: String, method: String, inFlight: Int, seconds: Double,
                            payloadBytes: Int = 32) throws -> EchoMeasurement {
-        let dealer = try Socket(.dealer)
+        let dealer = try BenchPeer.deepSocket(.dealer)
         defer { dealer.close() }
-        try dealer.setOption(ZMQ_SNDHWM, Int32(100_000))
-        try dealer.setOption(ZMQ_RCVHWM, Int32(100_000))
         try dealer.connect(endpoint)
 
         // One request id per slot: an id is reused only after its reply came back. The slot travels in the

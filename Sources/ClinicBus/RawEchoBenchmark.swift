@@ -1,6 +1,5 @@
 import CZeroMQ
 import Foundation
-import Synchronization
 
 /// Round-trip latencies and elapsed time of one benchmark case.
 public struct EchoMeasurement: Sendable {
@@ -22,52 +21,18 @@ public enum RawEchoBenchmark {
     /// `leadingFrames` go in front of the payload frame of every message (to echo messages shaped like bus requests).
     public static func run(inFlight: Int, seconds: Double, payloadBytes: Int = 32,
                            leadingFrames: [[UInt8]] = []) throws -> EchoMeasurement {
-        let stop = StopSignal(name: "raw-echo")
-        let ready = DispatchSemaphore(value: 0)
-        let done = DispatchSemaphore(value: 0)
-        let bound = Mutex<Result<String, BusError>?>(nil)
-        let server = Thread {
-            defer { done.signal() }
-            do {
-                let router = try Socket(.router)
-                defer { router.close() }
-                try router.setOption(ZMQ_SNDHWM, Int32(100_000))
-                try router.setOption(ZMQ_RCVHWM, Int32(100_000))
-                try router.bind("tcp://127.0.0.1:*")
-                let stopSocket = try stop.makeReceiver()
-                defer { stopSocket.close() }
-                bound.withLock { $0 = .success(router.lastEndpoint) }
-                ready.signal()
-                var poll = PollPair(router, stopSocket)
-                while !stop.isFired {
-                    let (readable, stopping) = try poll.poll(timeoutMS: 100)
-                    if stopping { break }
-                    if readable {
-                        while let frames = try router.receive(dontWait: true) { try router.send(frames) }
-                    }
-                }
-            } catch let error as BusError {
-                bound.withLock { $0 = .failure(error) }
-                ready.signal()
-            } catch {
-                ready.signal()
-            }
-        }
-        server.start()
-        ready.wait()
-        defer {
-            stop.fire()
-            done.wait()
-        }
-        guard let endpoint = try bound.withLock({ $0 })?.get() else {
-            throw BusError(operation: "raw echo", reason: "server did not start")
-        }
+        let server = try BenchPeer(name: "raw-echo", open: {
+            let router = try BenchPeer.deepSocket(.router)
+            try router.bind("tcp://127.0.0.1:*")
+            return router
+        }, makeAnswer: {
+            { frames, router in try router.send(frames) }
+        })
+        defer { server.stop() }
 
-        let dealer = try Socket(.dealer)
+        let dealer = try BenchPeer.deepSocket(.dealer)
         defer { dealer.close() }
-        try dealer.setOption(ZMQ_SNDHWM, Int32(100_000))
-        try dealer.setOption(ZMQ_RCVHWM, Int32(100_000))
-        try dealer.connect(endpoint)
+        try dealer.connect(server.endpoint)
         var payload = [UInt8](repeating: 0x2a, count: max(8, payloadBytes))
         func stamp() -> [[UInt8]] {
             var now = BusClock.monotonicNS()
