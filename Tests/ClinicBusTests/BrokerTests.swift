@@ -2,6 +2,7 @@
 import ClinicProto
 import Foundation
 import ClinicTestSupport
+import Synchronization
 import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct BrokerTests {
@@ -102,6 +103,58 @@ import Testing
         let second = try bus.echoPool(TestBus.echoA, tag: "second")
         defer { second.stop() }
         #expect(try await reply.header.publisher == "second-0")
+    }
+
+    @Test func clientsAndWorkersCarryOnWhenTheBrokerRestartsOnItsEndpoint() async throws {
+        let bus = try TestBus()
+        let pool = try bus.echoPool(TestBus.echoA, tag: "kept")
+        defer { pool.stop() }
+        let client = try bus.client()
+        defer { client.close() }
+        #expect(try await TestBus.call(client, TestBus.echoA).header.publisher == "kept-0")
+
+        bus.stop()
+        let down = await #expect(throws: RPCError.self) {
+            try await TestBus.call(client, TestBus.echoA, timeout: .milliseconds(300))
+        }
+        #expect(down?.code == .deadlineExceeded)
+
+        // The same endpoint again: the worker notices the silence, reconnects and registers anew; the client's
+        // socket reconnects on its own.
+        let restarted = Broker(configuration: BrokerConfiguration(endpoint: bus.endpoints.requests, eventsIn: "tcp://127.0.0.1:*",
+                                                                  eventsOut: "tcp://127.0.0.1:*",
+                                                                  heartbeatInterval: TestBus.heartbeat),
+                               logger: bus.logger)
+        try restarted.start()
+        defer { restarted.stop() }
+        let reply = try await TestBus.call(client, TestBus.echoA, timeout: .seconds(5))
+        #expect(reply.header.publisher == "kept-0")
+        #expect(reply.payload == Data("hello".utf8))
+    }
+
+    @Test func aWorkerWhoseRoutesFailToBuildRetriesAndThenServes() async throws {
+        let bus = try TestBus()
+        defer { bus.stop() }
+        let attempts = Mutex(0)
+        let pool = WorkerPool(configuration: WorkerConfiguration(brokerEndpoint: bus.endpoints.requests,
+                                                                 service: TestBus.echoA.busService, threads: 1,
+                                                                 heartbeatInterval: TestBus.heartbeat),
+                              logger: bus.logger) { _ in
+            // The first attempt fails as a database that is not up yet would.
+            if attempts.withLock({ count in count += 1; return count }) == 1 {
+                throw BusError(operation: "set up routes", reason: "database not reachable yet")
+            }
+            let routes = WorkerRoutes()
+            routes.register(TestBus.echoA) { _, request in request }
+            return routes
+        }
+        try pool.start()
+        defer { pool.stop() }
+        let client = try bus.client()
+        defer { client.close() }
+        let reply = try await TestBus.call(client, TestBus.echoA, timeout: .seconds(5), payload: "after a retry")
+        #expect(reply.payload == Data("after a retry".utf8))
+        #expect(attempts.withLock { $0 } == 2)
     }
 
     @Test func deadlineExceededWhenNoWorkerComes() async throws {
