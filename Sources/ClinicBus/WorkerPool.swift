@@ -217,21 +217,24 @@ public final class WorkerPool: Sendable {
                 reply.queue(for: client, machine: &machine, into: &replies)
                 continue
             }
-            // The requests right behind it for the same batch-served method go along with it.
-            var clients = [client]
-            var incoming: [WorkerRoutes.Incoming] = [(header, payload)]
+            let started = BusClock.monotonicNS()
+            // The socket is lent out while a handler runs, so a slow handler's worker keeps heartbeating.
             if routes.servesInBatches(header.method) {
+                // The requests right behind it for the same method go along with it.
+                var clients = [client]
+                var incoming: [WorkerRoutes.Incoming] = [(header, payload)]
                 while index < actions.count, case .handle(let next, _, let nextPayload) = actions[index],
                       let nextHeader = headers[index], nextHeader.method == header.method {
                     clients.append(next)
                     incoming.append((nextHeader, nextPayload))
                     index += 1
                 }
+                let answers = cover.lending(lent) { routes.handle(incoming, logger: logger) }
+                for (client, reply) in zip(clients, answers) { reply.queue(for: client, machine: &machine, into: &replies) }
+            } else {
+                let reply = cover.lending(lent) { routes.handle(header: header, payload: payload, logger: logger) }
+                reply.queue(for: client, machine: &machine, into: &replies)
             }
-            let started = BusClock.monotonicNS()
-            // The socket is lent out meanwhile, so a slow handler's worker keeps heartbeating.
-            let answers = cover.lending(lent) { routes.handle(incoming, logger: logger) }
-            for (client, reply) in zip(clients, answers) { reply.queue(for: client, machine: &machine, into: &replies) }
             // Quick replies wait for the rest of the batch; a slow handler's replies leave at once.
             if replies.messages.count >= ReplyBatch.limit || BusClock.monotonicNS() - started > ReplyBatch.slowHandlerNS {
                 replies.flush(on: socket, logger: logger)

@@ -7,8 +7,14 @@ import SwiftProtobuf
 public final class WorkerRoutes {
     /// One request as it came off the socket: its decoded header and still-encoded payload.
     public typealias Incoming = (header: Clinic_Bus_V1_RequestHeader, payload: [UInt8])
-    @usableFromInline var handlers: [String: ([Incoming], Logger) -> [RPCReply]] = [:]
-    @usableFromInline var batched: Set<String> = []
+    /// How a method is served: each request on its own, or every waiting request of the method at once.
+    @usableFromInline
+    enum Handler {
+        case single((Incoming, Logger) -> RPCReply)
+        case batch(([Incoming], Logger) -> [RPCReply])
+    }
+
+    @usableFromInline var handlers: [String: Handler] = [:]
 
     /// Creates an empty route table.
     public init() {}
@@ -17,8 +23,13 @@ public final class WorkerRoutes {
     /// Registration is inlinable, so each service's handlers run code specialised to their message types.
     @inlinable
     public func register<Req, Res>(_ method: Method<Req, Res>, _ handler: @escaping (RequestContext, Req) throws -> Res) {
-        install(method, batched: false) { calls in
-            calls.map { context, request in Result { try handler(context, request) } }
+        let name = method.fullName
+        handlers[name] = .single { incoming, logger in
+            let result = Result<Res, any Error> {
+                let (context, request) = try Self.prepare(incoming, as: Req.self, now: BusClock.nowMS(), logger: logger)
+                return try handler(context, request)
+            }
+            return Self.reply(result, to: incoming.header, method: name, logger: logger)
         }
     }
 
@@ -28,32 +39,34 @@ public final class WorkerRoutes {
     @inlinable
     public func registerBatch<Req, Res>(_ method: Method<Req, Res>,
                                         _ handler: @escaping ([(RequestContext, Req)]) -> [Result<Res, any Error>]) {
-        install(method, batched: true, handler)
-    }
-
-    @inlinable
-    func install<Req, Res>(_ method: Method<Req, Res>, batched isBatched: Bool,
-                                   _ handler: @escaping ([(RequestContext, Req)]) -> [Result<Res, any Error>]) {
         let name = method.fullName
-        if isBatched { batched.insert(name) } else { batched.remove(name) }
-        handlers[name] = { incoming, logger in
+        handlers[name] = .batch { incoming, logger in
             let now = BusClock.nowMS()
-            let results = BatchAnswers.answer(incoming, prepare: { header, payload in
-                if header.deadlineUnixMs != 0 && header.deadlineUnixMs <= now {
-                    throw RPCError(.deadlineExceeded, "deadline passed before the request was handled")
-                }
-                // The logger is passed on unchanged: setting metadata per request makes swift-log's stream handler
-                // re-render its metadata every time (~13% of a worker's CPU). Log sites add request_id.
-                let context = RequestContext(header: header, logger: logger)
-                do {
-                    return (context, try Req(serializedBytes: payload))
-                } catch {
-                    throw RPCError(.invalidArgument, "request payload does not decode as \(Req.protoMessageName)")
-                }
+            let results = BatchAnswers.answer(incoming, prepare: { request in
+                try Self.prepare(request, as: Req.self, now: now, logger: logger)
             }, together: handler)
             return zip(incoming, results).map { request, result in
                 Self.reply(result, to: request.header, method: name, logger: logger)
             }
+        }
+    }
+
+    /// What a handler gets for one request, or the error its caller gets instead: DEADLINE_EXCEEDED once the
+    /// deadline has passed, INVALID_ARGUMENT when the payload does not decode.
+    @inlinable
+    static func prepare<Req: SwiftProtobuf.Message>(_ incoming: Incoming, as: Req.Type, now: Int64,
+                                                    logger: Logger) throws -> (RequestContext, Req) {
+        let header = incoming.header
+        if header.deadlineUnixMs != 0 && header.deadlineUnixMs <= now {
+            throw RPCError(.deadlineExceeded, "deadline passed before the request was handled")
+        }
+        // The logger is passed on unchanged: setting metadata per request makes swift-log's stream handler
+        // re-render its metadata every time (~13% of a worker's CPU). Log sites add request_id.
+        let context = RequestContext(header: header, logger: logger)
+        do {
+            return (context, try Req(serializedBytes: incoming.payload))
+        } catch {
+            throw RPCError(.invalidArgument, "request payload does not decode as \(Req.protoMessageName)")
         }
     }
 
@@ -80,11 +93,18 @@ public final class WorkerRoutes {
     public var registeredMethods: Set<String> { Set(handlers.keys) }
 
     /// Whether `method` was registered with `registerBatch`.
-    public func servesInBatches(_ method: String) -> Bool { batched.contains(method) }
+    public func servesInBatches(_ method: String) -> Bool {
+        if case .batch = handlers[method] { return true }
+        return false
+    }
 
     /// Decodes, dispatches and encodes one request; every failure becomes an error reply, never a throw.
     public func handle(header: Clinic_Bus_V1_RequestHeader, payload: [UInt8], logger: Logger) -> RPCReply {
-        handle([(header, payload)], logger: logger)[0]
+        switch handlers[header.method] {
+        case .single(let handler): handler((header, payload), logger)
+        case .batch(let handler): handler([(header, payload)], logger)[0]
+        case nil: Self.unimplemented(header)
+        }
     }
 
     /// Serves requests that all name the same method, together when it was registered with `registerBatch` and
@@ -92,13 +112,15 @@ public final class WorkerRoutes {
     /// DEADLINE_EXCEEDED without reaching the handler.
     public func handle(_ incoming: [Incoming], logger: Logger) -> [RPCReply] {
         guard let method = incoming.first?.header.method else { return [] }
-        guard let handler = handlers[method] else {
-            return incoming.map {
-                Self.errorReply(RPCError(.unimplemented, "method \($0.header.method) is not implemented here"),
-                                requestID: $0.header.requestID)
-            }
+        switch handlers[method] {
+        case .single(let handler): return incoming.map { handler($0, logger) }
+        case .batch(let handler): return handler(incoming, logger)
+        case nil: return incoming.map { Self.unimplemented($0.header) }
         }
-        return handler(incoming, logger)
+    }
+
+    private static func unimplemented(_ header: Clinic_Bus_V1_RequestHeader) -> RPCReply {
+        errorReply(RPCError(.unimplemented, "method \(header.method) is not implemented here"), requestID: header.requestID)
     }
 
     @usableFromInline
