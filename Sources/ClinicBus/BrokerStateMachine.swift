@@ -72,7 +72,7 @@ struct BrokerStateMachine {
     let maxQueuedPerService: Int
     /// Requests one worker may hold at once; above 1 the worker's socket queues them, hiding the round trip.
     let workerCredit: Int
-    private(set) var workers: [[UInt8]: Worker] = [:]
+    private(set) var workers: [PeerKey: Worker] = [:]
     private(set) var services: [String: Service] = [:]
     private var nextHeartbeat: Int64 = 0
     private var lastTick: Int64 = 0
@@ -103,7 +103,7 @@ struct BrokerStateMachine {
     /// Handles raw frames from `sender` (routing identity already removed).
     mutating func receive(from sender: [UInt8], frames: ArraySlice<[UInt8]>, now: Int64, into actions: inout [BrokerAction]) {
         // A frame from a known worker refreshes its liveness, whatever it is.
-        if workers[sender] != nil { workers[sender]!.expiry = now + heartbeatMS * liveness }
+        workers[PeerKey(sender)]?.expiry = now + heartbeatMS * liveness
         switch MDPCodec.decode(frames) {
         case .success(let message):
             handle(message, from: sender, now: now, into: &actions)
@@ -125,31 +125,31 @@ struct BrokerStateMachine {
         case .clientRequest(let service, let header, let payload):
             clientRequest(service: service, header: header, payload: payload, from: sender, now: now, into: &actions)
         case .ready(let service):
-            if workers[sender] != nil || service.hasPrefix("mmi.") {
+            if workers[PeerKey(sender)] != nil || service.hasPrefix("mmi.") {
                 violation("READY from a registered worker or for a reserved service", from: sender, into: &actions)
                 return
             }
-            workers[sender] = Worker(service: service, expiry: now + heartbeatMS * liveness)
+            workers[PeerKey(sender)] = Worker(service: service, expiry: now + heartbeatMS * liveness)
             services[service, default: Service()].members.append(sender)
             actions.append(.log(.info, "worker registered for \(service)"))
             workerHasCapacity(sender, service: service, now: now, into: &actions)
         case .workerReply(let client, let header, let payload):
-            guard let worker = workers[sender], let index = Self.matchingRequest(in: worker.inFlight, client: client, header: header) else {
+            guard let worker = workers[PeerKey(sender)], let index = Self.matchingRequest(in: worker.inFlight, client: client, header: header) else {
                 violation("FINAL from a worker with no matching request", from: sender, into: &actions)
                 return
             }
-            let answered = workers[sender]!.inFlight.remove(at: index)
+            let answered = workers[PeerKey(sender)]!.inFlight.remove(at: index)
             actions.append(.send(to: client, frames: MDPCodec.encode(.clientReply(service: answered.askedAs ?? worker.service,
                                                                                   header: header, payload: payload))))
             workerHasCapacity(sender, service: worker.service, now: now, into: &actions)
         case .heartbeat:
-            if workers[sender] == nil { violation("HEARTBEAT from an unregistered worker", from: sender, into: &actions) }
+            if workers[PeerKey(sender)] == nil { violation("HEARTBEAT from an unregistered worker", from: sender, into: &actions) }
         case .disconnect:
-            if workers[sender] != nil {
+            if workers[PeerKey(sender)] != nil {
                 removeWorker(sender, reason: "worker disconnected", into: &actions)
             }
         case .clientReply, .workerRequest:
-            if workers[sender] != nil {
+            if workers[PeerKey(sender)] != nil {
                 violation("broker-only command from a worker", from: sender, into: &actions)
             } else {
                 actions.append(.log(.warning, "dropped a broker-only command sent by a client"))
@@ -161,7 +161,7 @@ struct BrokerStateMachine {
     mutating func tick(now: Int64, into actions: inout [BrokerAction]) {
         lastTick = now
         var dead: [[UInt8]] = []
-        for (identity, worker) in workers where worker.expiry <= now { dead.append(identity) }
+        for (identity, worker) in workers where worker.expiry <= now { dead.append(identity.bytes) }
         for identity in dead { removeWorker(identity, reason: "worker expired (missed heartbeats)", into: &actions) }
 
         for name in Array(services.keys) {
@@ -184,7 +184,7 @@ struct BrokerStateMachine {
         if now >= nextHeartbeat {
             nextHeartbeat = now + heartbeatMS
             let heartbeat = MDPCodec.encode(.heartbeat)
-            for identity in workers.keys { actions.append(.send(to: identity, frames: heartbeat)) }
+            for identity in workers.keys { actions.append(.send(to: identity.bytes, frames: heartbeat)) }
         }
     }
 
@@ -207,7 +207,7 @@ struct BrokerStateMachine {
 
     private mutating func clientRequest(service asked: String, header: [UInt8], payload: [UInt8], from client: [UInt8],
                                         now: Int64, into actions: inout [BrokerAction]) {
-        guard workers[client] == nil else {
+        guard workers[PeerKey(client)] == nil else {
             violation("client request from a worker's connection", from: client, into: &actions)
             return
         }
@@ -261,19 +261,19 @@ struct BrokerStateMachine {
 
     private mutating func dispatch(to worker: [UInt8], client: [UInt8], requestID: String, header: [UInt8],
                                    payload: [UInt8], askedAs: String?, into actions: inout [BrokerAction]) {
-        workers[worker]!.inFlight.append(InFlight(client: client, requestID: requestID, askedAs: askedAs))
+        workers[PeerKey(worker)]!.inFlight.append(InFlight(client: client, requestID: requestID, askedAs: askedAs))
         actions.append(.send(to: worker, frames: MDPCodec.encode(.workerRequest(client: client, header: header, payload: payload))))
     }
 
     /// The worker of `service` with the fewest requests in hand, if one is below `credit` (ties take turns).
-    private static func leastLoadedWorker(of service: inout Service, workers: [[UInt8]: Worker], credit: Int) -> [UInt8]? {
+    private static func leastLoadedWorker(of service: inout Service, workers: [PeerKey: Worker], credit: Int) -> [UInt8]? {
         let count = service.members.count
         guard count > 0 else { return nil }
         var best: [UInt8]?
         var bestLoad = credit
         for step in 0..<count {
             let identity = service.members[(service.nextMember + step) % count]
-            let load = workers[identity]?.inFlight.count ?? credit
+            let load = workers[PeerKey(identity)]?.inFlight.count ?? credit
             if load < bestLoad {
                 best = identity
                 bestLoad = load
@@ -298,7 +298,7 @@ struct BrokerStateMachine {
         // Nearly always nothing waits: look before taking the entry out.
         guard services[name]?.queuedCount ?? 0 > 0, var service = services.removeValue(forKey: name) else { return }
         defer { services[name] = service }
-        while service.queuedCount > 0, (workers[identity]?.inFlight.count ?? workerCredit) < workerCredit {
+        while service.queuedCount > 0, (workers[PeerKey(identity)]?.inFlight.count ?? workerCredit) < workerCredit {
             let request = service.queue[service.queueHead]
             service.queueHead += 1
             if service.queueHead == service.queue.count {
@@ -315,7 +315,7 @@ struct BrokerStateMachine {
     }
 
     private mutating func removeWorker(_ identity: [UInt8], reason: String, into actions: inout [BrokerAction]) {
-        guard let worker = workers.removeValue(forKey: identity) else { return }
+        guard let worker = workers.removeValue(forKey: PeerKey(identity)) else { return }
         if var service = services[worker.service] {
             service.members.removeAll { $0 == identity }
             services[worker.service] = service
@@ -335,7 +335,7 @@ struct BrokerStateMachine {
 
     private mutating func rejectMalformed(_ malformed: MalformedMessage, from sender: [UInt8], frames: ArraySlice<[UInt8]>,
                                           into actions: inout [BrokerAction]) {
-        let fromWorker = workers[sender] != nil || frames.first == MDP.worker
+        let fromWorker = workers[PeerKey(sender)] != nil || frames.first == MDP.worker
         if fromWorker {
             violation(malformed.reason, from: sender, into: &actions)
             return
@@ -363,5 +363,17 @@ struct BrokerStateMachine {
         if let error { header = error.replyHeader(requestID: requestID) }
         let bytes: [UInt8] = (try? header.serializedBytes()) ?? []
         return .send(to: client, frames: MDPCodec.encode(.clientReply(service: service, header: bytes, payload: [])))
+    }
+}
+
+/// A peer's routing identity as a dictionary key, hashed as one block of bytes rather than byte by byte (as
+/// `[UInt8]` hashes itself): the broker looks workers up several times per message.
+struct PeerKey: Hashable {
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
