@@ -181,7 +181,7 @@ public final class Connection {
         } catch let error as StoreError where error.sqlState == "0A000" && transactionDepth == 0
             && error.message.contains("cached plan") {
             // A migration changed a table under a prepared statement: prepare it afresh.
-            statements.removeValue(forKey: cacheKey(sql))
+            if let handle { try forgetStatement(cacheKey(sql), on: handle) }
             return try runOnce(sql)
         }
     }
@@ -193,8 +193,7 @@ public final class Connection {
         let now = ContinuousClock.now
         var name = statements[key]?.name
         if let stale = statements[key], now - stale.preparedAt > planLifetime, transactionFailure == nil {
-            _ = try check(PQexec(handle, "DEALLOCATE \(stale.name)"), handle: handle)
-            statements[key] = nil
+            try forgetStatement(key, on: handle)
             name = nil
         }
         if name == nil, statements.count < Self.statementCacheLimit {
@@ -218,6 +217,12 @@ public final class Connection {
             }
             return try check(result, handle: handle)
         }
+    }
+
+    /// Drops the prepared statement cached under `key`, on the server too.
+    private func forgetStatement(_ key: String, on handle: OpaquePointer) throws {
+        guard let stale = statements.removeValue(forKey: key) else { return }
+        _ = try check(PQexec(handle, "DEALLOCATE \(stale.name)"), handle: handle)
     }
 
     private func cacheKey(_ sql: SQL) -> String {
@@ -288,7 +293,7 @@ public final class Connection {
         guard let handle else { return }
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
         let setup = "SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; "
-            + "SET bytea_output = 'hex'; SET extra_float_digits = 3; " + planCaching.setting
+            + "SET bytea_output = 'hex'; SET extra_float_digits = 3" + planCaching.setting
         _ = try check(PQexec(handle, setup), handle: handle)
     }
 

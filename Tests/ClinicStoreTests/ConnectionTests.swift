@@ -181,6 +181,22 @@ struct ConnectionTests {
         }
     }
 
+    @Test("a statement whose table changed shape is prepared afresh, and the old one is dropped on the server")
+    func aStatementOverAChangedTableIsPreparedAgain() async throws {
+        try await onThread {
+            let db = try ServiceDatabase.make("reshape")
+            let connection = try db.connect()
+            try connection.execute(script: "CREATE TABLE t (a int); INSERT INTO t VALUES (1)")
+            #expect(try connection.query("SELECT * FROM t")[0].decode("a", as: Int.self) == 1)
+            try connection.execute(script: "ALTER TABLE t ADD COLUMN b int DEFAULT 2")
+            #expect(try connection.query("SELECT * FROM t")[0].decode("b", as: Int.self) == 2)
+            let kept: Int = try connection.query("""
+                SELECT count(*) AS n FROM pg_prepared_statements WHERE statement = 'SELECT * FROM t'
+                """)[0].decode("n")
+            #expect(kept == 1)
+        }
+    }
+
     @Test("a dedicated cluster restart is survived by an open connection")
     func reconnectsAfterServerRestart() async throws {
         try await onThread {
