@@ -191,10 +191,13 @@ public final class Connection {
         let types = sql.bindings.map { $0.typeOID }
         let key = cacheKey(sql)
         let now = ContinuousClock.now
-        var name = statements[key]?.name
-        if let stale = statements[key], now - stale.preparedAt > planLifetime, transactionFailure == nil {
-            try forgetStatement(key, on: handle)
-            name = nil
+        var name: String?
+        if let cached = statements[key] {
+            if now - cached.preparedAt > planLifetime, transactionFailure == nil {
+                try forgetStatement(key, on: handle)
+            } else {
+                name = cached.name
+            }
         }
         if name == nil, statements.count < Self.statementCacheLimit {
             statementCounter += 1
