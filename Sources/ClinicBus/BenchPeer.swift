@@ -77,8 +77,7 @@ final class BenchPeer: Sendable {
     /// A socket of `type` with deep queues (benchmarks keep many messages in flight).
     static func deepSocket(_ type: SocketType) throws -> Socket {
         let socket = try Socket(type)
-        try socket.setOption(ZMQ_SNDHWM, Int32(100_000))
-        try socket.setOption(ZMQ_RCVHWM, Int32(100_000))
+        try socket.setQueueLimits(messages: 100_000)
         return socket
     }
 }

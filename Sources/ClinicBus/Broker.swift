@@ -107,8 +107,7 @@ public final class Broker: Sendable {
             router = try Socket(.router)
             try router.setOption(ZMQ_ROUTER_MANDATORY, Int32(1))
             try router.setOption64(ZMQ_MAXMSGSIZE, Int64(configuration.maxMessageBytes))
-            try router.setOption(ZMQ_SNDHWM, Int32(100_000))
-            try router.setOption(ZMQ_RCVHWM, Int32(100_000))
+            try router.setQueueLimits(messages: 100_000)
             try router.bind(configuration.endpoint)
             stopSocket = try routerStop.makeReceiver()
         } catch let error as BusError {

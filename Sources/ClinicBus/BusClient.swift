@@ -173,8 +173,7 @@ public final class BusClient: RPCTransport {
         do {
             dealer = try Socket(.dealer)
             try dealer.setOption64(ZMQ_MAXMSGSIZE, Int64(maxMessageBytes))
-            try dealer.setOption(ZMQ_SNDHWM, Int32(100_000))
-            try dealer.setOption(ZMQ_RCVHWM, Int32(100_000))
+            try dealer.setQueueLimits(messages: 100_000)
             try dealer.connect(endpoint)
             wake = try Socket(.pair)
             try wake.bind(wakeEndpoint)

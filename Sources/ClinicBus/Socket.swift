@@ -66,6 +66,13 @@ final class Socket {
         }
     }
 
+    /// Lets `messages` messages queue in each direction before sends block or drop (SNDHWM and RCVHWM): deep
+    /// queues for sockets that keep many requests in flight.
+    func setQueueLimits(messages: Int32) throws {
+        try setOption(ZMQ_SNDHWM, messages)
+        try setOption(ZMQ_RCVHWM, messages)
+    }
+
     /// Sets a binary socket option (e.g. SUBSCRIBE).
     func setOption(_ option: Int32, bytes: [UInt8]) throws {
         let result = bytes.withUnsafeBytes { zmq_setsockopt(handle, option, $0.baseAddress, $0.count) }
