@@ -146,7 +146,7 @@ public final class BusClient: RPCTransport {
         }
         let headerBytes: [UInt8] = try header.serializedBytes()
         let deadline = header.deadlineUnixMs == 0 ? BusClock.nowMS() + defaultTimeoutMS : header.deadlineUnixMs
-        let frames = [MDP.client, [MDP.ClientCommand.request.rawValue], Array(service.utf8), headerBytes, payload]
+        let frames = MDPCodec.encode(.clientRequest(service: service, header: headerBytes, payload: payload))
         return (header.requestID, frames, deadline)
     }
 
@@ -239,7 +239,7 @@ public final class BusClient: RPCTransport {
             }
             if readable.0 {
                 while let frames = try? dealer.receive(dontWait: true) {
-                    guard frames.count == 5, frames[0] == MDP.client, frames[1] == [MDP.ClientCommand.final.rawValue],
+                    guard frames.count == 5, frames[0] == MDP.client, frames[1] == MDP.clientFinalFrame,
                           let header = try? Clinic_Bus_V1_ReplyHeader(serializedBytes: frames[3]) else {
                         logger.warning("bus client dropped a malformed reply")
                         continue

@@ -13,12 +13,11 @@ public enum ForwardingFloorBenchmark {
             try router.bind("tcp://127.0.0.1:*")
             return router
         }, makeAnswer: {
-            let serviceFrame = Array(service.utf8)
             var worker: [UInt8]?
             var early: [[[UInt8]]] = []  // requests that came before the worker's READY
             func forward(_ request: [[UInt8]], to worker: [UInt8], on router: Socket) throws {
-                try router.send([MDP.worker, MDP.workerRequestFrame, request[0], [], request[4], request[5]][...],
-                                prefix: worker, dontWait: true)
+                let frames = MDPCodec.encode(.workerRequest(client: request[0], header: request[4], payload: request[5]))
+                try router.send(frames[...], prefix: worker, dontWait: true)
             }
             return { frames, router in
                 // Client: [client, MDPC02, REQUEST, service, header, payload] → worker.
@@ -30,8 +29,8 @@ public enum ForwardingFloorBenchmark {
                         for request in early { try forward(request, to: frames[0], on: router) }
                         early.removeAll()
                     } else if frames[2] == MDP.workerFinalFrame, frames.count == 7 {
-                        try router.send([MDP.client, MDP.clientFinalFrame, serviceFrame, frames[5], frames[6]][...],
-                                        prefix: frames[3], dontWait: true)
+                        let reply = MDPCodec.encode(.clientReply(service: service, header: frames[5], payload: frames[6]))
+                        try router.send(reply[...], prefix: frames[3], dontWait: true)
                     }
                 } else if frames.count == 6 {
                     if let worker { try forward(frames, to: worker, on: router) } else { early.append(frames) }
@@ -42,7 +41,7 @@ public enum ForwardingFloorBenchmark {
         let echo = try BenchPeer(name: "floor-worker", open: {
             let dealer = try BenchPeer.deepSocket(.dealer)
             try dealer.connect(forwarder.endpoint)
-            try dealer.send([MDP.worker, MDP.workerReadyFrame, Array(service.utf8)])
+            try dealer.send(MDPCodec.encode(.ready(service: service)))
             return dealer
         }, makeAnswer: {
             { frames, dealer in

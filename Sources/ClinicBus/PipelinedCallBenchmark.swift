@@ -34,7 +34,7 @@ public enum PipelinedCallBenchmark {
             var index = UInt64(slot)
             withUnsafeBytes(of: &now) { raw in for i in 0..<8 { payload[offset + i] = raw[i] } }
             withUnsafeBytes(of: &index) { raw in for i in 0..<8 { payload[offset + 8 + i] = raw[i] } }
-            try dealer.send([MDP.client, [MDP.ClientCommand.request.rawValue], serviceFrame, headers[slot], payload])
+            try dealer.send([MDP.client, MDP.clientRequestFrame, serviceFrame, headers[slot], payload])
         }
         func stamp(of frames: [[UInt8]]) -> (sent: UInt64, slot: Int)? {
             guard frames.count == 5, frames[4].count >= offset + 16 else { return nil }
