@@ -103,10 +103,10 @@ struct BusBenchmark: AsyncParsableCommand {
         }
 
         let rawPeak = raw.last?.throughputPerSecond ?? 0
-        let ratio = rawPeak > 0 ? (brokered.last?.throughputPerSecond ?? 0) / rawPeak : 0
-        let asyncRatio = rawPeak > 0 ? (asyncClient.last?.throughputPerSecond ?? 0) / rawPeak : 0
-        let shapedRatio = shaped.throughputPerSecond > 0 ? (brokered.last?.throughputPerSecond ?? 0) / shaped.throughputPerSecond : 0
         let brokerPeak = brokered.last?.throughputPerSecond ?? 0
+        let ratio = rawPeak > 0 ? brokerPeak / rawPeak : 0
+        let asyncRatio = rawPeak > 0 ? (asyncClient.last?.throughputPerSecond ?? 0) / rawPeak : 0
+        let shapedRatio = shaped.throughputPerSecond > 0 ? brokerPeak / shaped.throughputPerSecond : 0
         let floorRatio = rawPeak > 0 ? floor.throughputPerSecond / rawPeak : 0
         let brokerToFloor = floor.throughputPerSecond > 0 ? brokerPeak / floor.throughputPerSecond : 0
         print(String(format: "broker/raw throughput at %d in flight: %.2f (async BusClient: %.2f); broker/raw with request-shaped messages: %.2f",
