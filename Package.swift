@@ -32,22 +32,33 @@ let package = Package(
                        providers: [.apt(["libpq-dev"])]),
 
         // Shared libraries.
+        .target(name: "ClinicValues", path: "Sources/ClinicValues"),
         .target(name: "ClinicProto",
                 dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 path: "Sources/ClinicProto"),
+        .target(name: "ClinicContract",
+                dependencies: ["ClinicProto", "ClinicValues", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                path: "Sources/ClinicContract"),
         .target(name: "ClinicBus",
-                dependencies: ["CZeroMQ", "ClinicProto",
+                dependencies: ["CZeroMQ", "ClinicProto", "ClinicContract",
                                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                                .product(name: "Logging", package: "swift-log")],
                 path: "Sources/ClinicBus"),
         .target(name: "ClinicStore",
-                dependencies: ["CPostgres", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["CPostgres", "ClinicValues", .product(name: "Logging", package: "swift-log")],
                 path: "Sources/ClinicStore"),
         .target(name: "ClinicService",
-                dependencies: ["ClinicBus", "ClinicStore", "ClinicProto",
+                dependencies: ["ClinicBus", "ClinicStore", "ClinicProto", "ClinicValues",
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 path: "Sources/ClinicService"),
+
+        // The protoc plugin that turns the contract's options into Swift (Protos/generate.sh runs it).
+        .executableTarget(name: "protoc-gen-clinic",
+                          dependencies: ["ClinicProto",
+                                         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                                         .product(name: "SwiftProtobufPluginLibrary", package: "swift-protobuf")],
+                          path: "Protos/Generator"),
 
         // Services: a library with the domain and handlers, and a tiny executable.
         .executableTarget(name: "clinic-bus",

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates Sources/ClinicProto from Protos/clinic/**/*.proto with Debian's protoc and protoc-gen-swift.
-# protoc-gen-swift is built once from the swift-protobuf package (the version Package.swift names)
-# into .build-protoc-gen-swift/ and reused afterwards.
+# Regenerates everything the contract (Protos/clinic/**/*.proto) says, from the compiled descriptors:
+#   Sources/ClinicProto     the messages (protoc-gen-swift, from the swift-protobuf version Package.swift names)
+#   Sources/ClinicContract  typed method descriptors with HTTP routes and OpenAPI pieces, and every message's
+#                           field-rule check (protoc-gen-clinic, this repo's plugin in Protos/Generator)
+# protoc-gen-swift is built once into .build-protoc-gen-swift/ and reused afterwards.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -18,11 +20,20 @@ if [ ! -x "$plugin" ]; then
   cp "$src/swift-protobuf/.build/release/protoc-gen-swift" "$plugin"
   rm -rf "$src"
 fi
+protos=$(cd Protos && find clinic -name '*.proto' | sort)
+
 out=Sources/ClinicProto
 find "$out" -name "*.pb.swift" -delete
-protos=$(cd Protos && find clinic -name '*.proto' | sort)
 (cd Protos && protoc --plugin=protoc-gen-swift="$plugin" \
   --swift_opt=Visibility=Public --swift_opt=FileNaming=PathToUnderscores \
   --swift_out="$root/$out" $protos)
-echo "generated $(ls $out/*.pb.swift | wc -l) files into $out" >&2
-python3 Protos/methods.py "$out/Methods.generated.swift"
+echo "generated $(ls $out/*.pb.swift | wc -l) message files into $out" >&2
+
+# The contract plugin reads the options through the messages just generated, so it is built after them.
+swift build --product protoc-gen-clinic >&2
+contract=Sources/ClinicContract
+find "$contract" -name "*.contract.swift" -delete
+rm -f "$contract/ContractIndex.generated.swift"
+(cd Protos && protoc --plugin=protoc-gen-clinic="$(swift build --show-bin-path)/protoc-gen-clinic" \
+  --clinic_out="$root/$contract" $protos)
+echo "generated $(ls $contract/*.contract.swift | wc -l) contract files into $contract" >&2

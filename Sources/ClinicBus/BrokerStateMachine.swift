@@ -213,7 +213,9 @@ struct BrokerStateMachine {
         }
         // Only the request id and the deadline matter here: read them off the wire, not by decoding the header.
         guard let decoded = EnvelopePeek.requestFields(header) else {
-            actions.append(.log(.warning, "dropped a request for \(asked): header does not decode"))
+            // No request id to echo, but the client is waiting: say what was wrong rather than let it time out.
+            actions.append(.log(.warning, "refused a request for \(asked): header does not decode"))
+            actions.append(reply(to: client, service: asked, requestID: "", error: Self.undecodableHeader))
             return
         }
         let requestID = decoded.requestID
@@ -340,15 +342,16 @@ struct BrokerStateMachine {
             violation(malformed.reason, from: sender, into: &actions)
             return
         }
-        if let headerBytes = malformed.requestHeader,
-           let header = try? Clinic_Bus_V1_RequestHeader(serializedBytes: headerBytes), !header.requestID.isEmpty {
-            actions.append(.log(.warning, "rejected a malformed client request: \(malformed.reason)"))
-            actions.append(reply(to: sender, service: malformed.service ?? "", requestID: header.requestID,
-                                 error: RPCError(.invalidArgument, "malformed request: \(malformed.reason)")))
-        } else {
-            actions.append(.log(.warning, "dropped a malformed message: \(malformed.reason)"))
-        }
+        // A client gets an answer whatever it sent: with its request id when the header gives one.
+        let requestID = malformed.requestHeader.flatMap(EnvelopePeek.requestFields)?.requestID ?? ""
+        actions.append(.log(.warning, "rejected a malformed client message: \(malformed.reason)"))
+        actions.append(reply(to: sender, service: malformed.service ?? "", requestID: requestID,
+                             error: RPCError(.invalidArgument, "malformed request: \(malformed.reason)")))
     }
+
+    /// The answer to a request whose header frame is not a `clinic.bus.v1.RequestHeader`.
+    static let undecodableHeader = RPCError(
+        .invalidArgument, "the request header frame does not decode as clinic.bus.v1.RequestHeader (protobuf binary)")
 
     private func expiredReply(_ request: QueuedRequest, service: String, hasWorkers: Bool) -> BrokerAction {
         let error = hasWorkers

@@ -3,9 +3,6 @@ import ClinicProto
 /// Status of an RPC reply: gRPC's sixteen codes with gRPC's numbers.
 public typealias StatusCode = Clinic_Bus_V1_StatusCode
 
-/// One invalid field of a request, named in proto3 JSON form (e.g. `birthDate`).
-public typealias FieldViolation = Clinic_Bus_V1_FieldViolation
-
 /// A failed RPC: a status code, a message free of patient data, and the fields at fault.
 public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of failure this is; maps to an HTTP status at the gateway.

@@ -52,9 +52,10 @@ public final class WorkerRoutes {
     }
 
     /// What a handler gets for one request, or the error its caller gets instead: DEADLINE_EXCEEDED once the
-    /// deadline has passed, INVALID_ARGUMENT when the payload does not decode.
+    /// deadline has passed, INVALID_ARGUMENT when the payload does not decode or breaks the contract's field
+    /// rules (naming every field at fault), so no handler sees a request of the wrong shape.
     @inlinable
-    static func prepare<Req: SwiftProtobuf.Message>(_ incoming: Incoming, as: Req.Type, now: Int64,
+    static func prepare<Req: FieldRulesChecked>(_ incoming: Incoming, as: Req.Type, now: Int64,
                                                     logger: Logger) throws -> (RequestContext, Req) {
         let header = incoming.header
         if header.deadlineUnixMs != 0 && header.deadlineUnixMs <= now {
@@ -63,11 +64,16 @@ public final class WorkerRoutes {
         // The logger is passed on unchanged: setting metadata per request makes swift-log's stream handler
         // re-render its metadata every time (~13% of a worker's CPU). Log sites add request_id.
         let context = RequestContext(header: header, logger: logger)
+        let request: Req
         do {
-            return (context, try Req(serializedBytes: incoming.payload))
+            request = try Req(serializedBytes: incoming.payload)
         } catch {
             throw RPCError(.invalidArgument, "request payload does not decode as \(Req.protoMessageName)")
         }
+        var violations: [FieldViolation] = []
+        request.checkFieldRules(at: "", into: &violations)
+        guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
+        return (context, request)
     }
 
     @inlinable

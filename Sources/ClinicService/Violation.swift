@@ -37,12 +37,3 @@ extension Result where Failure == ViolationList {
         }
     }
 }
-
-extension FieldViolation {
-    /// A violation of `field` with its description.
-    public init(field: String, _ description: String) {
-        self.init()
-        self.field = field
-        self.description_p = description
-    }
-}

@@ -55,9 +55,9 @@ struct PatientRulesTests {
     }
 
     @Test func phonesAreMaskedInLists() {
-        #expect(PhoneNumber("13812345678")?.masked == "138****5678")
-        #expect(PhoneNumber.mask("13812345678") == "138****5678")
-        #expect("\(PhoneNumber("13812345678")!)" == "138****5678")
+        #expect(MobileNumber("13812345678")?.masked == "138****5678")
+        #expect(MobileNumber.mask("13812345678") == "138****5678")
+        #expect("\(MobileNumber("13812345678")!)" == "138****5678")
     }
 
     @Test func ageCountsWholeYearsInTheClinicTimeZone() throws {

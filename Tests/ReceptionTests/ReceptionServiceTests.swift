@@ -255,7 +255,7 @@ struct ReceptionServiceTests {
         let history = try await harness.call(Reception.listContactChanges, list).changes
         #expect(Set(history.map(\.field)) == ["phone", "address"])
         let phoneChange = try #require(history.first { $0.field == "phone" })
-        #expect(phoneChange.oldValue == PhoneNumber.mask(patient.phone))
+        #expect(phoneChange.oldValue == MobileNumber.mask(patient.phone))
         #expect(phoneChange.changedBy == "desk-01")
         #expect(phoneChange.reason == "搬家")
     }

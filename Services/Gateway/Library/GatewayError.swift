@@ -10,12 +10,22 @@ public struct GatewayError: Error, Sendable {
     public var message: String
     /// Fields at fault.
     public var details: [(field: String, description: String)]
+    /// The HTTP status when it is not the code's own (413 for a body over the limit).
+    public var httpStatus: Int?
 
     /// An error with a code, message and optional field details.
-    public init(_ code: StatusCode, _ message: String, details: [(field: String, description: String)] = []) {
+    public init(_ code: StatusCode, _ message: String, details: [(field: String, description: String)] = [],
+                httpStatus: Int? = nil) {
         self.code = code
         self.message = message
         self.details = details
+        self.httpStatus = httpStatus
+    }
+
+    /// 413: the body is larger than the gateway accepts.
+    public static func bodyTooLarge(limit: Int) -> GatewayError {
+        GatewayError(.resourceExhausted, "body: must be at most \(limit) bytes", details: [("body", "must be at most \(limit) bytes")],
+                     httpStatus: 413)
     }
 
     /// The same error an RPC reply carried.
@@ -24,7 +34,7 @@ public struct GatewayError: Error, Sendable {
     }
 
     /// HTTP status for the code.
-    public var status: HTTPResponse.Status { HTTPResponse.Status(code: code.httpStatus) }
+    public var status: HTTPResponse.Status { HTTPResponse.Status(code: httpStatus ?? code.httpStatus) }
 
     /// `{"code": …, "message": …, "details": [{"field": …, "description": …}]}`.
     public var jsonBody: [UInt8] {

@@ -4,27 +4,28 @@ import Foundation
 import HTTPTypes
 import SwiftProtobuf
 
-/// One HTTP route bound to exactly one RPC: how its path and query fill the request message, and what it answers.
+/// One HTTP route bound to exactly one RPC, as the contract's `(clinic.api.v1.http)` option declares it: how its
+/// path and query fill the request message, and what it answers.
 public struct GatewayRoute: Sendable {
     /// HTTP method, e.g. GET.
     public let method: HTTPRequest.Method
-    /// Path template with `{param}` segments, e.g. `/v1/patients/{patient_id}`.
+    /// Path template with `{param}` segments, as OpenAPI writes it, e.g. `/v1/patients/{patient_id}`.
     public let path: String
     /// Full RPC name, e.g. `clinic.reception.v1.Reception/GetPatient`.
     public let rpc: String
     /// Bus service that serves the RPC.
     public let busService: String
-    /// Request and response message names (for the OpenAPI document).
-    public let requestType: String, responseType: String
+    /// What the contract says of the route (OpenAPI pieces included).
+    public let contract: HTTPRoute
     /// Status on success (200, or 201 for creations).
     public let successStatus: HTTPResponse.Status
     /// Deadline when the client sends no `Grpc-Timeout`.
     public let defaultTimeout: Duration
-    /// Query parameter → request field (proto3 JSON name, dotted for nested fields).
+    /// Short query parameter names → request field (proto3 JSON name, dotted for nested fields).
     public let queryFields: [String: String]
     /// `queryFields` under both its names and their JSON forms (`page_size` and `pageSize`), built once.
     private let queryFieldsByAnyName: [String: String]
-    /// Whether the request body carries the message (POST/PUT/PATCH).
+    /// Whether the request body carries the message.
     public let hasBody: Bool
     /// Decodes body + parameters into the request message and encodes it.
     let bind: @Sendable (_ body: [UInt8], _ parameters: [(field: String, value: String)]) throws(GatewayError) -> [UInt8]
@@ -33,10 +34,10 @@ public struct GatewayRoute: Sendable {
 
     /// Path parameters in order, e.g. `["patient_id"]`.
     public let pathParameters: [String]
-    /// The request field each path parameter fills, in the same order (camelCase, or where `pathFields` moved it).
+    /// The request field each path parameter fills, in the same order (dotted proto3 JSON names).
     let pathParameterFields: [String]
 
-    /// The request field a query parameter fills: the route's own mapping (by its name or that name's JSON form,
+    /// The request field a query parameter fills: the route's own alias (by its name or that name's JSON form,
     /// `page_size` or `pageSize`), else the name itself with each dotted part in its JSON form (`doctor_id` and
     /// `doctorId` both fill `doctorId`).
     func queryField(_ name: String) -> String {
@@ -44,48 +45,65 @@ public struct GatewayRoute: Sendable {
         return name.split(separator: ".", omittingEmptySubsequences: false).map { jsonName(String($0)) }.joined(separator: ".")
     }
 
-    /// The path in Hummingbird's syntax (`:param`).
+    /// The path in Hummingbird's syntax, each variable named by its position (`:p0`, `:p1`): Hummingbird's trie
+    /// matches the first template that fits whatever the method, so two routes on one path must agree on names.
     var routerPath: String {
-        "/" + path.split(separator: "/").map { segment in
-            segment.hasPrefix("{") && segment.hasSuffix("}") ? ":" + segment.dropFirst().dropLast() : String(segment)
+        var index = 0
+        return "/" + path.split(separator: "/").map { segment -> String in
+            guard segment.hasPrefix("{") && segment.hasSuffix("}") else { return String(segment) }
+            defer { index += 1 }
+            return ":p\(index)"
         }.joined(separator: "/")
     }
 
-    /// Binds `method` + `path` to `rpc`. Path parameters fill the field of the same name (snake_case → camelCase)
-    /// unless `pathFields` maps them elsewhere (e.g. `"date": "override.date"`, a field of a nested message).
-    public init<Request, Response>(_ method: HTTPRequest.Method, _ path: String, _ rpc: Method<Request, Response>,
-                                   status: HTTPResponse.Status = .ok, query: [String: String] = [:],
-                                   pathFields: [String: String] = [:], timeout: Duration = .seconds(5)) {
-        self.method = method
-        self.path = path
+    /// Each path variable's Hummingbird parameter name (`p0`, …) and the request field it fills, in order.
+    let pathBindings: [(parameter: String, field: String)]
+
+    /// The route of a contract method; nil for an rpc served on the bus only.
+    public init?<M: RoutedMethod>(_ rpc: M) {
+        guard let route = rpc.route else { return nil }
+        self.contract = route
+        self.method = HTTPRequest.Method(rawValue: route.verb.rawValue) ?? .get
+        self.path = route.path
         self.rpc = rpc.fullName
-        self.busService = rpc.busService
-        self.requestType = Request.protoMessageName
-        self.responseType = Response.protoMessageName
-        self.successStatus = status
-        self.defaultTimeout = timeout
-        self.queryFields = query
-        var byAnyName = Dictionary(query.map { (jsonName($0.key), $0.value) }) { first, _ in first }
-        byAnyName.merge(query) { _, own in own }
+        self.busService = Method<M.Request, M.Response>.busService(ofMethod: rpc.fullName)
+        self.successStatus = route.created ? .created : .ok
+        self.defaultTimeout = route.timeoutMS > 0 ? .milliseconds(route.timeoutMS) : .seconds(5)
+        self.queryFields = route.queryAliases
+        var byAnyName = Dictionary(route.queryAliases.map { (jsonName($0.key), $0.value) }) { first, _ in first }
+        byAnyName.merge(route.queryAliases) { _, own in own }
         self.queryFieldsByAnyName = byAnyName
-        self.hasBody = [.post, .put, .patch].contains(method)
-        let pathParameters = path.split(separator: "/").compactMap { segment in
-            segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
-        }
-        self.pathParameters = pathParameters
-        // A path parameter fills the field of its camelCase name, unless `pathFields` moves it elsewhere.
-        let pathParameterFields = pathParameters.map { pathFields[$0] ?? jsonName($0) }
+        self.hasBody = route.hasBody
+        self.pathParameters = route.pathVariables.map(\.name)
+        let pathParameterFields = route.pathVariables.map(\.field)
         self.pathParameterFields = pathParameterFields
+        self.pathBindings = pathParameterFields.enumerated().map { ("p\($0.offset)", $0.element) }
         // Parameters that all fill string fields (ids, mostly) and no body: encoded directly, no JSON round trip.
-        let stringFields = RequestBinding.stringFieldNumbers(Request.self, candidates: Set(pathParameterFields + query.values))
+        let queryNames = Self.queryParameterNames(route.openAPIParameters).map(jsonName)
+        let stringFields = RequestBinding.stringFieldNumbers(M.Request.self,
+                                                            candidates: Set(pathParameterFields + queryNames + route.queryAliases.values))
         self.bind = { body, parameters throws(GatewayError) in
             if body.isEmpty, let bytes = RequestBinding.encodeStringFields(parameters, numbers: stringFields) { return bytes }
-            return try RequestBinding.bind(Request.self, body: body, parameters: parameters)
+            return try RequestBinding.bind(M.Request.self, body: body, parameters: parameters)
         }
         self.render = { payload in
-            try Response(serializedBytes: payload).jsonUTF8Bytes()
+            try M.Response(serializedBytes: payload).jsonUTF8Bytes()
         }
     }
+}
+
+extension GatewayRoute {
+    /// The names of the query parameters among a route's OpenAPI parameters (JSON text).
+    static func queryParameterNames(_ parameters: String) -> [String] {
+        guard let list = try? JSONSerialization.jsonObject(with: Data(parameters.utf8)) as? [[String: Any]] else { return [] }
+        return list.compactMap { $0["in"] as? String == "query" ? $0["name"] as? String : nil }
+    }
+}
+
+/// Every route the contract declares, in .proto order: the gateway's route table.
+public enum GatewayRoutes {
+    /// The route table, made from `ContractIndex.routedMethods` (no route is listed by hand).
+    public static let all: [GatewayRoute] = ContractIndex.routedMethods.compactMap { GatewayRoute($0) }
 }
 
 /// snake_case → lowerCamelCase, as proto3 JSON names fields.

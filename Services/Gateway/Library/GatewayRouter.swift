@@ -30,7 +30,7 @@ public enum GatewayRouter {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
         }
-        let openAPI = OpenAPIDocument.json(for: routes)
+        let openAPI = OpenAPIDocument.json(for: routes, maxBodyBytes: maxBodyBytes)
         router.get("/openapi.json") { _, _ in jsonResponse(.ok, openAPI) }
         for route in routes {
             let routeMetrics = metrics.route(route.path, method: route.method.rawValue)
@@ -50,7 +50,7 @@ public enum GatewayRouter {
         let requestID = request.headers[requestIDField] ?? RequestID.next()
         do {
             var parameters: [(field: String, value: String)] = []
-            for (name, field) in zip(route.pathParameters, route.pathParameterFields) {
+            for (name, field) in route.pathBindings {
                 parameters.append((field, context.parameters.get(name) ?? ""))
             }
             // As grpc-gateway does: any request field may come as a query parameter, by its proto name or its JSON
@@ -63,11 +63,15 @@ public enum GatewayRouter {
             }
             var body: [UInt8] = []
             if route.hasBody {
+                // A declared length over the limit is refused before anything is read.
+                if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maxBodyBytes {
+                    throw GatewayError.bodyTooLarge(limit: maxBodyBytes)
+                }
                 let buffer: ByteBuffer
                 do {
                     buffer = try await request.body.collect(upTo: maxBodyBytes)
                 } catch {
-                    throw GatewayError(.invalidArgument, "body: must be at most \(maxBodyBytes) bytes", details: [("body", "too large")])
+                    throw GatewayError.bodyTooLarge(limit: maxBodyBytes)
                 }
                 body = Array(buffer: buffer)
             }

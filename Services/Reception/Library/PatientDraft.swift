@@ -28,7 +28,7 @@ public struct PatientDraft: Sendable {
 public struct ValidPatient: Sendable {
     public let name: String
     public let birthDate: CalendarDate
-    public let phone: PhoneNumber
+    public let phone: MobileNumber
     public let nationalID: String?
 }
 
@@ -51,7 +51,7 @@ public enum PatientRules {
             violations.append(Violation("name", "must not contain control characters"))
         }
 
-        let phone = PhoneNumber(draft.phone)
+        let phone = MobileNumber(draft.phone)
         if draft.phone.trimmingWhitespace().isEmpty {
             violations.append(Violation("phone", "is required"))
         } else if phone == nil {

@@ -48,7 +48,7 @@ public struct ContactChangeRecord: Sendable, Equatable {
 /// The contact fields that can change after registration, and why.
 public struct ContactUpdate: Sendable {
     /// New phone, or nil to keep the current one.
-    public var phone: PhoneNumber?
+    public var phone: MobileNumber?
     /// New address, or nil to keep the current one.
     public var address: String?
     /// Why the change is made.

@@ -23,7 +23,7 @@ enum PatientStore {
     }
 
     /// The id of another patient holding `phone`, if any.
-    static func findPhoneOwner(_ phone: PhoneNumber, excluding id: UUID, on db: Connection) throws -> UUID? {
+    static func findPhoneOwner(_ phone: MobileNumber, excluding id: UUID, on db: Connection) throws -> UUID? {
         let rows = try db.query("SELECT id FROM patients WHERE phone = \(phone.digits) AND id <> \(id)")
         return try rows.first?.decode("id", as: UUID.self)
     }
@@ -128,7 +128,7 @@ enum PatientStore {
             PatientListing(
                 id: try row.decode("id"), name: try row.decode("name"), gender: try row.decode("gender"),
                 birthDate: try calendarDate(row.decode("birth_date")),
-                phoneMasked: PhoneNumber.mask(try row.decode("phone", as: String.self)), vip: try row.decode("vip"))
+                phoneMasked: MobileNumber.mask(try row.decode("phone", as: String.self)), vip: try row.decode("vip"))
         }
     }
 

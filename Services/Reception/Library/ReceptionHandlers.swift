@@ -99,7 +99,7 @@ final class ReceptionHandlers {
                                    changedBy: context.caller.subject.isEmpty ? context.caller.system : context.caller.subject)
         var violations: [FieldViolation] = []
         if !request.phone.isEmpty {
-            if let phone = PhoneNumber(request.phone) { update.phone = phone } else {
+            if let phone = MobileNumber(request.phone) { update.phone = phone } else {
                 violations.append(.init(field: "phone", "must be a mainland mobile number: 11 digits starting with 13–19"))
             }
         }
@@ -142,8 +142,8 @@ final class ReceptionHandlers {
             var message = Clinic_Reception_V1_ContactChange()
             message.field = change.field
             let isPhone = change.field == "phone"
-            message.oldValue = isPhone ? PhoneNumber.mask(change.oldValue) : change.oldValue
-            message.newValue = isPhone ? PhoneNumber.mask(change.newValue) : change.newValue
+            message.oldValue = isPhone ? MobileNumber.mask(change.oldValue) : change.oldValue
+            message.newValue = isPhone ? MobileNumber.mask(change.newValue) : change.newValue
             message.changedBy = change.changedBy
             message.reason = change.reason
             message.changedAt = Google_Protobuf_Timestamp(date: change.changedAt)

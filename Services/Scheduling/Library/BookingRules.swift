@@ -152,25 +152,6 @@ public enum BookingRules {
     }
 }
 
-/// A mainland China mobile number, normalised to its 11 digits; never printed in full.
-public struct MobileNumber: Sendable, Hashable, CustomStringConvertible {
-    /// The 11 digits.
-    public let digits: String
-
-    /// Parses what a person typed (spaces, dashes, a +86 prefix accepted); nil when it is not a mobile number.
-    public init?(_ raw: String) {
-        var digits = raw.filter { !" -()".contains($0) }
-        if digits.hasPrefix("+86") { digits.removeFirst(3) } else if digits.count == 13, digits.hasPrefix("86") { digits.removeFirst(2) }
-        let chars = Array(digits)
-        guard chars.count == 11, chars.allSatisfy({ $0.isASCII && $0.isNumber }), chars[0] == "1",
-              let second = chars[1].wholeNumberValue, (3...9).contains(second) else { return nil }
-        self.digits = digits
-    }
-
-    /// Masked, `138****5678`.
-    public var description: String { String(digits.prefix(3)) + "****" + String(digits.suffix(4)) }
-}
-
 /// Whether a booking fits a doctor's working time on its date.
 public enum WorkingTimeCheck {
     /// Nil when `span` lies inside one working span of `day`; otherwise why not, naming the doctor, the date

@@ -1,4 +1,3 @@
-import ClinicStore
 
 /// A calendar day in the clinic's time zone, as written on a form: `YYYY-MM-DD`.
 public struct ClinicDate: Sendable, Hashable, Comparable, CustomStringConvertible {
