@@ -34,7 +34,7 @@ final class TestBackend: Sendable {
         routes.register(Reception.registerPatient) { context, request in
             guard !request.name.isEmpty else { throw RPCError.invalidArgument(field: "name", "is required") }
             var patient = Clinic_Reception_V1_Patient()
-            patient.id = "p-1"
+            patient.id = "10000000-0000-4000-8000-000000000001"
             patient.name = request.name
             patient.phone = request.phone
             // Echo what the gateway put in the header, so tests can see it.
@@ -42,7 +42,7 @@ final class TestBackend: Sendable {
             return patient
         }
         routes.register(Reception.getPatient) { _, request in
-            guard request.patientID == "p-1" else { throw RPCError.notFound("patient not found") }
+            guard request.patientID == "10000000-0000-4000-8000-000000000001" else { throw RPCError.notFound("patient not found") }
             var patient = Clinic_Reception_V1_Patient()
             patient.id = request.patientID
             patient.notes = request.reason
@@ -95,7 +95,7 @@ struct GatewayHTTPTests {
             let headers: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "key-1", HTTPField.Name("X-Staff-Id")!: "desk-7",
                                        HTTPField.Name("X-Staff-Role")!: "desk", HTTPField.Name("X-Request-Id")!: "req-42"]
             try await client.execute(uri: "/v1/patients", method: .post, headers: headers,
-                                     body: ByteBuffer(string: #"{"name":"王芳","phone":"13800000000"}"#)) { response in
+                                     body: ByteBuffer(string: #"{"name":"王芳","birthDate":"1990-05-01","phone":"13800000000"}"#)) { response in
                 #expect(response.status == .created)
                 #expect(response.headers[.contentType] == "application/json")
                 #expect(response.headers[HTTPField.Name("X-Request-Id")!] == "req-42")
@@ -108,7 +108,7 @@ struct GatewayHTTPTests {
 
     @Test func pathAndQueryParametersReachTheRPC() async throws {
         try await withGateway { client, _ in
-            try await client.execute(uri: "/v1/patients/p-1?reason=recall", method: .get) { response in
+            try await client.execute(uri: "/v1/patients/10000000-0000-4000-8000-000000000001?reason=recall", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(Self.json(response)["notes"] as? String == "recall")
             }
@@ -135,15 +135,15 @@ struct GatewayHTTPTests {
                 #expect(body["code"] as? Int == 3)
                 #expect((body["details"] as? [[String: String]])?.first?["field"] == "name")
             }
-            try await client.execute(uri: "/v1/patients/nobody", method: .get) { response in
+            try await client.execute(uri: "/v1/patients/10000000-0000-4000-8000-0000000000ff", method: .get) { response in
                 #expect(response.status == .notFound)
                 #expect(Self.json(response)["code"] as? Int == 5)
                 #expect(Self.json(response)["details"] as? [Any] != nil)
             }
-            try await client.execute(uri: "/v1/patients/p-1/contact", method: .patch, body: ByteBuffer(string: #"{"address":"x"}"#)) { response in
+            try await client.execute(uri: "/v1/patients/10000000-0000-4000-8000-000000000001/contact", method: .patch, body: ByteBuffer(string: #"{"address":"x"}"#)) { response in
                 #expect(response.status == .conflict)
             }
-            try await client.execute(uri: "/v1/patients/p-1/contact-changes", method: .get) { response in
+            try await client.execute(uri: "/v1/patients/10000000-0000-4000-8000-000000000001/contact-changes", method: .get) { response in
                 #expect(response.status == .badRequest)
                 #expect(Self.json(response)["code"] as? Int == 9)
             }
@@ -151,7 +151,7 @@ struct GatewayHTTPTests {
                 #expect(response.status == .badRequest)
                 #expect((Self.json(response)["details"] as? [[String: String]])?.first?["field"] == "nome")
             }
-            try await client.execute(uri: "/v1/patients/p-1", method: .delete) { response in
+            try await client.execute(uri: "/v1/patients/10000000-0000-4000-8000-000000000001", method: .delete) { response in
                 #expect(response.status == .methodNotAllowed)
                 #expect(response.headers[HTTPField.Name("Allow")!] == "GET")
                 #expect(Self.json(response)["code"] as? Int == 12)
@@ -181,7 +181,7 @@ struct GatewayHTTPTests {
         try await withGateway { client, _ in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
-            try await client.execute(uri: "/v1/patients/p-1", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/v1/patients/10000000-0000-4000-8000-000000000001", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)
                 #expect(text.contains(#"clinic_gateway_requests_total{route="/v1/patients/{patient_id}",method="GET",status="200"} 1"#))
@@ -210,7 +210,7 @@ struct GatewayHTTPTests {
                 #expect(response.status == .serviceUnavailable)
                 #expect((Self.json(response)["message"] as? String)?.contains("clinic.reception.v1") == true)
             }
-            try await http.execute(uri: "/v1/patients/p-1", method: .get, headers: [HTTPField.Name("Grpc-Timeout")!: "200m"]) { response in
+            try await http.execute(uri: "/v1/patients/10000000-0000-4000-8000-000000000001", method: .get, headers: [HTTPField.Name("Grpc-Timeout")!: "200m"]) { response in
                 #expect([503, 504].contains(response.status.code))
             }
         }

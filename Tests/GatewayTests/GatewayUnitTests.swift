@@ -109,7 +109,7 @@ struct GatewayUnitTests {
     @Test func routeTemplates() {
         let route = GatewayRoutes.all.first { $0.path == "/v1/patients/{patient_id}/contact" }
         #expect(route?.pathParameters == ["patient_id"])
-        #expect(route?.routerPath == "/v1/patients/:patient_id/contact")
+        #expect(route?.routerPath == "/v1/patients/:p0/contact")
         #expect(jsonName("patient_id") == "patientId")
         // One route per rpc, and every client-facing rpc of reception and scheduling has one.
         let routed = GatewayRoutes.all.map(\.rpc)
@@ -122,9 +122,9 @@ struct GatewayUnitTests {
         #expect(route.pathParameters == ["doctor_id", "date"])
         #expect(route.pathParameterFields == ["override.doctorId", "override.date"])
         let bytes = try route.bind(Array(#"{"override":{"dayOff":true,"reason":"培训"}}"#.utf8),
-                                   Array(zip(route.pathParameterFields, ["d-1", "2026-12-01"])))
+                                   Array(zip(route.pathParameterFields, ["d0000000-0000-4000-8000-000000000001", "2026-12-01"])))
         let request = try Clinic_Scheduling_V1_SetRosterOverrideRequest(serializedBytes: bytes)
-        #expect(request.override.doctorID == "d-1")
+        #expect(request.override.doctorID == "d0000000-0000-4000-8000-000000000001")
         #expect(request.override.date == "2026-12-01")
         #expect(request.override.dayOff)
         #expect(request.override.reason == "培训")

@@ -39,8 +39,14 @@ struct BookingTests {
         request.prospect.name = ""
         let error = try #require(await harness.failure(Scheduling.bookAppointment, request))
         #expect(error.code == .invalidArgument)
-        #expect(Set(error.violations.map(\.field)) == ["prospect.name", "prospect.phone", "doctorId", "durationMinutes", "startTime"])
+        // The contract's field rules are checked before the handler runs, every one of them at once …
+        #expect(Set(error.violations.map(\.field)) == ["prospect.name", "prospect.phone", "doctorId", "durationMinutes"])
         #expect(!error.message.contains("555") && !error.violations.contains { $0.description_p.contains("555") })
+        // … and a request of the right shape then meets the domain's rules: no start in the past.
+        let past = try #require(await harness.failure(Scheduling.bookAppointment,
+                                                      bookingRequest(doctor: UUID().uuidString, start: Date().addingTimeInterval(-3600))))
+        #expect(past.violations.map(\.field) == ["startTime"])
+        #expect(past.violations.first?.description_p == "must not be in the past")
         var missingStart = bookingRequest(doctor: UUID().uuidString, start: Date())
         missingStart.clearStartTime()
         #expect(await harness.failure(Scheduling.bookAppointment, missingStart)?.violations.map(\.field) == ["startTime"])

@@ -81,7 +81,10 @@ struct FindSlotsTests {
         bad.count = 51
         bad.stepMinutes = 1
         let error = await harness.failure(Scheduling.findSlots, bad)
-        #expect(Set(error?.violations.map(\.field) ?? []) == ["doctorId", "count", "stepMinutes"])
+        #expect(Set(error?.violations.map(\.field) ?? []) == ["count", "stepMinutes"])
+        // In range, but neither a doctor nor a specialty: the handler's own rule.
+        let neither = await harness.failure(Scheduling.findSlots, Clinic_Scheduling_V1_FindSlotsRequest())
+        #expect(neither?.violations.map(\.field) == ["doctorId"])
         // No slots in the past, even when asked from yesterday.
         let now = Date()
         let fromPast = try await slots(harness, doctor: doctor.id, from: now.addingTimeInterval(-86_400), count: 1)
