@@ -1,4 +1,5 @@
 import ClinicService
+import ClinicProto
 import Foundation
 import Testing
 @testable import Scheduling
@@ -25,28 +26,63 @@ struct BookingRulesTests {
         #expect(booking.chairID == nil)
     }
 
-    @Test func aProspectNeedsNamePhoneAndAPlausibleAge() throws {
+    @Test func aProspectsPhoneIsNormalisedAsTyped() throws {
         let start = now.addingTimeInterval(3600)
-        let good = ProspectDraft(name: " 李雷 ", phone: "+86 139-1234-5678", age: 30)
-        let booking = try BookingRules.validate(BookingDraft(prospect: good, doctorID: doctor, start: start), now: now).get()
-        #expect(booking.party == .prospect(ProspectDraft(name: "李雷", phone: "13912345678", age: 30)))
-        #expect(fields(BookingDraft(prospect: ProspectDraft(name: "", phone: "12345678901", age: 151), doctorID: doctor, start: start))
-                == ["prospect.name", "prospect.phone", "prospect.age"])
+        // Dashes, a +86 prefix and the ideographic space a Chinese keyboard types are all accepted.
+        for typed in ["+86 139-1234-5678", "139\u{3000}1234\u{3000}5678"] {
+            let booking = try BookingRules.validate(BookingDraft(prospect: ProspectDraft(name: " 李雷 ", phone: typed, age: 30),
+                                                                 doctorID: doctor, start: start), now: now).get()
+            #expect(booking.party == .prospect(ProspectDraft(name: "李雷", phone: "13912345678", age: 30)))
+        }
+    }
+
+    /// The contract's field rules for a booking, as the worker runtime checks them before the handler.
+    func contractViolations(_ edit: (inout Clinic_Scheduling_V1_BookAppointmentRequest) -> Void) -> [String] {
+        var request = Clinic_Scheduling_V1_BookAppointmentRequest()
+        request.doctorID = doctor.lowercased()
+        request.patientID = UUID().uuidString
+        request.startTime = .init(date: now)
+        edit(&request)
+        return request.fieldViolations().map(\.field)
+    }
+
+    @Test func aProspectNeedsNamePhoneAndAPlausibleAge() {
+        let fields = contractViolations { request in
+            request.patientID = ""
+            request.prospect.name = ""
+            request.prospect.phone = "12345678901"
+            request.prospect.age = 151
+        }
+        #expect(fields == ["prospect.name", "prospect.phone", "prospect.age"])
+        // The same phone the desk's rules accept passes the contract too (the ideographic space included).
+        #expect(contractViolations { request in
+            request.patientID = ""
+            request.prospect.name = "李雷"
+            request.prospect.phone = "139\u{3000}1234\u{3000}5678"
+        } == [])
     }
 
     @Test func patientAndProspectAreExclusive() {
-        let start = now.addingTimeInterval(3600)
-        #expect(fields(BookingDraft(doctorID: doctor, start: start)) == ["patientId"])
-        #expect(fields(BookingDraft(patientID: UUID().uuidString, prospect: ProspectDraft(name: "a", phone: "13912345678", age: 1),
-                                    doctorID: doctor, start: start)) == ["patientId"])
-        #expect(fields(BookingDraft(patientID: "42", doctorID: doctor, start: start)) == ["patientId"])
+        #expect(contractViolations { $0.patientID = "" } == ["patientId"])
+        #expect(contractViolations { request in
+            request.prospect.name = "a"
+            request.prospect.phone = "13912345678"
+        } == ["patientId"])
+        #expect(contractViolations { $0.patientID = "42" } == ["patientId"])
     }
 
     @Test func everyInvalidFieldIsNamed() {
-        let draft = BookingDraft(patientID: UUID().uuidString, doctorID: "", chairID: "chair-1", start: nil, durationMinutes: 481,
-                                 procedure: String(repeating: "x", count: 101))
-        #expect(fields(draft) == ["doctorId", "chairId", "durationMinutes", "startTime", "procedure"])
-        #expect(fields(BookingDraft(patientID: UUID().uuidString, doctorID: doctor, start: now, durationMinutes: 4)) == ["durationMinutes"])
+        let fields = contractViolations { request in
+            request.doctorID = ""
+            request.chairID = "chair-1"
+            request.clearStartTime()
+            request.durationMinutes = 481
+            request.procedure = String(repeating: "x", count: 101)
+        }
+        #expect(fields == ["doctorId", "chairId", "startTime", "durationMinutes", "procedure"])
+        #expect(contractViolations { $0.durationMinutes = 4 } == ["durationMinutes"])
+        // A draft that skipped the contract is refused all the same.
+        #expect(self.fields(BookingDraft(patientID: "42", doctorID: "", start: nil)) == ["patientId", "doctorId", "startTime"])
     }
 
     @Test func theStartMayNotBeInThePastBeyondAFewMinutes() {

@@ -6,17 +6,13 @@ import Foundation
 struct Page: Equatable {
     /// Items on a page when the caller does not say.
     static let defaultSize = 20
-    /// Most items on one page.
-    static let maxSize = 200
 
     let size: Int
     let offset: Int
 
-    /// Reads size and token from a request, rejecting what is out of range, naming the field.
+    /// Reads size and token from a request (the contract bounds the size), refusing a token this service did not
+    /// give out.
     init(_ request: Clinic_Common_V1_PageRequest) throws {
-        guard request.pageSize >= 0, Int(request.pageSize) <= Self.maxSize else {
-            throw RPCError.invalidArgument(field: "page.pageSize", "must be between 0 and \(Self.maxSize)")
-        }
         size = request.pageSize == 0 ? Self.defaultSize : Int(request.pageSize)
         if request.pageToken.isEmpty {
             offset = 0

@@ -32,43 +32,29 @@ public struct ValidPatient: Sendable {
     public let nationalID: String?
 }
 
-/// The desk's rules for a patient record (DOMAIN.md §1).
+/// The desk's rules for a patient record (DOMAIN.md §1) beyond the contract's field rules, which the worker
+/// runtime has checked before any handler runs (required fields, lengths, the phone's and the date's shapes).
 public enum PatientRules {
-    /// Longest name accepted, in characters.
-    public static let maxNameLength = 50
     /// Oldest plausible patient, in years.
     public static let maxAgeYears = 130
 
-    /// Checks a draft against the rules on `today` (clinic time zone); all violations at once, or the valid patient.
+    /// Normalises a draft and checks it on `today` (clinic time zone): a birth date not in the future nor beyond
+    /// `maxAgeYears`, a national ID whose check character and birth date hold; all violations at once, or the
+    /// valid patient.
     public static func validate(_ draft: PatientDraft, today: CalendarDate) -> Result<ValidPatient, ViolationList> {
         var violations: [Violation] = []
-        let name = draft.name.trimmingWhitespace()
-        if name.isEmpty {
-            violations.append(Violation("name", "is required"))
-        } else if name.count > maxNameLength {
-            violations.append(Violation("name", "must be at most \(maxNameLength) characters"))
-        } else if name.containsControlCharacters {
-            violations.append(Violation("name", "must not contain control characters"))
-        }
-
+        // The contract's shapes are parsed into values; a draft that skipped the contract is still refused.
         let phone = MobileNumber(draft.phone)
-        if draft.phone.trimmingWhitespace().isEmpty {
-            violations.append(Violation("phone", "is required"))
-        } else if phone == nil {
-            violations.append(Violation("phone", "must be a mainland mobile number: 11 digits starting with 13–19"))
-        }
-
-        let birth = CalendarDate(iso: draft.birthDate)
-        if draft.birthDate.isEmpty {
-            violations.append(Violation("birthDate", "is required"))
-        } else if let birth {
+        if phone == nil { violations.append(Violation("phone", MobileNumber.expectation)) }
+        let birth = ClinicDate(iso: draft.birthDate)
+        if let birth {
             if birth > today {
                 violations.append(Violation("birthDate", "must not be in the future"))
             } else if today.year - birth.year > maxAgeYears {
                 violations.append(Violation("birthDate", "must be within the last \(maxAgeYears) years"))
             }
         } else {
-            violations.append(Violation("birthDate", "must be a date in the form YYYY-MM-DD"))
+            violations.append(Violation("birthDate", "must be a date YYYY-MM-DD"))
         }
 
         var nationalID: String?
@@ -83,16 +69,9 @@ public enum PatientRules {
                 violations.append(Violation("nationalId", "must be an 18-character resident ID with a valid check digit"))
             }
         }
-        for (field, items) in [("allergies", draft.allergies), ("medicalHistory", draft.medicalHistory)]
-        where items.contains(where: { $0.trimmingWhitespace().isEmpty || $0.count > 200 }) {
-            violations.append(Violation(field, "entries must be non-empty and at most 200 characters"))
-        }
-        if draft.notes.count > 2000 {
-            violations.append(Violation("notes", "must be at most 2000 characters"))
-        }
 
         guard violations.isEmpty, let phone, let birth else { return .failure(ViolationList(violations)) }
-        return .success(ValidPatient(name: name, birthDate: birth, phone: phone, nationalID: nationalID))
+        return .success(ValidPatient(name: draft.name.trimmingWhitespace(), birthDate: birth, phone: phone, nationalID: nationalID))
     }
 }
 

@@ -38,7 +38,7 @@ final class ReceptionHandlers {
                                  nationalID: request.nationalID, allergies: request.allergies,
                                  medicalHistory: request.medicalHistory, notes: request.notes)
         let patient = try PatientRules.validate(draft, today: calendar.today()).orInvalidArgument()
-        let details = try Self.details(of: request)
+        let details = Self.details(of: request)
         // The unique indexes on phone, name + birth date and national ID refuse a duplicate, so one statement
         // stores the patient and its event; only a refusal costs a second look, to name the existing record.
         let id = UUID.random()
@@ -75,8 +75,6 @@ final class ReceptionHandlers {
 
     func searchPatients(_ context: RequestContext, _ request: Clinic_Reception_V1_SearchPatientsRequest) throws -> Clinic_Reception_V1_SearchPatientsResponse {
         let query = request.query.trimmingWhitespace()
-        guard !query.isEmpty else { throw RPCError.invalidArgument(field: "query", "is required: a name or phone prefix") }
-        guard query.count <= 50 else { throw RPCError.invalidArgument(field: "query", "must be at most 50 characters") }
         let page = try Page(request.page)
         let isPhone = query.allSatisfy(\.isASCIIDigit)
         if isPhone, query.count < 3 {
@@ -97,21 +95,12 @@ final class ReceptionHandlers {
         var update = ContactUpdate(phone: nil, address: nil, reason: request.reason,
                                    expectedVersion: request.expectedVersion == 0 ? nil : request.expectedVersion,
                                    changedBy: context.caller.subject.isEmpty ? context.caller.system : context.caller.subject)
-        var violations: [FieldViolation] = []
+        // The contract has checked the phone's shape, the lengths and that one of phone and address is given.
         if !request.phone.isEmpty {
-            if let phone = MobileNumber(request.phone) { update.phone = phone } else {
-                violations.append(.init(field: "phone", "must be a mainland mobile number: 11 digits starting with 13–19"))
-            }
+            guard let phone = MobileNumber(request.phone) else { throw RPCError.invalidArgument(field: "phone", MobileNumber.expectation) }
+            update.phone = phone
         }
-        if !request.address.isEmpty {
-            if request.address.count > 200 { violations.append(.init(field: "address", "must be at most 200 characters")) }
-            else { update.address = request.address.trimmingWhitespace() }
-        }
-        if request.phone.isEmpty, request.address.isEmpty {
-            violations.append(.init(field: "phone", "give a new phone or address"))
-        }
-        if request.reason.count > 500 { violations.append(.init(field: "reason", "must be at most 500 characters")) }
-        guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
+        if !request.address.isEmpty { update.address = request.address.trimmingWhitespace() }
 
         return try db.transaction { db in
             guard let current = try PatientStore.find(id, forUpdate: true, on: db) else {
@@ -153,15 +142,9 @@ final class ReceptionHandlers {
     }
 
     func checkInPatient(_ context: RequestContext, _ request: Clinic_Reception_V1_CheckInPatientRequest) throws -> Clinic_Reception_V1_CheckIn {
-        var violations: [FieldViolation] = []
-        var patientID: UUID?
-        var appointmentID: UUID?
-        do { patientID = try Self.patientID(request.patientID) } catch let error as RPCError { violations += error.violations }
-        if !request.appointmentID.isEmpty {
-            appointmentID = UUIDText.parse(request.appointmentID)
-            if appointmentID == nil { violations.append(.init(field: "appointmentId", "must be an appointment id (UUID), or empty for a walk-in")) }
-        }
-        guard violations.isEmpty, let patientID else { throw RPCError.invalidArguments(violations) }
+        let patientID = try Self.patientID(request.patientID)
+        // Empty for a walk-in.
+        let appointmentID = request.appointmentID.isEmpty ? nil : try Self.patientID(request.appointmentID, field: "appointmentId")
         let checkedInBy = context.caller.subject.isEmpty ? context.caller.system : context.caller.subject
 
         return try IdempotentWrite.perform(context, on: db) { db in
@@ -232,18 +215,8 @@ final class ReceptionHandlers {
         return summary
     }
 
-    private static func details(of request: Clinic_Reception_V1_RegisterPatientRequest) throws -> PatientDetails {
-        var violations: [FieldViolation] = []
-        if case .UNRECOGNIZED = request.gender { violations.append(.init(field: "gender", "is not a known value")) }
-        if case .UNRECOGNIZED = request.preferredDoctorGender { violations.append(.init(field: "preferredDoctorGender", "is not a known value")) }
-        if case .UNRECOGNIZED = request.sourceChannel { violations.append(.init(field: "sourceChannel", "is not a known value")) }
-        for (field, value, limit) in [("address", request.address, 200), ("contraindications", request.contraindications, 500),
-                                      ("referrer", request.referrer, 100), ("preferredDoctorId", request.preferredDoctorID, 64),
-                                      ("consultant", request.consultant, 100)] where value.count > limit {
-            violations.append(.init(field: field, "must be at most \(limit) characters"))
-        }
-        guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
-        return PatientDetails(
+    private static func details(of request: Clinic_Reception_V1_RegisterPatientRequest) -> PatientDetails {
+        PatientDetails(
             gender: request.gender.rawValue, address: request.address.trimmingWhitespace(),
             allergies: request.allergies.map { $0.trimmingWhitespace() },
             medicalHistory: request.medicalHistory.map { $0.trimmingWhitespace() },
@@ -253,9 +226,9 @@ final class ReceptionHandlers {
             vip: request.vip, notes: request.notes)
     }
 
+    /// The id in an id field the contract has checked (required, a UUID).
     static func patientID(_ text: String, field: String = "patientId") throws -> UUID {
-        guard !text.isEmpty else { throw RPCError.invalidArgument(field: field, "is required") }
-        guard let id = UUIDText.parse(text) else { throw RPCError.invalidArgument(field: field, "must be a patient id (UUID)") }
+        guard let id = UUIDText.parse(text) else { throw RPCError.invalidArgument(field: field, FieldFormat.uuid.expectation) }
         return id
     }
 

@@ -62,51 +62,42 @@ public struct ValidBooking: Sendable, Equatable {
     public var notes: String
 }
 
-/// The desk's rules for a booking's fields (DOMAIN.md §2).
+/// The desk's rules for a booking (DOMAIN.md §2) beyond the contract's field rules, which the worker runtime has
+/// checked before any handler runs (a patient or a prospect, the ids' shapes, the duration's range, lengths).
 public enum BookingRules {
     /// Length when the request does not say.
     public static let defaultDurationMinutes = 30
-    /// Shortest and longest appointment.
-    public static let durationRange = 5...480
     /// How far in the past a start may be (a booking made as the patient sits down).
     public static let pastGrace: TimeInterval = 5 * 60
-    /// Oldest plausible age of a prospect.
-    public static let ageRange = 0...150
 
-    /// Checks a draft at `now`; all violations at once, or the valid booking.
+    /// Turns a draft into a booking at `now`: the start may not lie in the past, and the contract's shapes are
+    /// parsed into values (a draft that skipped the contract is refused, naming every field at fault).
     public static func validate(_ draft: BookingDraft, now: Date) -> Result<ValidBooking, ViolationList> {
         var violations: [Violation] = []
         var party: AppointmentParty?
-        let patientText = draft.patientID.trimmingWhitespace()
-        switch (patientText.isEmpty, draft.prospect) {
-        case (false, .some):
-            violations.append(Violation("patientId", "give either a patient id or a prospect, not both"))
-        case (true, nil):
-            violations.append(Violation("patientId", "is required (or a prospect for a caller not yet registered)"))
-        case (false, nil):
-            if let id = UUID(uuidString: patientText) { party = .patient(id) } else {
-                violations.append(Violation("patientId", "must be a patient id (UUID)"))
+        if let prospect = draft.prospect {
+            if let phone = MobileNumber(prospect.phone) {
+                party = .prospect(ProspectDraft(name: prospect.name.trimmingWhitespace(), phone: phone.digits, age: prospect.age,
+                                                gender: prospect.gender))
+            } else {
+                violations.append(Violation("prospect.phone", MobileNumber.expectation))
             }
-        case (true, .some(let prospect)):
-            let (valid, problems) = validate(prospect)
-            violations += problems
-            party = valid.map(AppointmentParty.prospect)
+        } else if let id = UUIDText.parse(draft.patientID) {
+            party = .patient(id)
+        } else {
+            violations.append(Violation("patientId", FieldFormat.uuid.expectation))
         }
-
-        let doctorID = uuid(draft.doctorID, field: "doctorId", required: true, into: &violations)
-        let chairID = uuid(draft.chairID, field: "chairId", required: false, into: &violations)
+        let doctorID = UUIDText.parse(draft.doctorID)
+        if doctorID == nil { violations.append(Violation("doctorId", FieldFormat.uuid.expectation)) }
+        let chairID = draft.chairID.isEmpty ? nil : UUIDText.parse(draft.chairID)
+        if !draft.chairID.isEmpty, chairID == nil { violations.append(Violation("chairId", FieldFormat.uuid.expectation)) }
 
         let duration = draft.durationMinutes == 0 ? defaultDurationMinutes : draft.durationMinutes
-        if !durationRange.contains(duration) {
-            violations.append(Violation("durationMinutes", "must be between \(durationRange.lowerBound) and \(durationRange.upperBound) minutes"))
-        }
         if draft.start == nil {
             violations.append(Violation("startTime", "is required"))
         } else if let start = draft.start, start < now.addingTimeInterval(-pastGrace) {
             violations.append(Violation("startTime", "must not be in the past"))
         }
-        if draft.procedure.count > 100 { violations.append(Violation("procedure", "must be at most 100 characters")) }
-        if draft.notes.count > 1000 { violations.append(Violation("notes", "must be at most 1000 characters")) }
 
         guard violations.isEmpty, let party, let doctorID, let start = draft.start else {
             return .failure(ViolationList(violations))
@@ -116,39 +107,6 @@ public enum BookingRules {
                                      durationMinutes: duration,
                                      procedure: draft.procedure.trimmingWhitespace(),
                                      notes: draft.notes))
-    }
-
-    /// Checks a prospect: name required, mainland mobile phone, plausible age.
-    static func validate(_ prospect: ProspectDraft) -> (ProspectDraft?, [Violation]) {
-        var violations: [Violation] = []
-        let name = prospect.name.trimmingWhitespace()
-        if name.isEmpty { violations.append(Violation("prospect.name", "is required")) }
-        else if name.count > 50 { violations.append(Violation("prospect.name", "must be at most 50 characters")) }
-        let phone = MobileNumber(prospect.phone)
-        if prospect.phone.trimmingWhitespace().isEmpty {
-            violations.append(Violation("prospect.phone", "is required"))
-        } else if phone == nil {
-            violations.append(Violation("prospect.phone", "must be a mainland mobile number: 11 digits starting with 13–19"))
-        }
-        if !ageRange.contains(prospect.age) {
-            violations.append(Violation("prospect.age", "must be between \(ageRange.lowerBound) and \(ageRange.upperBound)"))
-        }
-        guard violations.isEmpty, let phone else { return (nil, violations) }
-        return (ProspectDraft(name: name, phone: phone.digits, age: prospect.age, gender: prospect.gender), [])
-    }
-
-    /// Parses an id field: nil when empty (a violation if required) or not a UUID (always a violation).
-    private static func uuid(_ text: String, field: String, required: Bool, into violations: inout [Violation]) -> UUID? {
-        let trimmed = text.trimmingWhitespace()
-        if trimmed.isEmpty {
-            if required { violations.append(Violation(field, "is required")) }
-            return nil
-        }
-        guard let id = UUID(uuidString: trimmed) else {
-            violations.append(Violation(field, "must be an id (UUID)"))
-            return nil
-        }
-        return id
     }
 }
 

@@ -34,10 +34,8 @@ extension SchedulingHandlers {
 
     func rescheduleAppointment(_ context: RequestContext, _ request: Clinic_Scheduling_V1_RescheduleAppointmentRequest) throws -> Clinic_Scheduling_V1_RescheduleAppointmentResponse {
         let id = try Self.id(request.appointmentID, field: "appointmentId")
-        guard request.hasStartTime else { throw RPCError.invalidArgument(field: "startTime", "is required") }
         let doctorOverride = try Self.optionalID(request.doctorID, field: "doctorId")
         let chairOverride = try Self.optionalID(request.chairID, field: "chairId")
-        guard request.reason.count <= 500 else { throw RPCError.invalidArgument(field: "reason", "must be at most 500 characters") }
         return try IdempotentWrite.perform(context, on: db) { db in
             let old = try lockedAppointment(id, on: db)
             let status = try AppointmentLifecycle.next(after: .reschedule, from: old.status).get()

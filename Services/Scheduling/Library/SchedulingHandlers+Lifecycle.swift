@@ -16,7 +16,6 @@ extension SchedulingHandlers {
     func confirmAppointment(_ context: RequestContext, _ request: Clinic_Scheduling_V1_ConfirmAppointmentRequest) throws -> Clinic_Scheduling_V1_Appointment {
         let id = try Self.id(request.appointmentID, field: "appointmentId")
         if case .UNRECOGNIZED = request.channel { throw RPCError.invalidArgument(field: "channel", "is not a known value") }
-        guard request.note.count <= 500 else { throw RPCError.invalidArgument(field: "note", "must be at most 500 characters") }
         let confirmation = ConfirmationRecord(appointmentID: id, channel: request.channel.rawValue, confirmedAt: Date(),
                                               confirmedBy: Self.actor(context), note: request.note)
         return try transition(id, { _ in .confirm }, write: { _, next, db in
@@ -50,7 +49,6 @@ extension SchedulingHandlers {
 
     func completeAppointment(_ context: RequestContext, _ request: Clinic_Scheduling_V1_CompleteAppointmentRequest) throws -> Clinic_Scheduling_V1_Appointment {
         let id = try Self.id(request.appointmentID, field: "appointmentId")
-        guard request.notes.count <= 1000 else { throw RPCError.invalidArgument(field: "notes", "must be at most 1000 characters") }
         return try transition(id, { _ in .complete }, write: { record, next, db in
             let notes = request.notes.isEmpty ? nil : (record.notes.isEmpty ? request.notes : record.notes + "\n" + request.notes)
             try AppointmentStore.update(id, status: next, notes: notes, on: db)
@@ -64,8 +62,6 @@ extension SchedulingHandlers {
     func cancelAppointment(_ context: RequestContext, _ request: Clinic_Scheduling_V1_CancelAppointmentRequest) throws -> Clinic_Scheduling_V1_Appointment {
         let id = try Self.id(request.appointmentID, field: "appointmentId")
         let reason = request.reason.trimmingWhitespace()
-        guard !reason.isEmpty else { throw RPCError.invalidArgument(field: "reason", "is required to cancel") }
-        guard reason.count <= 500 else { throw RPCError.invalidArgument(field: "reason", "must be at most 500 characters") }
         let cancelled = try transition(id, { _ in .cancel },
                                        write: { _, next, db in try AppointmentStore.update(id, status: next, cancelReason: reason, on: db) },
                                        announce: { updated in

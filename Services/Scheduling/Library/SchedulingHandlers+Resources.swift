@@ -8,10 +8,6 @@ import Foundation
 extension SchedulingHandlers {
     func createDoctor(_ context: RequestContext, _ request: Clinic_Scheduling_V1_CreateDoctorRequest) throws -> Clinic_Scheduling_V1_Doctor {
         let name = request.name.trimmingWhitespace()
-        var violations = Self.textViolations([("name", request.name, 50), ("specialty", request.specialty, 50), ("title", request.title, 50)])
-        if name.isEmpty { violations.append(.init(field: "name", "is required")) }
-        if case .UNRECOGNIZED = request.gender { violations.append(.init(field: "gender", "is not a known value")) }
-        guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
         let doctor = try DoctorStore.insertDoctor(name: name, specialty: request.specialty.trimmingWhitespace(),
                                                   gender: request.gender.rawValue, title: request.title, on: db)
         logger.info("doctor created", metadata: ["doctor_id": "\(doctor.id)", "request_id": "\(context.requestID)"])
@@ -20,10 +16,6 @@ extension SchedulingHandlers {
 
     func updateDoctor(_ context: RequestContext, _ request: Clinic_Scheduling_V1_UpdateDoctorRequest) throws -> Clinic_Scheduling_V1_Doctor {
         let id = try Self.id(request.doctorID, field: "doctorId")
-        var violations = Self.textViolations([("name", request.name, 50), ("specialty", request.specialty, 50), ("title", request.title, 50)])
-        if case .UNRECOGNIZED = request.gender { violations.append(.init(field: "gender", "is not a known value")) }
-        if case .UNRECOGNIZED = request.active { violations.append(.init(field: "active", "is not a known value")) }
-        guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
         return try db.transaction { db in
             guard var doctor = try DoctorStore.doctor(id, forUpdate: true, on: db) else {
                 throw RPCError.notFound("doctor \(id.lowercasedText) not found")
@@ -54,17 +46,11 @@ extension SchedulingHandlers {
 
     func createChair(_ context: RequestContext, _ request: Clinic_Scheduling_V1_CreateChairRequest) throws -> Clinic_Scheduling_V1_Chair {
         let name = request.name.trimmingWhitespace()
-        var violations = Self.textViolations([("name", request.name, 50), ("room", request.room, 50)])
-        if name.isEmpty { violations.append(.init(field: "name", "is required")) }
-        guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
         return messages.chair(try DoctorStore.insertChair(name: name, room: request.room.trimmingWhitespace(), on: db))
     }
 
     func updateChair(_ context: RequestContext, _ request: Clinic_Scheduling_V1_UpdateChairRequest) throws -> Clinic_Scheduling_V1_Chair {
         let id = try Self.id(request.chairID, field: "chairId")
-        var violations = Self.textViolations([("name", request.name, 50), ("room", request.room, 50)])
-        if case .UNRECOGNIZED = request.active { violations.append(.init(field: "active", "is not a known value")) }
-        guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
         return try db.transaction { db in
             guard var chair = try DoctorStore.chair(id, on: db) else { throw RPCError.notFound("chair \(id.lowercasedText) not found") }
             let name = request.name.trimmingWhitespace()
@@ -94,10 +80,5 @@ extension SchedulingHandlers {
         case .deactivate: false
         default: nil
         }
-    }
-
-    /// Length limits of free-text fields.
-    static func textViolations(_ fields: [(String, String, Int)]) -> [FieldViolation] {
-        fields.filter { $0.1.count > $0.2 }.map { FieldViolation(field: $0.0, "must be at most \($0.2) characters") }
     }
 }

@@ -18,14 +18,13 @@ extension SchedulingHandlers {
         var week = WeeklyRoster()
         for (index, day) in request.days.enumerated() {
             let field = "days[\(index)]"
+            // The contract holds the weekday to 1–7.
             let weekday = Int(day.weekday)
-            if !(1...7).contains(weekday) {
-                violations.append(Violation("\(field).weekday", "must be an ISO weekday 1 (Monday) to 7 (Sunday)"))
-            } else if week.days[weekday] != nil || request.days.prefix(index).contains(where: { $0.weekday == day.weekday }) {
+            if week.days[weekday] != nil || request.days.prefix(index).contains(where: { $0.weekday == day.weekday }) {
                 violations.append(Violation("\(field).weekday", "is listed twice"))
             }
             switch Self.hours(day.hours, day.breaks, field: field) {
-            case .success(let hours): if (1...7).contains(weekday) { week.days[weekday] = hours }
+            case .success(let hours): week.days[weekday] = hours
             case .failure(let list): violations += list.violations
             }
         }
@@ -74,7 +73,6 @@ extension SchedulingHandlers {
         let input = request.override
         let doctorID = try Self.id(input.doctorID, field: "override.doctorId")
         let date = try Self.date(input.date, field: "override.date")
-        guard input.reason.count <= 200 else { throw RPCError.invalidArgument(field: "override.reason", "must be at most 200 characters") }
         let plan: DayPlan = input.dayOff ? .dayOff : .hours(try Self.hours(input.hours, input.breaks, field: "override").orInvalidArgument())
         let record = RosterOverrideRecord(doctorID: doctorID, date: date, plan: plan, reason: input.reason)
         return try db.transaction { db in
@@ -106,7 +104,6 @@ extension SchedulingHandlers {
     func addLeave(_ context: RequestContext, _ request: Clinic_Scheduling_V1_AddLeaveRequest) throws -> Clinic_Scheduling_V1_AddLeaveResponse {
         let doctorID = try Self.id(request.doctorID, field: "doctorId")
         let span = try leaveSpan(request)
-        guard request.reason.count <= 200 else { throw RPCError.invalidArgument(field: "reason", "must be at most 200 characters") }
         return try IdempotentWrite.perform(context, on: db) { db in
             guard try DoctorStore.doctor(doctorID, forUpdate: true, on: db) != nil else {
                 throw RPCError.notFound("doctor \(doctorID.lowercasedText) not found")

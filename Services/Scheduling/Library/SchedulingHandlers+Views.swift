@@ -7,32 +7,20 @@ import SwiftProtobuf
 
 /// Free slots and the appointment book's views.
 extension SchedulingHandlers {
-    /// Most slots one search returns.
-    static let maxSlots = 50
     /// Most past appointments a patient's list shows (upcoming ones too).
     static let patientListLimit = 100
 
     func findSlots(_ context: RequestContext, _ request: Clinic_Scheduling_V1_FindSlotsRequest) throws -> Clinic_Scheduling_V1_FindSlotsResponse {
-        var violations: [FieldViolation] = []
-        let doctorText = request.doctorID.trimmingWhitespace()
+        // The contract has checked the ids' shapes and the ranges of duration, count and step.
         let specialty = request.specialty.trimmingWhitespace()
-        if doctorText.isEmpty == specialty.isEmpty {
-            violations.append(.init(field: "doctorId", "give either a doctor id or a specialty"))
+        if request.doctorID.isEmpty == specialty.isEmpty {
+            throw RPCError.invalidArgument(field: "doctorId", "give either a doctor id or a specialty")
         }
-        let doctorID = doctorText.isEmpty ? nil : UUIDText.parse(doctorText)
-        if !doctorText.isEmpty, doctorID == nil { violations.append(.init(field: "doctorId", "must be an id (UUID)")) }
-        let chairText = request.chairID.trimmingWhitespace()
-        let chairID = chairText.isEmpty ? nil : UUIDText.parse(chairText)
-        if !chairText.isEmpty, chairID == nil { violations.append(.init(field: "chairId", "must be an id (UUID)")) }
+        let doctorID = try Self.optionalID(request.doctorID, field: "doctorId")
+        let chairID = try Self.optionalID(request.chairID, field: "chairId")
         let duration = request.durationMinutes == 0 ? BookingRules.defaultDurationMinutes : Int(request.durationMinutes)
-        if !BookingRules.durationRange.contains(duration) {
-            violations.append(.init(field: "durationMinutes", "must be between 5 and 480 minutes"))
-        }
         let count = request.count == 0 ? 5 : Int(request.count)
-        if !(1...Self.maxSlots).contains(count) { violations.append(.init(field: "count", "must be between 1 and \(Self.maxSlots)")) }
         let step = request.stepMinutes == 0 ? 15 : Int(request.stepMinutes)
-        if !(5...240).contains(step) { violations.append(.init(field: "stepMinutes", "must be between 5 and 240 minutes")) }
-        guard violations.isEmpty else { throw RPCError.invalidArguments(violations) }
 
         let rosters = try rosterDirectory.current(clock: clock, on: db)
         let doctors: [DoctorRecord]

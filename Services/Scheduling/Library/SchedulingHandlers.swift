@@ -113,23 +113,20 @@ final class SchedulingHandlers {
         context.caller.subject.isEmpty ? context.caller.system : context.caller.subject
     }
 
-    /// A required id field.
+    /// The id in an id field the contract has checked (a UUID).
     static func id(_ text: String, field: String) throws -> UUID {
-        let trimmed = text.trimmingWhitespace()
-        guard !trimmed.isEmpty else { throw RPCError.invalidArgument(field: field, "is required") }
-        guard let id = UUIDText.parse(trimmed) else { throw RPCError.invalidArgument(field: field, "must be an id (UUID)") }
+        guard let id = UUIDText.parse(text) else { throw RPCError.invalidArgument(field: field, FieldFormat.uuid.expectation) }
         return id
     }
 
-    /// An optional id field (nil when empty).
+    /// An optional id field the contract has checked (nil when empty).
     static func optionalID(_ text: String, field: String) throws -> UUID? {
-        text.trimmingWhitespace().isEmpty ? nil : try id(text, field: field)
+        text.isEmpty ? nil : try id(text, field: field)
     }
 
-    /// A required date field, `YYYY-MM-DD`.
+    /// The date in a date field the contract has checked (`YYYY-MM-DD`).
     static func date(_ text: String, field: String) throws -> ClinicDate {
-        guard !text.isEmpty else { throw RPCError.invalidArgument(field: field, "is required") }
-        guard let date = ClinicDate(iso: text) else { throw RPCError.invalidArgument(field: field, "must be a date YYYY-MM-DD") }
+        guard let date = ClinicDate(iso: text) else { throw RPCError.invalidArgument(field: field, FieldFormat.date.expectation) }
         return date
     }
 
