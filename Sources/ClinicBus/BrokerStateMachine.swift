@@ -342,9 +342,14 @@ struct BrokerStateMachine {
             violation(malformed.reason, from: sender, into: &actions)
             return
         }
-        // A client gets an answer whatever it sent: with its request id when the header gives one.
+        // An MDP client gets an answer whatever it sent, with its request id when the header gives one, rather
+        // than wait out its deadline; a peer that does not speak MDP could not read one.
+        guard frames.first == MDP.client else {
+            actions.append(.log(.warning, "dropped a message that is not MDP: \(malformed.reason)"))
+            return
+        }
         let requestID = malformed.requestHeader.flatMap(EnvelopePeek.requestFields)?.requestID ?? ""
-        actions.append(.log(.warning, "rejected a malformed client message: \(malformed.reason)"))
+        actions.append(.log(.warning, "rejected a malformed client request: \(malformed.reason)"))
         actions.append(reply(to: sender, service: malformed.service ?? "", requestID: requestID,
                              error: RPCError(.invalidArgument, "malformed request: \(malformed.reason)")))
     }

@@ -217,6 +217,25 @@ struct BrokerHarness {
         #expect(replies.first?.header.requestID == "bad")
         let garbage = h.machine.receive(from: client, frames: [[1, 2, 3]], now: h.now)
         #expect(BrokerHarness.sends(garbage).isEmpty)
+        // An MDP request cut short still gets an answer, without a request id to echo.
+        let short = BrokerHarness.clientReplies(h.machine.receive(from: client, frames: [MDP.client, [0x01], Array("clinic.a.v1".utf8)],
+                                                                  now: h.now))
+        #expect(short.first?.header.code == .invalidArgument)
+        #expect(short.first?.header.requestID == "")
+    }
+
+    @Test func aRequestWhoseHeaderDoesNotDecodeIsAnsweredNotDropped() {
+        var h = BrokerHarness()
+        _ = h.ready(workerA)
+        let actions = h.machine.receive(from: client, frames: MDPCodec.encode(.clientRequest(service: "clinic.a.v1",
+                                                                                             header: [0xff, 0xff, 0xff, 0xff], payload: [1])),
+                                        now: h.now)
+        let replies = BrokerHarness.clientReplies(actions)
+        #expect(replies.map(\.to) == [client])
+        #expect(replies.first?.header.code == .invalidArgument)
+        #expect(replies.first?.header.message.contains("clinic.bus.v1.RequestHeader") == true)
+        // Nothing reached the worker.
+        #expect(!BrokerHarness.sends(actions).contains { $0.to == workerA })
     }
 
     @Test func disconnectingWorkerAnswersItsRequestUnavailable() {

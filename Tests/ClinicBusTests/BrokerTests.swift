@@ -212,6 +212,35 @@ import Testing
         #expect(reply.header.publisher == "A-0")
     }
 
+    @Test func aHeaderThatDoesNotDecodeIsAnsweredByTheBrokerOrTheWorker() async throws {
+        let bus = try TestBus()
+        defer { bus.stop() }
+        let pool = try bus.echoPool(TestBus.echoA, tag: "A")
+        defer { pool.stop() }
+        let endpoint = bus.endpoints.requests
+        let service = Array(TestBus.echoA.busService.utf8)
+        // Not protobuf at all: the broker answers. A method that is not UTF-8 passes the broker's look at the
+        // request id but not the worker's full decode: the worker answers, echoing the id.
+        let named: [UInt8] = [0x0a, 0x02, 0xc3, 0x28, 0x12, 0x03] + Array("r-9".utf8)
+        let replies = try await onThread { () throws -> [[[UInt8]]] in
+            let raw = try Socket(.dealer)
+            defer { raw.close() }
+            try raw.connect(endpoint)
+            var received: [[[UInt8]]] = []
+            for header in [[0xff, 0xff, 0xff, 0xff], named] {
+                try raw.send([MDP.client, [MDP.ClientCommand.request.rawValue], service, header, []])
+                guard try Socket.poll([raw], timeoutMS: 3000)[0] else { break }
+                if let frames = try raw.receive(dontWait: true) { received.append(frames) }
+            }
+            return received
+        }
+        #expect(replies.count == 2)
+        let headers = try replies.map { try Clinic_Bus_V1_ReplyHeader(serializedBytes: $0[3]) }
+        #expect(headers.map(\.code) == [.invalidArgument, .invalidArgument])
+        #expect(headers.map(\.requestID) == ["", "r-9"])
+        #expect(headers.allSatisfy { $0.message.contains("header") })
+    }
+
     @Test func aREQClientWithItsEmptyDelimiterIsServedAndAnswered() async throws {
         let bus = try TestBus()
         defer { bus.stop() }
