@@ -112,6 +112,10 @@ let package = Package(
                 dependencies: ["ClinicStore", "ClinicBus", "ClinicProto", "ClinicService"],
                 path: "Tests/ClinicTestSupport"),
         .testTarget(name: "ClinicBusTests", dependencies: ["ClinicBus", "ClinicProto", "ClinicTestSupport"]),
+        .testTarget(name: "ClinicValuesTests", dependencies: ["ClinicValues"]),
+        // Also runs protoc-gen-clinic, so the plugin is built with the tests.
+        .testTarget(name: "ClinicContractTests", dependencies: ["ClinicContract", "ClinicProto", "ClinicStore", "protoc-gen-clinic",
+                                                                 .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "ClinicStoreTests", dependencies: ["ClinicStore", "ClinicTestSupport"]),
         .testTarget(name: "ReceptionTests", dependencies: ["Reception", "ClinicService", "ClinicStore", "ClinicBus", "ClinicTestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "Reception", "ClinicService", "ClinicStore", "ClinicBus",

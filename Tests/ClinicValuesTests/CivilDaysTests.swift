@@ -1,4 +1,4 @@
-import ClinicStore
+import ClinicValues
 import Foundation
 import Testing
 
