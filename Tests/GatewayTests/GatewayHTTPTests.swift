@@ -163,6 +163,50 @@ struct GatewayHTTPTests {
         }
     }
 
+    @Test func aBodyOverTheLimitIs413WithTheLimitStated() async throws {
+        try await withGateway { client, _ in
+            let large = ByteBuffer(string: #"{"name":""# + String(repeating: "x", count: GatewayRouter.maxBodyBytes) + #""}"#)
+            try await client.execute(uri: "/v1/patients", method: .post, body: large) { response in
+                #expect(response.status == .contentTooLarge)
+                let body = Self.json(response)
+                #expect(body["code"] as? Int == 8)
+                #expect((body["message"] as? String)?.contains("\(GatewayRouter.maxBodyBytes) bytes") == true)
+                #expect((body["details"] as? [[String: String]])?.first?["field"] == "body")
+            }
+        }
+    }
+
+    @Test func fieldViolationsAreTheSameOverHTTPAndOverTheBus() async throws {
+        let backend = try TestBackend()
+        defer { backend.stop() }
+        let json = #"{"name":"  ","birthDate":"1990-02-30","phone":"555-1234","allergies":["青霉素",""],"preferredDoctorId":"dr-wang"}"#
+        var request = try Clinic_Reception_V1_RegisterPatientRequest(jsonString: json)
+        request.gender = .UNRECOGNIZED(7)
+        var overBus: [FieldViolation] = []
+        do {
+            _ = try await backend.client.call(Clinic_Reception_V1_Reception.registerPatient, request)
+            Issue.record("an invalid registration was accepted over the bus")
+        } catch let error as RPCError {
+            #expect(error.code == .invalidArgument)
+            overBus = error.violations
+        }
+        #expect(overBus.map(\.field) == ["name", "gender", "birthDate", "phone", "allergies[1]", "preferredDoctorId"])
+        #expect(!overBus.contains { $0.description_p.contains("555") })
+
+        let expected = overBus
+        let router = GatewayRouter.build(transport: backend.client, metrics: GatewayMetrics()) { [] }
+        try await Application(router: router).test(.router) { client in
+            // Over HTTP the unknown enum number comes as a number too (proto3 JSON takes either).
+            let body = String(json.dropLast()) + #","gender":7}"#
+            try await client.execute(uri: "/v1/patients", method: .post, body: ByteBuffer(string: body)) { response in
+                #expect(response.status == .badRequest)
+                let details = (Self.json(response)["details"] as? [[String: String]]) ?? []
+                #expect(details.map { $0["field"] ?? "" } == expected.map(\.field))
+                #expect(details.map { $0["description"] ?? "" } == expected.map(\.description_p))
+            }
+        }
+    }
+
     @Test func grpcTimeoutBecomesTheDeadline() async throws {
         try await withGateway { client, _ in
             try await client.execute(uri: "/v1/patients?query=slow", method: .get,
