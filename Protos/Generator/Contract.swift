@@ -117,8 +117,7 @@ struct Contract {
                     out += "        for (index, item) in \(value).enumerated() {\n"
                     out += "            item.checkFieldRules(at: FieldRule.entry(\(json), index, at: path), into: &violations)\n        }\n"
                 }
-            } else if rules.hasItems, let check = scalarCheck(field, rules.items, value: "item",
-                                                                name: "FieldRule.entryName(\(json), index)") {
+            } else if let check = scalarCheck(field, rules.items, value: "item", name: "FieldRule.entryName(\(json), index)") {
                 out += "        for (index, item) in \(value).enumerated() {\n            \(check)\n        }\n"
             }
             return out
@@ -147,7 +146,7 @@ struct Contract {
             if rules.hasMaxLength { arguments.append("maxLength: \(rules.maxLength)") }
             if rules.hasPattern { arguments.append("pattern: \(literal(rules.pattern))") }
             if rules.noControlCharacters { arguments.append("noControlCharacters: true") }
-            guard !arguments.isEmpty else { return nil }
+            // Every string is checked: none may hold U+0000, which PostgreSQL's text cannot store.
             return "FieldRule.text(\(value), \(name), at: path, into: &violations, \(arguments.joined(separator: ", ")))"
         case .int32, .int64, .sint32, .sint64, .sfixed32, .sfixed64, .uint32, .uint64, .fixed32, .fixed64:
             if rules.hasMin { arguments.append("min: \(rules.min)") }

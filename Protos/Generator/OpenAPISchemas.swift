@@ -40,7 +40,8 @@ struct OpenAPISchemas {
         let rules = message.options.Clinic_Api_V1_messageRules
         var result = !rules.exactlyOneOf.isEmpty || !rules.atLeastOneOf.isEmpty
         for field in message.fields {
-            if field.options.hasClinic_Api_V1_rules { result = true }
+            // Every string is checked (for U+0000), with or without rules.
+            if field.options.hasClinic_Api_V1_rules || field.type == .string { result = true }
             if field.type == .message, computeChecks(field.messageType, visiting: visiting.union([message.fullName])) {
                 result = true
             }
@@ -117,6 +118,8 @@ struct OpenAPISchemas {
                 let rules = field.options.Clinic_Api_V1_rules
                 property = schema(of: field, input: input, allowEmpty: !(input && rules.required))
                 if input, rules.required { required.append(jsonName(field)) }
+                // proto3 JSON reads null as "not given": an optional field may be sent as null.
+                if input, !rules.required { property = Self.nullable(property) }
             }
             if let description = comment(field), property["$ref"] == nil { property["description"] = description }
             properties[jsonName(field)] = property
@@ -127,14 +130,46 @@ struct OpenAPISchemas {
         object["additionalProperties"] = false
         if !required.isEmpty { object["required"] = required }
         let rules = message.options.Clinic_Api_V1_messageRules
-        func names(_ group: Clinic_Api_V1_FieldGroup) -> [String] {
-            group.fields.compactMap { name in message.fields.first { $0.name == name }.map(jsonName) }
+        // A member of a group counts as given when present with a value proto3 does not read as "not given".
+        func given(_ group: Clinic_Api_V1_FieldGroup) -> [[String: Any]] {
+            group.fields.compactMap { name in message.fields.first { $0.name == name } }.map { field in
+                ["required": [jsonName(field)], "properties": [jsonName(field): Self.givenValue(field)]]
+            }
         }
         var combined: [[String: Any]] = []
-        for group in rules.exactlyOneOf { combined.append(["oneOf": names(group).map { ["required": [$0]] }]) }
-        for group in rules.atLeastOneOf { combined.append(["anyOf": names(group).map { ["required": [$0]] }]) }
+        for group in rules.exactlyOneOf { combined.append(["oneOf": given(group)]) }
+        for group in rules.atLeastOneOf { combined.append(["anyOf": given(group)]) }
         if combined.count == 1 { object.merge(combined[0]) { $1 } } else if !combined.isEmpty { object["allOf"] = combined }
         return object
+    }
+
+    /// `schema`, admitting null as well.
+    static func nullable(_ schema: [String: Any]) -> [String: Any] {
+        if schema["$ref"] != nil { return ["allOf": [schema], "nullable": true] }
+        if let alternatives = schema["anyOf"] as? [[String: Any]], schema.count == 1 {
+            return ["anyOf": alternatives.map(nullable)]
+        }
+        var copy = schema
+        copy["nullable"] = true
+        // OpenAPI 3.0: an enum admits null only when it lists it.
+        if var values = copy["enum"] as? [Any] {
+            values.append(NSNull())
+            copy["enum"] = values
+        }
+        return copy
+    }
+
+    /// What a field's value must be for proto3 to read it as given: a non-empty string or list, a number other
+    /// than zero, an object.
+    static func givenValue(_ field: FieldDescriptor) -> [String: Any] {
+        if field.isRepeated { return ["type": "array", "minItems": 1] }
+        switch field.type {
+        case .string, .bytes: return ["type": "string", "minLength": 1]
+        case .message: return field.messageType.wellKnownType == .timestamp ? ["type": "string"] : ["type": "object"]
+        case .bool: return ["enum": [true]]
+        case .enum: return ["type": "string", "not": ["enum": [field.enumType.values.first { $0.number == 0 }?.name ?? ""]]]
+        default: return ["not": ["enum": [0, "0"]]]
+        }
     }
 
     /// A field's schema. On the input side it states the field's rules; `allowEmpty` admits the empty value,
@@ -174,6 +209,11 @@ struct OpenAPISchemas {
             if rules.hasPattern { patterns.append(rules.pattern) }
             if rules.noControlCharacters { patterns.append(Self.noControlCharacters) }
             if rules.required, schema["pattern"] == nil, schema["format"] == nil, patterns.isEmpty { patterns.append(#"\S"#) }
+            // No text may hold U+0000 (PostgreSQL's text cannot); a format, a pattern or the control-character rule
+            // already keeps it out.
+            if schema["pattern"] == nil, schema["format"] == nil, schema["enum"] == nil, !rules.hasPattern, !rules.noControlCharacters {
+                patterns.append(Self.noNUL)
+            }
             if let existing = schema["pattern"] as? String { patterns.insert(existing, at: 0) }
             if patterns.count == 1 { schema["pattern"] = patterns[0] } else if patterns.count > 1 {
                 schema["pattern"] = nil
@@ -193,15 +233,23 @@ struct OpenAPISchemas {
         case .double, .float:
             return ["type": "number"]
         case .enum:
-            var values = field.enumType.values.map(\.name)
-            if rules.required, let zero = field.enumType.values.first(where: { $0.number == 0 }) { values.removeAll { $0 == zero.name } }
-            return ["type": "string", "enum": values]
+            // proto3 JSON takes an enum value by name or by number.
+            var values = field.enumType.values
+            if rules.required { values.removeAll { $0.number == 0 } }
+            let names: [String: Any] = ["type": "string", "enum": values.map(\.name)]
+            guard input else { return names }
+            return ["anyOf": [names, ["type": "integer", "enum": values.map { Int($0.number) }]]]
         case .int64, .sint64, .sfixed64, .uint64, .fixed64:
             // proto3 JSON writes 64-bit integers as strings (and reads either form).
             let unsigned = [.uint64, .fixed64].contains(field.type) || (rules.hasMin && rules.min >= 0)
             schema = ["type": "string", "format": unsigned && [.uint64, .fixed64].contains(field.type) ? "uint64" : "int64"]
-            if input { schema["pattern"] = unsigned ? "^[0-9]{1,18}$" : "^-?[0-9]{1,18}$" }
-            return schema
+            guard input else { return schema }
+            // Read from a string of digits or from a JSON number (up to 2^53, which a number holds exactly).
+            schema["pattern"] = unsigned ? "^(0|[1-9][0-9]{0,17})$" : "^(0|-?[1-9][0-9]{0,17})$"
+            let limit: Int64 = 1 << 53
+            let number: [String: Any] = ["type": "integer", "minimum": rules.hasMin ? max(rules.min, -limit) : (unsigned ? 0 : -limit),
+                                         "maximum": rules.hasMax ? min(rules.max, limit) : limit]
+            return ["anyOf": [schema, number]]
         default:
             let unsigned = [.uint32, .fixed32].contains(field.type)
             var low: Int64 = unsigned ? 0 : Int64(Int32.min), high: Int64 = unsigned ? Int64(UInt32.max) : Int64(Int32.max)
@@ -225,6 +273,9 @@ struct OpenAPISchemas {
             return schema
         }
     }
+
+    /// A pattern admitting any text without U+0000.
+    static let noNUL = #"^[^\u0000]*$"#
 
     /// FDI tooth numbers, permanent then primary.
     static let teeth: [Int] = (11...85).filter { number in

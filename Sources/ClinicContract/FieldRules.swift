@@ -69,7 +69,7 @@ public enum FieldFormat: Sendable {
 /// The checks generated conformances call, one per kind of field. Each appends at most one violation per field
 /// and says what is expected without echoing the value.
 public enum FieldRule {
-    /// A string field's rules; an empty value is checked only for `required`.
+    /// A string field's rules; an empty value is checked only for `required`, and no value may hold U+0000.
     public static func text(_ value: String, _ field: String, at path: String, into violations: inout [FieldViolation],
                             required: Bool = false, format: FieldFormat? = nil, minLength: Int = 0, maxLength: Int = .max,
                             pattern: String? = nil, noControlCharacters: Bool = false) {
@@ -78,6 +78,8 @@ public enum FieldRule {
             return
         }
         let problem: String? = {
+            // PostgreSQL's text cannot hold U+0000: no field may carry one, whatever its rules.
+            if value.utf8.contains(0) { return "must not contain the NUL character (U+0000)" }
             let length = value.unicodeScalars.count
             if length > maxLength { return "must be at most \(maxLength) characters" }
             if length < minLength { return "must be at least \(minLength) characters" }

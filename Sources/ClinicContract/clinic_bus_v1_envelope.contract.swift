@@ -4,27 +4,52 @@ import ClinicProto
 import SwiftProtobuf
 
 extension Clinic_Bus_V1_Caller: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.subject, "subject", at: path, into: &violations, )
+        FieldRule.text(self.role, "role", at: path, into: &violations, )
+        FieldRule.text(self.system, "system", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Bus_V1_RequestHeader: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.method, "method", at: path, into: &violations, )
+        FieldRule.text(self.requestID, "requestId", at: path, into: &violations, )
+        if self.hasCaller { self.caller.checkFieldRules(at: path + "caller.", into: &violations) }
+        FieldRule.text(self.idempotencyKey, "idempotencyKey", at: path, into: &violations, )
+        FieldRule.text(self.traceID, "traceId", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Bus_V1_FieldViolation: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.field, "field", at: path, into: &violations, )
+        FieldRule.text(self.description_p, "description", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Bus_V1_ReplyHeader: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.requestID, "requestId", at: path, into: &violations, )
+        FieldRule.text(self.message, "message", at: path, into: &violations, )
+        for (index, item) in self.violations.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("violations", index, at: path), into: &violations)
+        }
+    }
 }
 
 extension Clinic_Bus_V1_EventHeader: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.publisher, "publisher", at: path, into: &violations, )
+        FieldRule.text(self.type, "type", at: path, into: &violations, )
+        FieldRule.text(self.eventID, "eventId", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Bus_V1_Event: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        if self.hasHeader { self.header.checkFieldRules(at: path + "header.", into: &violations) }
+    }
 }
 
 extension Clinic_Bus_V1_ReplayRequest: FieldRulesChecked {
@@ -32,5 +57,9 @@ extension Clinic_Bus_V1_ReplayRequest: FieldRulesChecked {
 }
 
 extension Clinic_Bus_V1_ReplayResponse: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.events.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("events", index, at: path), into: &violations)
+        }
+    }
 }

@@ -27,7 +27,7 @@ public enum Clinic_Reception_V1_Reception {
         queryAliases: [:], timeoutMS: 0,
         summary: "The full record of one patient; the read is written to the access log.",
         responseSchema: "clinic.reception.v1.Patient",
-        openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}},{"description":"Why the full record is read (kept in the access log).","in":"query","name":"reason","required":false,"schema":{"example":"treatment","maxLength":200,"type":"string"}}]"##,
+        openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}},{"description":"Why the full record is read (kept in the access log).","in":"query","name":"reason","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"treatment","maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
         openAPIBody: ##""##))
     /// `clinic.reception.v1.Reception/SearchPatients`: Patients whose name or phone starts with the query; phones masked.
     public static let searchPatients = Method<Clinic_Reception_V1_SearchPatientsRequest, Clinic_Reception_V1_SearchPatientsResponse>(
@@ -38,7 +38,7 @@ public enum Clinic_Reception_V1_Reception {
         queryAliases: ["page_size": "page.pageSize", "page_token": "page.pageToken"], timeoutMS: 0,
         summary: "Patients whose name or phone starts with the query; phones masked.",
         responseSchema: "clinic.reception.v1.SearchPatientsResponse",
-        openAPIParameters: ##"[{"description":"A name prefix, or a phone prefix (digits only).","in":"query","name":"query","required":true,"schema":{"example":"13800","maxLength":50,"minLength":1,"pattern":"\\S","type":"string"}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"maxLength":200,"type":"string"}}]"##,
+        openAPIParameters: ##"[{"description":"A name prefix, or a phone prefix (digits only).","in":"query","name":"query","required":true,"schema":{"allOf":[{"pattern":"\\S"},{"pattern":"^[^\\u0000]*$"}],"example":"13800","maxLength":50,"minLength":1,"type":"string"}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
         openAPIBody: ##""##))
     /// `clinic.reception.v1.Reception/UpdatePatientContact`: Changes contact details; the previous values are kept as history.
     public static let updatePatientContact = Method<Clinic_Reception_V1_UpdatePatientContactRequest, Clinic_Reception_V1_Patient>(
@@ -50,7 +50,7 @@ public enum Clinic_Reception_V1_Reception {
         summary: "Changes contact details; the previous values are kept as history.",
         responseSchema: "clinic.reception.v1.Patient",
         openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"anyOf":[{"required":["phone"]},{"required":["address"]}],"properties":{"address":{"description":"New address; empty keeps the current one.","maxLength":200,"type":"string"},"expectedVersion":{"description":"When set, the update fails with ABORTED unless the record is still at this version.","format":"int64","pattern":"^[0-9]{1,18}$","type":"string"},"phone":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"13912345678","pattern":"^1[3-9][0-9]{9}$","type":"string"}],"description":"New mobile number; empty keeps the current one."},"reason":{"description":"Why the change is made (kept in the history).","example":"new number","maxLength":500,"type":"string"}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"anyOf":[{"properties":{"phone":{"minLength":1,"type":"string"}},"required":["phone"]},{"properties":{"address":{"minLength":1,"type":"string"}},"required":["address"]}],"properties":{"address":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}],"description":"New address; empty keeps the current one."},"expectedVersion":{"anyOf":[{"format":"int64","nullable":true,"pattern":"^(0|[1-9][0-9]{0,17})$","type":"string"},{"maximum":9007199254740992,"minimum":0,"nullable":true,"type":"integer"}],"description":"When set, the update fails with ABORTED unless the record is still at this version."},"phone":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"13912345678","nullable":true,"pattern":"^1[3-9][0-9]{9}$","type":"string"}],"description":"New mobile number; empty keeps the current one."},"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"new number","maxLength":500,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}],"description":"Why the change is made (kept in the history)."}},"type":"object"}"##))
     /// `clinic.reception.v1.Reception/ListContactChanges`: The history of a patient's contact changes, newest first; phones masked.
     public static let listContactChanges = Method<Clinic_Reception_V1_ListContactChangesRequest, Clinic_Reception_V1_ListContactChangesResponse>(
         "clinic.reception.v1.Reception/ListContactChanges", route: HTTPRoute(
@@ -72,7 +72,7 @@ public enum Clinic_Reception_V1_Reception {
         summary: "Records that a patient arrived at the desk (for an appointment, or as a walk-in) and publishes PatientCheckedIn.",
         responseSchema: "clinic.reception.v1.CheckIn",
         openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"appointmentId":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}],"description":"The scheduling appointment the patient came for; empty for a walk-in."}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"appointmentId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}],"description":"The scheduling appointment the patient came for; empty for a walk-in."}},"type":"object"}"##))
     /// Full names of every rpc of this service.
     public static let allMethods: [String] = [
         "clinic.reception.v1.Reception/RegisterPatient",
@@ -98,7 +98,25 @@ public enum Clinic_Reception_V1_Events {
 }
 
 extension Clinic_Reception_V1_Patient: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.id, "id", at: path, into: &violations, )
+        FieldRule.text(self.name, "name", at: path, into: &violations, )
+        FieldRule.text(self.birthDate, "birthDate", at: path, into: &violations, )
+        FieldRule.text(self.phone, "phone", at: path, into: &violations, )
+        FieldRule.text(self.nationalID, "nationalId", at: path, into: &violations, )
+        FieldRule.text(self.address, "address", at: path, into: &violations, )
+        for (index, item) in self.allergies.enumerated() {
+            FieldRule.text(item, FieldRule.entryName("allergies", index), at: path, into: &violations, )
+        }
+        for (index, item) in self.medicalHistory.enumerated() {
+            FieldRule.text(item, FieldRule.entryName("medicalHistory", index), at: path, into: &violations, )
+        }
+        FieldRule.text(self.contraindications, "contraindications", at: path, into: &violations, )
+        FieldRule.text(self.referrer, "referrer", at: path, into: &violations, )
+        FieldRule.text(self.preferredDoctorID, "preferredDoctorId", at: path, into: &violations, )
+        FieldRule.text(self.consultant, "consultant", at: path, into: &violations, )
+        FieldRule.text(self.notes, "notes", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Reception_V1_RegisterPatientRequest: FieldRulesChecked {
@@ -142,11 +160,21 @@ extension Clinic_Reception_V1_SearchPatientsRequest: FieldRulesChecked {
 }
 
 extension Clinic_Reception_V1_PatientSummary: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.id, "id", at: path, into: &violations, )
+        FieldRule.text(self.name, "name", at: path, into: &violations, )
+        FieldRule.text(self.birthDate, "birthDate", at: path, into: &violations, )
+        FieldRule.text(self.phoneMasked, "phoneMasked", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Reception_V1_SearchPatientsResponse: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.patients.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("patients", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.nextPageToken, "nextPageToken", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Reception_V1_UpdatePatientContactRequest: FieldRulesChecked {
@@ -161,7 +189,13 @@ extension Clinic_Reception_V1_UpdatePatientContactRequest: FieldRulesChecked {
 }
 
 extension Clinic_Reception_V1_ContactChange: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.field, "field", at: path, into: &violations, )
+        FieldRule.text(self.oldValue, "oldValue", at: path, into: &violations, )
+        FieldRule.text(self.newValue, "newValue", at: path, into: &violations, )
+        FieldRule.text(self.changedBy, "changedBy", at: path, into: &violations, )
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Reception_V1_ListContactChangesRequest: FieldRulesChecked {
@@ -171,15 +205,31 @@ extension Clinic_Reception_V1_ListContactChangesRequest: FieldRulesChecked {
 }
 
 extension Clinic_Reception_V1_ListContactChangesResponse: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.changes.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("changes", index, at: path), into: &violations)
+        }
+    }
 }
 
 extension Clinic_Reception_V1_PatientRegistered: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.name, "name", at: path, into: &violations, )
+        FieldRule.text(self.birthDate, "birthDate", at: path, into: &violations, )
+        FieldRule.text(self.phone, "phone", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Reception_V1_PatientUpdated: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        for (index, item) in self.changedFields.enumerated() {
+            FieldRule.text(item, FieldRule.entryName("changedFields", index), at: path, into: &violations, )
+        }
+        FieldRule.text(self.phone, "phone", at: path, into: &violations, )
+        FieldRule.text(self.address, "address", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Reception_V1_CheckInPatientRequest: FieldRulesChecked {
@@ -190,9 +240,18 @@ extension Clinic_Reception_V1_CheckInPatientRequest: FieldRulesChecked {
 }
 
 extension Clinic_Reception_V1_CheckIn: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.id, "id", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.appointmentID, "appointmentId", at: path, into: &violations, )
+        FieldRule.text(self.checkedInBy, "checkedInBy", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Reception_V1_PatientCheckedIn: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.checkInID, "checkInId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.appointmentID, "appointmentId", at: path, into: &violations, )
+    }
 }

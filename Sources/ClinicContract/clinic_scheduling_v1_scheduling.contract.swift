@@ -28,7 +28,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Changes a doctor's name, specialty, gender, title or active flag (empty fields keep their value).",
         responseSchema: "clinic.scheduling.v1.Doctor",
         openAPIParameters: ##"[{"in":"path","name":"doctor_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"active":{"description":"Active state to set; ACTIVE_CHANGE_UNSPECIFIED keeps it.","enum":["ACTIVE_CHANGE_UNSPECIFIED","ACTIVE_CHANGE_ACTIVATE","ACTIVE_CHANGE_DEACTIVATE"],"type":"string"},"gender":{"enum":["GENDER_UNSPECIFIED","GENDER_MALE","GENDER_FEMALE"],"type":"string"},"name":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":50,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}],"description":"Empty keeps the current value."},"specialty":{"maxLength":50,"type":"string"},"title":{"maxLength":50,"type":"string"}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"active":{"anyOf":[{"enum":["ACTIVE_CHANGE_UNSPECIFIED","ACTIVE_CHANGE_ACTIVATE","ACTIVE_CHANGE_DEACTIVATE",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}],"description":"Active state to set; ACTIVE_CHANGE_UNSPECIFIED keeps it."},"gender":{"anyOf":[{"enum":["GENDER_UNSPECIFIED","GENDER_MALE","GENDER_FEMALE",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}]},"name":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}],"description":"Empty keeps the current value."},"specialty":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]},"title":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/GetDoctor`: One doctor.
     public static let getDoctor = Method<Clinic_Scheduling_V1_GetDoctorRequest, Clinic_Scheduling_V1_Doctor>(
         "clinic.scheduling.v1.Scheduling/GetDoctor", route: HTTPRoute(
@@ -49,7 +49,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         queryAliases: [:], timeoutMS: 0,
         summary: "Doctors, optionally of one specialty; inactive ones only when asked.",
         responseSchema: "clinic.scheduling.v1.ListDoctorsResponse",
-        openAPIParameters: ##"[{"in":"query","name":"specialty","required":false,"schema":{"example":"implants","maxLength":50,"type":"string"}},{"in":"query","name":"include_inactive","required":false,"schema":{"type":"boolean"}}]"##,
+        openAPIParameters: ##"[{"in":"query","name":"specialty","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"implants","maxLength":50,"pattern":"^[^\\u0000]*$","type":"string"}]}},{"in":"query","name":"include_inactive","required":false,"schema":{"type":"boolean"}}]"##,
         openAPIBody: ##""##))
     /// `clinic.scheduling.v1.Scheduling/CreateChair`: Adds a chair (or treatment room).
     public static let createChair = Method<Clinic_Scheduling_V1_CreateChairRequest, Clinic_Scheduling_V1_Chair>(
@@ -72,7 +72,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Renames a chair or (de)activates it.",
         responseSchema: "clinic.scheduling.v1.Chair",
         openAPIParameters: ##"[{"in":"path","name":"chair_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"active":{"enum":["ACTIVE_CHANGE_UNSPECIFIED","ACTIVE_CHANGE_ACTIVATE","ACTIVE_CHANGE_DEACTIVATE"],"type":"string"},"name":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":50,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]},"room":{"maxLength":50,"type":"string"}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"active":{"anyOf":[{"enum":["ACTIVE_CHANGE_UNSPECIFIED","ACTIVE_CHANGE_ACTIVATE","ACTIVE_CHANGE_DEACTIVATE",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}]},"name":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]},"room":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/GetChair`: One chair.
     public static let getChair = Method<Clinic_Scheduling_V1_GetChairRequest, Clinic_Scheduling_V1_Chair>(
         "clinic.scheduling.v1.Scheduling/GetChair", route: HTTPRoute(
@@ -105,7 +105,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Replaces a doctor's weekly roster (working hours and breaks per weekday).",
         responseSchema: "clinic.scheduling.v1.WeeklyRoster",
         openAPIParameters: ##"[{"in":"path","name":"doctor_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"days":{"items":{"$ref":"#/components/schemas/clinic.scheduling.v1.RosterDay.Input"},"maxItems":7,"type":"array"}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"days":{"items":{"$ref":"#/components/schemas/clinic.scheduling.v1.RosterDay.Input"},"maxItems":7,"nullable":true,"type":"array"}},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/GetRoster`: A doctor's weekly roster, overrides and leave, and the effective working hours per date in a range.
     public static let getRoster = Method<Clinic_Scheduling_V1_GetRosterRequest, Clinic_Scheduling_V1_RosterView>(
         "clinic.scheduling.v1.Scheduling/GetRoster", route: HTTPRoute(
@@ -127,7 +127,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Sets the hours of one date (or marks it a day off), replacing the weekly hours for that date; FAILED_PRECONDITION naming the appointments it would strand unless they are moved first.",
         responseSchema: "clinic.scheduling.v1.RosterOverride",
         openAPIParameters: ##"[{"in":"path","name":"doctor_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}},{"description":"\"YYYY-MM-DD\", clinic time.","in":"path","name":"date","required":true,"schema":{"example":"2026-12-24","format":"date","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"override":{"additionalProperties":false,"description":"A date whose hours differ from the weekly roster.","properties":{"breaks":{"items":{"$ref":"#/components/schemas/clinic.scheduling.v1.TimeOfDayRange.Input"},"maxItems":10,"type":"array"},"dayOff":{"description":"True: no work that date (hours and breaks ignored).","type":"boolean"},"hours":{"$ref":"#/components/schemas/clinic.scheduling.v1.TimeOfDayRange.Input"},"reason":{"example":"培训","maxLength":200,"type":"string"}},"type":"object"}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"override":{"additionalProperties":false,"description":"A date whose hours differ from the weekly roster.","properties":{"breaks":{"items":{"$ref":"#/components/schemas/clinic.scheduling.v1.TimeOfDayRange.Input"},"maxItems":10,"nullable":true,"type":"array"},"dayOff":{"description":"True: no work that date (hours and breaks ignored).","nullable":true,"type":"boolean"},"hours":{"allOf":[{"$ref":"#/components/schemas/clinic.scheduling.v1.TimeOfDayRange.Input"}],"nullable":true},"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"培训","maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/DeleteRosterOverride`: Removes a date's override; the weekly hours apply again.
     public static let deleteRosterOverride = Method<Clinic_Scheduling_V1_DeleteRosterOverrideRequest, Clinic_Scheduling_V1_DeleteRosterOverrideResponse>(
         "clinic.scheduling.v1.Scheduling/DeleteRosterOverride", route: HTTPRoute(
@@ -149,7 +149,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Records leave; existing appointments inside it are listed (and published) to be moved, never cancelled.",
         responseSchema: "clinic.scheduling.v1.AddLeaveResponse",
         openAPIParameters: ##"[{"in":"path","name":"doctor_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"endDate":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12-29","format":"date","type":"string"}]},"endTime":{"format":"date-time","type":"string"},"reason":{"example":"年假","maxLength":200,"type":"string"},"startDate":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12-28","format":"date","type":"string"}],"description":"… or whole clinic-local days, \"YYYY-MM-DD\" to \"YYYY-MM-DD\" inclusive."},"startTime":{"description":"Either an exact span …","format":"date-time","type":"string"}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"endDate":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"2026-12-29","format":"date","nullable":true,"type":"string"}]},"endTime":{"format":"date-time","nullable":true,"type":"string"},"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"年假","maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]},"startDate":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"2026-12-28","format":"date","nullable":true,"type":"string"}],"description":"… or whole clinic-local days, \"YYYY-MM-DD\" to \"YYYY-MM-DD\" inclusive."},"startTime":{"description":"Either an exact span …","format":"date-time","nullable":true,"type":"string"}},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/CancelLeave`: Withdraws leave.
     public static let cancelLeave = Method<Clinic_Scheduling_V1_CancelLeaveRequest, Clinic_Scheduling_V1_Leave>(
         "clinic.scheduling.v1.Scheduling/CancelLeave", route: HTTPRoute(
@@ -193,7 +193,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Records that the patient confirmed (booked → confirmed).",
         responseSchema: "clinic.scheduling.v1.Appointment",
         openAPIParameters: ##"[{"in":"path","name":"appointment_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"channel":{"enum":["CONFIRMATION_CHANNEL_UNSPECIFIED","CONFIRMATION_CHANNEL_PHONE","CONFIRMATION_CHANNEL_SMS","CONFIRMATION_CHANNEL_WECHAT","CONFIRMATION_CHANNEL_IN_PERSON"],"type":"string"},"note":{"maxLength":500,"type":"string"}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"channel":{"anyOf":[{"enum":["CONFIRMATION_CHANNEL_UNSPECIFIED","CONFIRMATION_CHANNEL_PHONE","CONFIRMATION_CHANNEL_SMS","CONFIRMATION_CHANNEL_WECHAT","CONFIRMATION_CHANNEL_IN_PERSON",null],"nullable":true,"type":"string"},{"enum":[0,1,2,3,4,null],"nullable":true,"type":"integer"}]},"note":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":500,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/MarkArrived`: Marks the patient arrived at the desk (also done by reception's check-in event).
     public static let markArrived = Method<Clinic_Scheduling_V1_MarkArrivedRequest, Clinic_Scheduling_V1_Appointment>(
         "clinic.scheduling.v1.Scheduling/MarkArrived", route: HTTPRoute(
@@ -226,7 +226,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "in treatment → completed.",
         responseSchema: "clinic.scheduling.v1.Appointment",
         openAPIParameters: ##"[{"in":"path","name":"appointment_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"notes":{"maxLength":1000,"type":"string"}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"notes":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":1000,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/CancelAppointment`: Cancels (reason required).
     public static let cancelAppointment = Method<Clinic_Scheduling_V1_CancelAppointmentRequest, Clinic_Scheduling_V1_Appointment>(
         "clinic.scheduling.v1.Scheduling/CancelAppointment", route: HTTPRoute(
@@ -237,7 +237,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Cancels (reason required).",
         responseSchema: "clinic.scheduling.v1.Appointment",
         openAPIParameters: ##"[{"in":"path","name":"appointment_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"example":"patient called to cancel","maxLength":500,"minLength":1,"pattern":"\\S","type":"string"}},"required":["reason"],"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"allOf":[{"pattern":"\\S"},{"pattern":"^[^\\u0000]*$"}],"example":"patient called to cancel","maxLength":500,"minLength":1,"type":"string"}},"required":["reason"],"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/RescheduleAppointment`: Moves to a new time/doctor/chair: the old one becomes rescheduled and links to the new one.
     public static let rescheduleAppointment = Method<Clinic_Scheduling_V1_RescheduleAppointmentRequest, Clinic_Scheduling_V1_RescheduleAppointmentResponse>(
         "clinic.scheduling.v1.Scheduling/RescheduleAppointment", route: HTTPRoute(
@@ -248,7 +248,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Moves to a new time/doctor/chair: the old one becomes rescheduled and links to the new one.",
         responseSchema: "clinic.scheduling.v1.RescheduleAppointmentResponse",
         openAPIParameters: ##"[{"in":"path","name":"appointment_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"chairId":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]},"doctorId":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}],"description":"Empty keeps the current doctor / chair / duration."},"durationMinutes":{"anyOf":[{"enum":[0],"type":"integer"},{"format":"int32","maximum":480,"minimum":5,"type":"integer"}]},"reason":{"maxLength":500,"type":"string"},"startTime":{"format":"date-time","type":"string"}},"required":["startTime"],"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"chairId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}]},"doctorId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}],"description":"Empty keeps the current doctor / chair / duration."},"durationMinutes":{"anyOf":[{"enum":[0,null],"nullable":true,"type":"integer"},{"format":"int32","maximum":480,"minimum":5,"nullable":true,"type":"integer"}]},"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":500,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]},"startTime":{"format":"date-time","type":"string"}},"required":["startTime"],"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/MarkNoShow`: Marks a no-show by hand (the service also does this on its own 15 minutes after the start).
     public static let markNoShow = Method<Clinic_Scheduling_V1_MarkNoShowRequest, Clinic_Scheduling_V1_Appointment>(
         "clinic.scheduling.v1.Scheduling/MarkNoShow", route: HTTPRoute(
@@ -269,7 +269,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         queryAliases: [:], timeoutMS: 0,
         summary: "The next free slots for a doctor, or for any doctor of a specialty.",
         responseSchema: "clinic.scheduling.v1.FindSlotsResponse",
-        openAPIParameters: ##"[{"description":"One doctor, or …","in":"query","name":"doctor_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"description":"… any active doctor of this specialty.","in":"query","name":"specialty","required":false,"schema":{"example":"orthodontics","maxLength":50,"type":"string"}},{"description":"Default 30.","in":"query","name":"duration_minutes","required":false,"schema":{"anyOf":[{"enum":[0],"type":"integer"},{"format":"int32","maximum":480,"minimum":5,"type":"integer"}]}},{"description":"Earliest start; default now.","in":"query","name":"from_time","required":false,"schema":{"format":"date-time","type":"string"}},{"description":"How many slots; default 5, at most 50.","in":"query","name":"count","required":false,"schema":{"anyOf":[{"enum":[0],"type":"integer"},{"format":"int32","maximum":50,"minimum":1,"type":"integer"}]}},{"description":"When set, the chair must be free too.","in":"query","name":"chair_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"description":"Slot starts are aligned to this many minutes from the start of working hours; default 15.","in":"query","name":"step_minutes","required":false,"schema":{"anyOf":[{"enum":[0],"type":"integer"},{"format":"int32","maximum":240,"minimum":5,"type":"integer"}]}}]"##,
+        openAPIParameters: ##"[{"description":"One doctor, or …","in":"query","name":"doctor_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"description":"… any active doctor of this specialty.","in":"query","name":"specialty","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"orthodontics","maxLength":50,"pattern":"^[^\\u0000]*$","type":"string"}]}},{"description":"Default 30.","in":"query","name":"duration_minutes","required":false,"schema":{"anyOf":[{"enum":[0],"type":"integer"},{"format":"int32","maximum":480,"minimum":5,"type":"integer"}]}},{"description":"Earliest start; default now.","in":"query","name":"from_time","required":false,"schema":{"format":"date-time","type":"string"}},{"description":"How many slots; default 5, at most 50.","in":"query","name":"count","required":false,"schema":{"anyOf":[{"enum":[0],"type":"integer"},{"format":"int32","maximum":50,"minimum":1,"type":"integer"}]}},{"description":"When set, the chair must be free too.","in":"query","name":"chair_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"description":"Slot starts are aligned to this many minutes from the start of working hours; default 15.","in":"query","name":"step_minutes","required":false,"schema":{"anyOf":[{"enum":[0],"type":"integer"},{"format":"int32","maximum":240,"minimum":5,"type":"integer"}]}}]"##,
         openAPIBody: ##""##))
     /// `clinic.scheduling.v1.Scheduling/ListDayAppointments`: The appointment book of one date, optionally for one doctor or one chair.
     public static let listDayAppointments = Method<Clinic_Scheduling_V1_ListDayAppointmentsRequest, Clinic_Scheduling_V1_ListDayAppointmentsResponse>(
@@ -338,7 +338,12 @@ public enum Clinic_Scheduling_V1_Events {
 }
 
 extension Clinic_Scheduling_V1_Doctor: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.id, "id", at: path, into: &violations, )
+        FieldRule.text(self.name, "name", at: path, into: &violations, )
+        FieldRule.text(self.specialty, "specialty", at: path, into: &violations, )
+        FieldRule.text(self.title, "title", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Scheduling_V1_CreateDoctorRequest: FieldRulesChecked {
@@ -380,11 +385,19 @@ extension Clinic_Scheduling_V1_ListDoctorsRequest: FieldRulesChecked {
 }
 
 extension Clinic_Scheduling_V1_ListDoctorsResponse: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.doctors.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("doctors", index, at: path), into: &violations)
+        }
+    }
 }
 
 extension Clinic_Scheduling_V1_Chair: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.id, "id", at: path, into: &violations, )
+        FieldRule.text(self.name, "name", at: path, into: &violations, )
+        FieldRule.text(self.room, "room", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Scheduling_V1_CreateChairRequest: FieldRulesChecked {
@@ -408,7 +421,11 @@ extension Clinic_Scheduling_V1_ListChairsRequest: FieldRulesChecked {
 }
 
 extension Clinic_Scheduling_V1_ListChairsResponse: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.chairs.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("chairs", index, at: path), into: &violations)
+        }
+    }
 }
 
 extension Clinic_Scheduling_V1_TimeOfDayRange: FieldRulesChecked {
@@ -432,6 +449,7 @@ extension Clinic_Scheduling_V1_RosterDay: FieldRulesChecked {
 
 extension Clinic_Scheduling_V1_WeeklyRoster: FieldRulesChecked {
     public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, )
         for (index, item) in self.days.enumerated() {
             item.checkFieldRules(at: FieldRule.entry("days", index, at: path), into: &violations)
         }
@@ -480,7 +498,13 @@ extension Clinic_Scheduling_V1_DeleteRosterOverrideResponse: FieldRulesChecked {
 }
 
 extension Clinic_Scheduling_V1_Leave: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.id, "id", at: path, into: &violations, )
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, )
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, )
+        FieldRule.text(self.startLocal, "startLocal", at: path, into: &violations, )
+        FieldRule.text(self.endLocal, "endLocal", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Scheduling_V1_AddLeaveRequest: FieldRulesChecked {
@@ -494,6 +518,7 @@ extension Clinic_Scheduling_V1_AddLeaveRequest: FieldRulesChecked {
 
 extension Clinic_Scheduling_V1_AddLeaveResponse: FieldRulesChecked {
     public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        if self.hasLeave { self.leave.checkFieldRules(at: path + "leave.", into: &violations) }
         for (index, item) in self.affectedAppointments.enumerated() {
             item.checkFieldRules(at: FieldRule.entry("affectedAppointments", index, at: path), into: &violations)
         }
@@ -516,9 +541,11 @@ extension Clinic_Scheduling_V1_GetRosterRequest: FieldRulesChecked {
 
 extension Clinic_Scheduling_V1_EffectiveDay: FieldRulesChecked {
     public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.date, "date", at: path, into: &violations, )
         for (index, item) in self.working.enumerated() {
             item.checkFieldRules(at: FieldRule.entry("working", index, at: path), into: &violations)
         }
+        FieldRule.text(self.note, "note", at: path, into: &violations, )
     }
 }
 
@@ -527,6 +554,9 @@ extension Clinic_Scheduling_V1_RosterView: FieldRulesChecked {
         if self.hasWeekly { self.weekly.checkFieldRules(at: path + "weekly.", into: &violations) }
         for (index, item) in self.overrides.enumerated() {
             item.checkFieldRules(at: FieldRule.entry("overrides", index, at: path), into: &violations)
+        }
+        for (index, item) in self.leave.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("leave", index, at: path), into: &violations)
         }
         for (index, item) in self.days.enumerated() {
             item.checkFieldRules(at: FieldRule.entry("days", index, at: path), into: &violations)
@@ -544,12 +574,32 @@ extension Clinic_Scheduling_V1_Prospect: FieldRulesChecked {
 }
 
 extension Clinic_Scheduling_V1_Confirmation: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.confirmedBy, "confirmedBy", at: path, into: &violations, )
+        FieldRule.text(self.note, "note", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Scheduling_V1_Appointment: FieldRulesChecked {
     public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.id, "id", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
         if self.hasProspect { self.prospect.checkFieldRules(at: path + "prospect.", into: &violations) }
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, )
+        FieldRule.text(self.chairID, "chairId", at: path, into: &violations, )
+        FieldRule.text(self.procedure, "procedure", at: path, into: &violations, )
+        FieldRule.text(self.notes, "notes", at: path, into: &violations, )
+        FieldRule.text(self.cancelReason, "cancelReason", at: path, into: &violations, )
+        FieldRule.text(self.rescheduledToID, "rescheduledToId", at: path, into: &violations, )
+        FieldRule.text(self.rescheduledFromID, "rescheduledFromId", at: path, into: &violations, )
+        for (index, item) in self.confirmations.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("confirmations", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.startLocal, "startLocal", at: path, into: &violations, )
+        FieldRule.text(self.doctorName, "doctorName", at: path, into: &violations, )
+        FieldRule.text(self.chairName, "chairName", at: path, into: &violations, )
+        FieldRule.text(self.patientName, "patientName", at: path, into: &violations, )
+        FieldRule.text(self.bookedBy, "bookedBy", at: path, into: &violations, )
     }
 }
 
@@ -644,11 +694,19 @@ extension Clinic_Scheduling_V1_FindSlotsRequest: FieldRulesChecked {
 }
 
 extension Clinic_Scheduling_V1_Slot: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, )
+        FieldRule.text(self.doctorName, "doctorName", at: path, into: &violations, )
+        FieldRule.text(self.startLocal, "startLocal", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Scheduling_V1_FindSlotsResponse: FieldRulesChecked {
-    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.slots.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("slots", index, at: path), into: &violations)
+        }
+    }
 }
 
 extension Clinic_Scheduling_V1_ListDayAppointmentsRequest: FieldRulesChecked {
@@ -661,6 +719,7 @@ extension Clinic_Scheduling_V1_ListDayAppointmentsRequest: FieldRulesChecked {
 
 extension Clinic_Scheduling_V1_ListDayAppointmentsResponse: FieldRulesChecked {
     public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.date, "date", at: path, into: &violations, )
         for (index, item) in self.appointments.enumerated() {
             item.checkFieldRules(at: FieldRule.entry("appointments", index, at: path), into: &violations)
         }
@@ -694,18 +753,21 @@ extension Clinic_Scheduling_V1_AppointmentRescheduled: FieldRulesChecked {
     public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
         if self.hasPrevious { self.previous.checkFieldRules(at: path + "previous.", into: &violations) }
         if self.hasAppointment { self.appointment.checkFieldRules(at: path + "appointment.", into: &violations) }
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, )
     }
 }
 
 extension Clinic_Scheduling_V1_AppointmentCancelled: FieldRulesChecked {
     public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
         if self.hasAppointment { self.appointment.checkFieldRules(at: path + "appointment.", into: &violations) }
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, )
     }
 }
 
 extension Clinic_Scheduling_V1_AppointmentConfirmed: FieldRulesChecked {
     public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
         if self.hasAppointment { self.appointment.checkFieldRules(at: path + "appointment.", into: &violations) }
+        if self.hasConfirmation { self.confirmation.checkFieldRules(at: path + "confirmation.", into: &violations) }
     }
 }
 
@@ -718,6 +780,7 @@ extension Clinic_Scheduling_V1_AppointmentMissed: FieldRulesChecked {
 extension Clinic_Scheduling_V1_AppointmentArrived: FieldRulesChecked {
     public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
         if self.hasAppointment { self.appointment.checkFieldRules(at: path + "appointment.", into: &violations) }
+        FieldRule.text(self.checkInID, "checkInId", at: path, into: &violations, )
     }
 }
 
@@ -729,6 +792,7 @@ extension Clinic_Scheduling_V1_AppointmentCompleted: FieldRulesChecked {
 
 extension Clinic_Scheduling_V1_DoctorLeaveAdded: FieldRulesChecked {
     public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        if self.hasLeave { self.leave.checkFieldRules(at: path + "leave.", into: &violations) }
         for (index, item) in self.affectedAppointments.enumerated() {
             item.checkFieldRules(at: FieldRule.entry("affectedAppointments", index, at: path), into: &violations)
         }

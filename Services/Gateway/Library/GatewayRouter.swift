@@ -1,5 +1,6 @@
 import ClinicBus
 import ClinicProto
+import ClinicService
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -9,6 +10,8 @@ import Logging
 public enum GatewayRouter {
     /// Largest request body accepted.
     public static let maxBodyBytes = 1 << 20
+    /// Longest `X-Request-Id` accepted (it is echoed and logged as the call's trace id).
+    public static let maxRequestIDLength = 128
     static let requestIDField = HTTPField.Name("X-Request-Id")!
     static let idempotencyField = HTTPField.Name("Idempotency-Key")!
     static let timeoutField = HTTPField.Name("Grpc-Timeout")!
@@ -49,6 +52,10 @@ public enum GatewayRouter {
                        transport: any RPCTransport) async -> Response {
         let requestID = request.headers[requestIDField] ?? RequestID.next()
         do {
+            guard requestID.unicodeScalars.count <= maxRequestIDLength else {
+                throw GatewayError(.invalidArgument, "X-Request-Id: must be at most \(maxRequestIDLength) characters",
+                                   details: [("X-Request-Id", "must be at most \(maxRequestIDLength) characters")])
+            }
             var parameters: [(field: String, value: String)] = []
             for (name, field) in route.pathBindings {
                 parameters.append((field, context.parameters.get(name) ?? ""))
@@ -111,9 +118,18 @@ public enum GatewayRouter {
         if let text = request.headers[timeoutField] {
             guard let asked = GrpcTimeout.parse(text) else {
                 throw GatewayError(.invalidArgument, "Grpc-Timeout: must be a positive number with a unit H, M, S, m, u or n (e.g. 500m)",
-                                   details: [("Grpc-Timeout", "malformed")])
+                                   details: [("Grpc-Timeout", "must be a positive number of at most 8 digits and a unit H, M, S, m, u or n")])
+            }
+            guard asked >= GrpcTimeout.minimum else {
+                throw GatewayError(.invalidArgument, "Grpc-Timeout: must be at least 100m",
+                                   details: [("Grpc-Timeout", "must be at least 100m (100 milliseconds)")])
             }
             timeout = min(asked, GrpcTimeout.maximum)
+        }
+        let idempotencyKey = request.headers[idempotencyField] ?? ""
+        guard idempotencyKey.unicodeScalars.count <= IdempotentWrite.maxKeyLength else {
+            throw GatewayError(.invalidArgument, "Idempotency-Key: must be at most \(IdempotentWrite.maxKeyLength) characters",
+                               details: [("Idempotency-Key", "must be at most \(IdempotentWrite.maxKeyLength) characters")])
         }
         var caller = Clinic_Bus_V1_Caller()
         caller.system = "clinic-gateway"
@@ -121,7 +137,7 @@ public enum GatewayRouter {
         caller.role = request.headers[staffRoleField] ?? ""
         // The bus id is always fresh (two HTTP requests may carry the same X-Request-Id); the client's id travels
         // as the trace id.
-        return CallOptions(timeout: timeout, caller: caller, idempotencyKey: request.headers[idempotencyField] ?? "",
+        return CallOptions(timeout: timeout, caller: caller, idempotencyKey: idempotencyKey,
                            traceID: requestID).requestHeader(method: route.rpc)
     }
 

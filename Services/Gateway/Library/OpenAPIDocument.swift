@@ -1,4 +1,5 @@
 import ClinicContract
+import ClinicService
 import Foundation
 
 /// The OpenAPI 3.0 document of exactly the gateway's route table, assembled from what the contract generated:
@@ -25,13 +26,15 @@ enum OpenAPIDocument {
             let contract = route.contract
             var parameters = decode(contract.openAPIParameters) as? [[String: Any]] ?? []
             parameters.append(["name": "Grpc-Timeout", "in": "header", "required": false,
-                               "schema": ["type": "string", "pattern": "^[1-9][0-9]{0,7}[HMSmun]$"],
-                               "description": "deadline, e.g. 500m or 5S (default \(route.defaultTimeout))"])
+                               "schema": ["type": "string", "pattern": GrpcTimeout.pattern],
+                               "description": "deadline, e.g. 500m or 5S: at least 100m, at most 60S (longer is shortened); "
+                                   + "default \(route.defaultTimeout)"])
             parameters.append(["name": "X-Request-Id", "in": "header", "required": false,
-                               "schema": ["type": "string", "maxLength": 128], "description": "carried as the call's trace id"])
+                               "schema": ["type": "string", "maxLength": GatewayRouter.maxRequestIDLength],
+                               "description": "carried as the call's trace id and echoed in the reply"])
             if route.hasBody {
                 parameters.append(["name": "Idempotency-Key", "in": "header", "required": false,
-                                   "schema": ["type": "string", "maxLength": 200],
+                                   "schema": ["type": "string", "maxLength": IdempotentWrite.maxKeyLength],
                                    "description": "a retry with the same key returns the first result"])
             }
             var responses: [String: Any] = [
