@@ -73,6 +73,9 @@ extension SchedulingHandlers {
         let input = request.override
         let doctorID = try Self.id(input.doctorID, field: "override.doctorId")
         let date = try Self.date(input.date, field: "override.date")
+        guard input.dayOff || input.hasHours else {
+            throw RPCError.invalidArgument(field: "override.hours", "is required unless dayOff is true")
+        }
         let plan: DayPlan = input.dayOff ? .dayOff : .hours(try Self.hours(input.hours, input.breaks, field: "override").orInvalidArgument())
         let record = RosterOverrideRecord(doctorID: doctorID, date: date, plan: plan, reason: input.reason)
         return try db.transaction { db in
