@@ -61,12 +61,29 @@ extension RPCTransport {
                                         options: CallOptions = CallOptions()) async throws -> Response {
         let header = options.requestHeader(method: method.fullName)
         let payload: [UInt8] = try request.serializedBytes()
-        let reply = try await send(service: method.busService, header: header, payload: payload)
-        guard reply.header.code == .ok else {
-            throw RPCError(reply.header.code, reply.header.message, violations: reply.header.violations)
+        return try await send(service: method.busService, header: header, payload: payload).response(of: method)
+    }
+}
+
+extension BusClient {
+    /// Calls a typed method and blocks the calling thread until the response or its `RPCError` (never call from a
+    /// Task: worker threads and other dedicated threads only).
+    public func callBlocking<Request, Response>(_ method: Method<Request, Response>, _ request: Request,
+                                                options: CallOptions = CallOptions()) throws -> Response {
+        let header = options.requestHeader(method: method.fullName)
+        let payload: [UInt8] = try request.serializedBytes()
+        return try sendBlocking(service: method.busService, header: header, payload: payload).response(of: method)
+    }
+}
+
+extension RPCReply {
+    /// The decoded response of `method`, or the reply's error.
+    func response<Request, Response>(of method: Method<Request, Response>) throws -> Response {
+        guard header.code == .ok else {
+            throw RPCError(header.code, header.message, violations: header.violations)
         }
         do {
-            return try Response(serializedBytes: reply.payload)
+            return try Response(serializedBytes: payload)
         } catch {
             throw RPCError(.internal, "reply to \(method.fullName) did not decode as \(Response.protoMessageName)")
         }

@@ -16,9 +16,11 @@ public struct RequestContext {
     public var deadline: Date
     /// A logger carrying `request_id` and `method` metadata.
     public var logger: Logger
+    /// The process's client for calls to other services (nil where the worker has none, as in some tests).
+    public var outbound: OutboundBus?
 
     /// Creates a context from a request header.
-    public init(header: Clinic_Bus_V1_RequestHeader, logger: Logger) {
+    public init(header: Clinic_Bus_V1_RequestHeader, logger: Logger, outbound: OutboundBus? = nil) {
         self.header = header
         requestID = header.requestID
         caller = header.caller
@@ -27,6 +29,29 @@ public struct RequestContext {
             ? .distantFuture
             : Date(timeIntervalSince1970: Double(header.deadlineUnixMs) / 1000)
         self.logger = logger
+        self.outbound = outbound
+    }
+
+    /// Who acts, for the record: the staff member, else the calling system.
+    public var actor: String { caller.subject.isEmpty ? caller.system : caller.subject }
+
+    /// Time kept back from the caller's deadline for a call to another service, so this request can still answer.
+    public static let outboundMargin: Duration = .milliseconds(100)
+    /// Longest a call to another service waits (when the caller set no deadline).
+    public static let outboundTimeout: Duration = .seconds(5)
+
+    /// Calls another service on behalf of this request and blocks this worker thread until the response: the call
+    /// carries the caller's deadline less `outboundMargin`, the caller (its system named `system`, when given) and
+    /// the trace id, and throws the callee's `RPCError` (UNAVAILABLE when the bus cannot carry it).
+    public func call<Request, Response>(_ method: Method<Request, Response>, _ request: Request,
+                                        as system: String? = nil) throws -> Response {
+        guard let outbound else { throw RPCError.unavailable("no bus to reach \(method.busService)") }
+        let left = Duration.milliseconds(Int64(deadline.timeIntervalSinceNow * 1000)) - Self.outboundMargin
+        guard left > .zero else { throw RPCError.deadlineExceeded("no time left to call \(method.busService)") }
+        var caller = self.caller
+        if let system { caller.system = system }
+        let options = CallOptions(timeout: min(left, Self.outboundTimeout), caller: caller, traceID: header.traceID)
+        return try outbound.client().callBlocking(method, request, options: options)
     }
 }
 

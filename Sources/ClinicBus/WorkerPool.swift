@@ -16,6 +16,8 @@ public final class WorkerPool: Sendable {
     private let logger: Logger
     private let makeRoutes: @Sendable (_ threadIndex: Int) throws -> WorkerRoutes
     private let running = Mutex<Running?>(nil)
+    /// The one client every worker thread of the pool calls other services through.
+    public let outbound: OutboundBus
 
     /// Creates a pool; `makeRoutes` runs on each worker thread when it starts (and again after it throws).
     public init(configuration: WorkerConfiguration, logger: Logger,
@@ -23,6 +25,7 @@ public final class WorkerPool: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.makeRoutes = makeRoutes
+        self.outbound = OutboundBus(endpoint: configuration.brokerEndpoint, logger: logger)
     }
 
     /// Starts the worker threads; they connect (and reconnect) to the broker on their own.
@@ -68,6 +71,7 @@ public final class WorkerPool: Sendable {
         }) else { return }
         for signal in current.signals { signal.fire() }
         current.group.wait()
+        outbound.close()
     }
 
     // MARK: Heartbeat thread
@@ -121,6 +125,7 @@ public final class WorkerPool: Sendable {
             }
         }
         guard let routes else { return }
+        if routes.outbound == nil { routes.outbound = outbound }
 
         var machine = WorkerStateMachine(service: configuration.service, heartbeatMS: heartbeatMS,
                                          liveness: configuration.liveness)

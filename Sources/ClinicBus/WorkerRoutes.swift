@@ -10,11 +10,13 @@ public final class WorkerRoutes {
     /// How a method is served: each request on its own, or every waiting request of the method at once.
     @usableFromInline
     enum Handler {
-        case single((Incoming, Logger) -> RPCReply)
-        case batch(([Incoming], Logger) -> [RPCReply])
+        case single((Incoming, Logger, OutboundBus?) -> RPCReply)
+        case batch(([Incoming], Logger, OutboundBus?) -> [RPCReply])
     }
 
     @usableFromInline var handlers: [String: Handler] = [:]
+    /// The process's client for calls to other services, handed to every request's context.
+    public var outbound: OutboundBus?
 
     /// Creates an empty route table.
     public init() {}
@@ -24,9 +26,12 @@ public final class WorkerRoutes {
     @inlinable
     public func register<Req, Res>(_ method: Method<Req, Res>, _ handler: @escaping (RequestContext, Req) throws -> Res) {
         let name = method.fullName
-        handlers[name] = .single { incoming, logger in
+        // The outbound client is passed in per call, not captured: a closure holding the routes would keep them,
+        // their handlers and their database connections alive for good.
+        handlers[name] = .single { incoming, logger, outbound in
             let result = Result<Res, any Error> {
-                let (context, request) = try Self.prepare(incoming, as: Req.self, now: BusClock.nowMS(), logger: logger)
+                let (context, request) = try Self.prepare(incoming, as: Req.self, now: BusClock.nowMS(), logger: logger,
+                                                          outbound: outbound)
                 return try handler(context, request)
             }
             return Self.reply(result, to: incoming.header, method: name, logger: logger)
@@ -40,10 +45,10 @@ public final class WorkerRoutes {
     public func registerBatch<Req, Res>(_ method: Method<Req, Res>,
                                         _ handler: @escaping ([(RequestContext, Req)]) -> [Result<Res, any Error>]) {
         let name = method.fullName
-        handlers[name] = .batch { incoming, logger in
+        handlers[name] = .batch { incoming, logger, outbound in
             let now = BusClock.nowMS()
             let results = BatchAnswers.answer(incoming, prepare: { request in
-                try Self.prepare(request, as: Req.self, now: now, logger: logger)
+                try Self.prepare(request, as: Req.self, now: now, logger: logger, outbound: outbound)
             }, together: handler)
             return zip(incoming, results).map { request, result in
                 Self.reply(result, to: request.header, method: name, logger: logger)
@@ -55,15 +60,15 @@ public final class WorkerRoutes {
     /// deadline has passed, INVALID_ARGUMENT when the payload does not decode or breaks the contract's field
     /// rules (naming every field at fault), so no handler sees a request of the wrong shape.
     @inlinable
-    static func prepare<Req: FieldRulesChecked>(_ incoming: Incoming, as: Req.Type, now: Int64,
-                                                    logger: Logger) throws -> (RequestContext, Req) {
+    static func prepare<Req: FieldRulesChecked>(_ incoming: Incoming, as: Req.Type, now: Int64, logger: Logger,
+                                                outbound: OutboundBus?) throws -> (RequestContext, Req) {
         let header = incoming.header
         if header.deadlineUnixMs != 0 && header.deadlineUnixMs <= now {
             throw RPCError(.deadlineExceeded, "deadline passed before the request was handled")
         }
         // The logger is passed on unchanged: setting metadata per request makes swift-log's stream handler
         // re-render its metadata every time (~13% of a worker's CPU). Log sites add request_id.
-        let context = RequestContext(header: header, logger: logger)
+        let context = RequestContext(header: header, logger: logger, outbound: outbound)
         let request: Req
         do {
             request = try Req(serializedBytes: incoming.payload)
@@ -107,8 +112,8 @@ public final class WorkerRoutes {
     /// Decodes, dispatches and encodes one request; every failure becomes an error reply, never a throw.
     public func handle(header: Clinic_Bus_V1_RequestHeader, payload: [UInt8], logger: Logger) -> RPCReply {
         switch handlers[header.method] {
-        case .single(let handler): handler((header, payload), logger)
-        case .batch(let handler): handler([(header, payload)], logger)[0]
+        case .single(let handler): handler((header, payload), logger, outbound)
+        case .batch(let handler): handler([(header, payload)], logger, outbound)[0]
         case nil: Self.unimplemented(header)
         }
     }
@@ -119,8 +124,8 @@ public final class WorkerRoutes {
     public func handle(_ incoming: [Incoming], logger: Logger) -> [RPCReply] {
         guard let method = incoming.first?.header.method else { return [] }
         switch handlers[method] {
-        case .single(let handler): return incoming.map { handler($0, logger) }
-        case .batch(let handler): return handler(incoming, logger)
+        case .single(let handler): return incoming.map { handler($0, logger, outbound) }
+        case .batch(let handler): return handler(incoming, logger, outbound)
         case nil: return incoming.map { Self.unimplemented($0.header) }
         }
     }

@@ -209,13 +209,7 @@ private struct ConsumerLoop {
             var request = Clinic_Bus_V1_ReplayRequest()
             request.afterSeq = try EventCheckpoint.lastApplied(publisher: source.publisher, on: db)
             request.limit = 500
-            let header = CallOptions(timeout: .seconds(5)).requestHeader(method: source.replay.fullName)
-            let reply = try client.sendBlocking(service: source.replay.busService, header: header,
-                                                payload: try request.serializedBytes())
-            guard reply.header.code == .ok else {
-                throw RPCError(reply.header.code, reply.header.message, violations: reply.header.violations)
-            }
-            let response = try Clinic_Bus_V1_ReplayResponse(serializedBytes: reply.payload)
+            let response = try client.callBlocking(source.replay, request, options: CallOptions(timeout: .seconds(5)))
             _ = try apply(response.events.map { ($0.header, Array($0.payload)) }, db: db)
             // The stored checkpoint, which another instance may have moved further still.
             let last = try EventCheckpoint.lastApplied(publisher: source.publisher, on: db)

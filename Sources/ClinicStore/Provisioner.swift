@@ -62,6 +62,8 @@ public enum Provisioner {
             changed = true
         }
         if changed || !FileManager.default.fileExists(atPath: passwordFile.path) {
+            // `clinic migrate --state-dir DIR` may be the first thing to use DIR.
+            try FileManager.default.createDirectory(at: passwordFile.deletingLastPathComponent(), withIntermediateDirectories: true)
             let lines = passwords.keys.sorted().map { "\($0):\(passwords[$0] ?? "")" }
             try CommandRunner.writePrivateFile(passwordFile, contents: lines.joined(separator: "\n") + "\n")
         }

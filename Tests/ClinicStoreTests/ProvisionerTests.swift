@@ -39,7 +39,8 @@ struct ProvisionerTests {
             let cluster = try TestDatabase.shared()
             let directory = try TestDatabase.makeScratchDirectory(prefix: "clinic-provision")
             defer { try? FileManager.default.removeItem(at: directory) }
-            let passwordFile = directory.appendingPathComponent("passwords")
+            // The state folder need not exist yet.
+            let passwordFile = directory.appendingPathComponent("state/not-yet/passwords")
             let name = "svc_\(UUID().uuidString.prefix(8).lowercased())"
             let first = try Provisioner.provision(services: [name], adminURL: cluster.adminURL,
                                                   passwordFile: passwordFile, logger: TestDatabase.logger)

@@ -61,7 +61,7 @@ final class ReceptionHandlers {
     /// database round trip for all of them.
     func getPatients(_ calls: [(RequestContext, Clinic_Reception_V1_GetPatientRequest)]) -> [Result<Clinic_Reception_V1_Patient, any Error>] {
         BatchAnswers.answer(calls, prepare: { context, request in
-            let reader = context.caller.subject.isEmpty ? context.caller.system : context.caller.subject
+            let reader = context.actor
             return PatientStore.LoggedRead(patientID: try Self.patientID(request.patientID), reader: reader,
                                            role: context.caller.role, reason: request.reason)
         }, together: { reads in
@@ -94,7 +94,7 @@ final class ReceptionHandlers {
         let id = try Self.patientID(request.patientID)
         var update = ContactUpdate(phone: nil, address: nil, reason: request.reason,
                                    expectedVersion: request.expectedVersion == 0 ? nil : request.expectedVersion,
-                                   changedBy: context.caller.subject.isEmpty ? context.caller.system : context.caller.subject)
+                                   changedBy: context.actor)
         // The contract has checked the phone's shape, the lengths and that one of phone and address is given.
         if !request.phone.isEmpty {
             guard let phone = MobileNumber(request.phone) else { throw RPCError.invalidArgument(field: "phone", MobileNumber.expectation) }
@@ -145,7 +145,7 @@ final class ReceptionHandlers {
         let patientID = try Self.patientID(request.patientID)
         // Empty for a walk-in.
         let appointmentID = request.appointmentID.isEmpty ? nil : try Self.patientID(request.appointmentID, field: "appointmentId")
-        let checkedInBy = context.caller.subject.isEmpty ? context.caller.system : context.caller.subject
+        let checkedInBy = context.actor
 
         return try IdempotentWrite.perform(context, on: db) { db in
             guard try PatientStore.exists(patientID, on: db) else {

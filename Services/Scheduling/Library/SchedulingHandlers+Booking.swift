@@ -22,7 +22,7 @@ extension SchedulingHandlers {
             try ensurePatientKnown(patientID, context: context)
         }
         return try IdempotentWrite.perform(context, on: db) { db in
-            let record = try book(booking, source: request.source.rawValue, bookedBy: Self.actor(context), on: db)
+            let record = try book(booking, source: request.source.rawValue, bookedBy: context.actor, on: db)
             var event = Clinic_Scheduling_V1_AppointmentBooked()
             event.appointment = messages.appointment(record)
             try SchedulingEvents.append(event, on: db)
@@ -49,7 +49,7 @@ extension SchedulingHandlers {
             let booking = try BookingRules.validate(draft, now: Date()).orInvalidArgument()
             // Free the old slot first, so a move within an overlapping window does not collide with itself.
             try AppointmentStore.update(old.id, status: status, on: db)
-            let replacement = try book(booking, source: old.source, bookedBy: Self.actor(context), rescheduledFrom: old.id, on: db)
+            let replacement = try book(booking, source: old.source, bookedBy: context.actor, rescheduledFrom: old.id, on: db)
             try AppointmentStore.update(old.id, status: status, rescheduledTo: replacement.id, on: db)
             guard let previous = try AppointmentStore.find(old.id, on: db) else { throw RPCError.internalError("appointment vanished") }
 
@@ -96,33 +96,18 @@ extension SchedulingHandlers {
         var request = Clinic_Reception_V1_GetPatientRequest()
         request.patientID = id.lowercasedText
         request.reason = "scheduling: booking check"
-        var caller = context.caller
-        caller.system = SchedulingService.name
-        let method = Clinic_Reception_V1_Reception.getPatient
-        let header = CallOptions(timeout: .seconds(3), caller: caller, traceID: context.header.traceID)
-            .requestHeader(method: method.fullName)
-        let reply = try receptionBusClient().sendBlocking(service: method.busService, header: header,
-                                                          payload: try request.serializedBytes())
-        switch reply.header.code {
-        case .ok:
-            let patient = try Clinic_Reception_V1_Patient(serializedBytes: reply.payload)
-            try PatientDirectory.upsert(id: id, name: patient.name, phone: patient.phone, on: db)
-        case .notFound:
-            throw RPCError.notFound("patient \(id.lowercasedText) not found")
-        case .unavailable, .deadlineExceeded:
-            throw RPCError.unavailable("reception cannot confirm the patient right now; retry shortly")
-        default:
-            logger.warning("reception patient check failed", metadata: ["code": "\(reply.header.code)", "patient_id": "\(id)"])
-            throw RPCError.unavailable("reception could not confirm the patient (\(reply.header.code.name))")
+        let patient: Clinic_Reception_V1_Patient
+        do {
+            patient = try context.call(Clinic_Reception_V1_Reception.getPatient, request, as: SchedulingService.name)
+        } catch let error as RPCError {
+            switch error.code {
+            case .notFound: throw RPCError.notFound("patient \(id.lowercasedText) not found")
+            case .unavailable, .deadlineExceeded: throw RPCError.unavailable("reception cannot confirm the patient right now; retry shortly")
+            default:
+                logger.warning("reception patient check failed", metadata: ["code": "\(error.code.name)", "patient_id": "\(id)"])
+                throw RPCError.unavailable("reception could not confirm the patient (\(error.code.name))")
+            }
         }
-    }
-
-    /// This worker thread's client for calling reception, created on first use.
-    private func receptionBusClient() throws -> BusClient {
-        if let receptionClient { return receptionClient }
-        guard !busEndpoint.isEmpty else { throw RPCError.unavailable("no bus endpoint to reach reception") }
-        let client = try BusClient(endpoint: busEndpoint, logger: logger)
-        receptionClient = client
-        return client
+        try PatientDirectory.upsert(id: id, name: patient.name, phone: patient.phone, on: db)
     }
 }

@@ -17,7 +17,7 @@ extension SchedulingHandlers {
         let id = try Self.id(request.appointmentID, field: "appointmentId")
         if case .UNRECOGNIZED = request.channel { throw RPCError.invalidArgument(field: "channel", "is not a known value") }
         let confirmation = ConfirmationRecord(appointmentID: id, channel: request.channel.rawValue, confirmedAt: Date(),
-                                              confirmedBy: Self.actor(context), note: request.note)
+                                              confirmedBy: context.actor, note: request.note)
         return try transition(id, { _ in .confirm }, write: { _, next, db in
             try AppointmentStore.addConfirmation(confirmation, on: db)
             try AppointmentStore.update(id, status: next, on: db)

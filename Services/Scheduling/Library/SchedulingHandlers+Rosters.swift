@@ -112,7 +112,7 @@ extension SchedulingHandlers {
                 throw RPCError.notFound("doctor \(doctorID.lowercasedText) not found")
             }
             let leave = try RosterStore.insertLeave(doctor: doctorID, span: span, reason: request.reason,
-                                                    createdBy: Self.actor(context), on: db)
+                                                    createdBy: context.actor, on: db)
             let affected = try messages(for: try AppointmentStore.active(doctor: doctorID, overlapping: span, on: db), on: db)
             var response = Clinic_Scheduling_V1_AddLeaveResponse()
             response.leave = messages.leave(leave)

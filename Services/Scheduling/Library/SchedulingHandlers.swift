@@ -12,10 +12,6 @@ final class SchedulingHandlers {
     let roster: RosterCalculator
     let messages: SchedulingMessages
     let logger: Logger
-    /// Where reception is asked about patients the projection does not know yet.
-    let busEndpoint: String
-    /// Created on first use, on this worker thread, and closed with the handlers.
-    var receptionClient: BusClient?
     /// This worker's copy of doctors, rosters, overrides and leave, for slot search.
     let rosterDirectory = RosterDirectory()
 
@@ -26,10 +22,7 @@ final class SchedulingHandlers {
         self.roster = RosterCalculator(clock: clock)
         self.messages = SchedulingMessages(clock: clock)
         self.logger = environment.logger
-        self.busEndpoint = environment.busEndpoint
     }
-
-    deinit { receptionClient?.close() }
 
     /// Every Scheduling and Events rpc, registered on one set of routes.
     func routes() -> WorkerRoutes {
@@ -106,11 +99,6 @@ final class SchedulingHandlers {
     func messages(for records: [AppointmentRecord], on db: Connection) throws -> [Clinic_Scheduling_V1_Appointment] {
         let confirmations = try AppointmentStore.confirmations(of: records.map(\.id), on: db)
         return records.map { messages.appointment($0, confirmations: confirmations[$0.id] ?? []) }
-    }
-
-    /// Who makes a change, for the record.
-    static func actor(_ context: RequestContext) -> String {
-        context.caller.subject.isEmpty ? context.caller.system : context.caller.subject
     }
 
     /// The id in an id field the contract has checked (a UUID).

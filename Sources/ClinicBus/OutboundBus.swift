@@ -1,0 +1,36 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// The one bus client a process's worker threads share for calls to other services, made on first use (a service
+/// that never calls out opens no socket for it).
+public final class OutboundBus: Sendable {
+    private let endpoint: String
+    private let logger: Logger
+    private let state = Mutex<BusClient?>(nil)
+
+    /// Calls go to the broker at `endpoint`.
+    public init(endpoint: String, logger: Logger) {
+        self.endpoint = endpoint
+        self.logger = logger
+    }
+
+    /// The shared client, connecting it the first time (again after `close`).
+    public func client() throws -> BusClient {
+        try state.withLock { client in
+            if let client { return client }
+            let made = try BusClient(endpoint: endpoint, logger: logger)
+            client = made
+            return made
+        }
+    }
+
+    /// Closes the client, failing calls still waiting. Idempotent.
+    public func close() {
+        let client = state.withLock { client -> BusClient? in
+            defer { client = nil }
+            return client
+        }
+        client?.close()
+    }
+}
