@@ -98,7 +98,8 @@ let package = Package(
                                          .product(name: "NIOPosix", package: "swift-nio")],
                           path: "Services/Gateway/Executable"),
         .executableTarget(name: "clinic",
-                          dependencies: ["ClinicService", "ClinicBus", "ClinicStore", "ClinicProto", "Reception", "Scheduling",
+                          // No service library: each service executable applies its own migrations.
+                          dependencies: ["ClinicService", "ClinicBus", "ClinicStore", "ClinicProto",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Services/Clinic"),
         .executableTarget(name: "clinic-bench",
@@ -116,6 +117,7 @@ let package = Package(
         // Also runs protoc-gen-clinic, so the plugin is built with the tests.
         .testTarget(name: "ClinicContractTests", dependencies: ["ClinicContract", "ClinicProto", "ClinicStore", "protoc-gen-clinic",
                                                                  .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .testTarget(name: "ClinicServiceTests", dependencies: ["ClinicService", "ClinicContract"]),
         .testTarget(name: "ClinicStoreTests", dependencies: ["ClinicStore", "ClinicTestSupport"]),
         .testTarget(name: "ReceptionTests", dependencies: ["Reception", "ClinicService", "ClinicStore", "ClinicBus", "ClinicTestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "Reception", "ClinicService", "ClinicStore", "ClinicBus",
@@ -123,7 +125,7 @@ let package = Package(
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ClinicTestSupport",
                                                           .product(name: "HummingbirdTesting", package: "hummingbird")]),
         // The end-to-end tests start the real executables, so they are built with the tests.
-        .testTarget(name: "EndToEndTests", dependencies: ["ClinicTestSupport", "ClinicBus", "ClinicProto", "ClinicStore",
+        .testTarget(name: "EndToEndTests", dependencies: ["ClinicTestSupport", "ClinicBus", "ClinicProto", "ClinicStore", "ClinicService",
                                                            "clinic-bus", "clinic-reception", "clinic-scheduling", "clinic-gateway"],
                     // A C bus client the interop test compiles with protoc-c code; not part of the Swift target.
                     exclude: ["Interop"]),

@@ -12,10 +12,9 @@ rounds=${3:-2}
 sha=$(git rev-parse --short "$ref")
 other=".build-ref-$sha"   # a worktree of REF (ignored by git), built once and reused
 [ -d "$other" ] || git worktree add -q "$other" "$sha"
-products=(clinic clinic-bus clinic-reception clinic-scheduling clinic-gateway)
-for product in "${products[@]}"; do (cd "$other" && swift build -c release --product "$product"); done
-for product in "${products[@]}" clinic-bench; do swift build -c release --product "$product"; done
-here_bin=$(swift build -c release --show-bin-path)
+# The other commit's stack is the list of this one (an older commit may not have `clinic stack`).
+here_bin=$(deploy/stack-products.sh release clinic-bench)
+for product in clinic $("$here_bin/clinic" stack); do (cd "$other" && swift build -c release --product "$product"); done
 other_bin=$(cd "$other" && swift build -c release --show-bin-path)
 mkdir -p bench-results
 

@@ -8,8 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-5}
-for product in clinic clinic-bus clinic-reception clinic-scheduling clinic-gateway clinic-bench; do swift build -c release --product "$product"; done
-bin=$(swift build -c release --show-bin-path)
+bin=$(deploy/stack-products.sh release clinic-bench)
 mkdir -p bench-results
 
 "$bin/clinic-bench" bus --seconds "$seconds" --output bench-results/bus.json

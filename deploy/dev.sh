@@ -31,9 +31,8 @@ case "$cmd" in
   up)
     install_missing
     config=${CLINIC_BUILD:-debug}
-    # Product by product: a bare `swift build` would also compile swift-protobuf's C++ protoc, which we never use.
-    for product in clinic clinic-bus clinic-reception clinic-scheduling clinic-gateway; do swift build -c "$config" --product "$product"; done
-    exec "$(swift build -c "$config" --show-bin-path)/clinic" up "$@"
+    bin=$(deploy/stack-products.sh "$config")
+    exec "$bin/clinic" up "$@"
     ;;
   test)
     install_missing

@@ -6,8 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v schemathesis >/dev/null || python3 -m pip install -q schemathesis
 config=${CLINIC_BUILD:-debug}
-for product in clinic clinic-bus clinic-reception clinic-scheduling clinic-gateway; do swift build -c "$config" --product "$product"; done
-bin=$(swift build -c "$config" --show-bin-path)
+bin=$(deploy/stack-products.sh "$config")
 
 port=${CLINIC_FUZZ_HTTP_PORT:-18080}
 state=$(mktemp -d /tmp/clinic-fuzz.XXXXXX)

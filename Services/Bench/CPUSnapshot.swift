@@ -1,3 +1,4 @@
+import ClinicService
 import Foundation
 
 /// CPU time used so far, per process name and for the whole machine, read from `/proc` (Linux).
@@ -8,7 +9,7 @@ struct CPUSnapshot {
     var machineSeconds: Double = 0
 
     /// The processes whose share a report names.
-    static let stackProcesses = ["clinic-gateway", "clinic-reception", "clinic-scheduling", "clinic-bus", "postgres"]
+    static let stackProcesses = [Stack.gateway] + Stack.services.map(\.executable) + [Stack.broker, "postgres"]
 
     /// Reads `/proc/<pid>/stat` of every process and `/proc/stat`; empty where `/proc` is missing.
     static func now() -> CPUSnapshot {

@@ -1,8 +1,11 @@
 import ArgumentParser
 import ClinicService
+import ClinicStore
+import Foundation
 import Logging
 
-/// `clinic migrate`: provisions roles and schemas and applies every service's migrations.
+/// `clinic migrate`: provisions every service's role and schema, then has each service executable apply its own
+/// migrations (`clinic-<name> migrate`), so that `clinic` links no service's code.
 struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
@@ -12,17 +15,23 @@ struct MigrateCommand: ParsableCommand {
 
     func run() throws {
         ClinicLogging.bootstrap(level: "info")
-        let logger = Logger(label: "clinic.migrate")
-        let services = try StackServices.all()
         // A private cluster started only for this command is stopped again afterwards.
         let cluster = stack.databaseURL == nil ? stack.localCluster() : nil
         let wasRunning = cluster?.isRunning ?? true
         defer { if !wasRunning { try? cluster?.stop() } }
-        let urls = try stack.provisionedURLs(services: services.map(\.name), startCluster: true)
-        for service in services {
+        let urls = try stack.provisionedURLs(services: Stack.services.map(\.name), startCluster: true)
+        let directory = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).deletingLastPathComponent()
+        for service in Stack.services {
             guard let url = urls[service.name] else { throw StackError("no database URL for \(service.name)") }
-            let applied = try ServiceHost.migrate(service, databaseURL: url, logger: logger)
-            print("\(service.name): \(applied.isEmpty ? "up to date" : "applied \(applied.map(String.init).joined(separator: ", "))")")
+            let executable = directory.appendingPathComponent(service.executable).path
+            guard FileManager.default.isExecutableFile(atPath: executable) else {
+                throw StackError("\(executable) is missing: build all products first (swift build)")
+            }
+            // The URL carries the role's password: it goes in the environment, not on a command line `ps` shows.
+            let outcome = try CommandRunner.run(executable, ["migrate"],
+                                                environment: ["CLINIC_\(service.name.uppercased())_DATABASE_URL": url])
+            guard outcome.status == 0 else { throw StackError("\(service.executable) migrate failed:\n\(outcome.output)") }
+            print(outcome.output.trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }
 }

@@ -2,16 +2,6 @@ import ArgumentParser
 import ClinicService
 import ClinicStore
 import Foundation
-import Reception
-import Scheduling
-
-/// The services `clinic` starts and migrates, in start order.
-enum StackServices {
-    /// Every service definition of the stack.
-    static func all() throws -> [ServiceDefinition] {
-        [try ReceptionService.definition(), try SchedulingService.definition()]
-    }
-}
 
 /// Where the local stack keeps its state and which ports it uses.
 struct StackOptions: ParsableArguments {

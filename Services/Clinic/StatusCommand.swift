@@ -37,9 +37,10 @@ struct StatusCommand: ParsableCommand {
         do {
             let client = try BusClient(endpoint: bus, logger: logger)
             defer { client.close() }
-            for service in try StackServices.all() {
-                let up = client.serviceAvailableBlocking(service.busService, timeout: .seconds(2))
-                report("clinic-\(service.name)", up, up ? "workers registered for \(service.busService)" : "no live worker on \(bus)")
+            for service in Stack.services {
+                let down = service.busServices.filter { !client.serviceAvailableBlocking($0, timeout: .seconds(2)) }
+                report(service.executable, down.isEmpty,
+                       down.isEmpty ? "workers registered for \(service.busServices.joined(separator: ", "))" : "no live worker for \(down.joined(separator: ", ")) on \(bus)")
             }
         } catch {
             report("clinic-bus", false, "\(error)")

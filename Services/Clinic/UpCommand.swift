@@ -30,7 +30,7 @@ struct UpCommand: ParsableCommand {
     func run() throws {
         ClinicLogging.bootstrap(level: logLevel)
         let logger = Logger(label: "clinic.up")
-        let services = try StackServices.all()
+        let services = Stack.services
         let urls = try stack.provisionedURLs(services: services.map(\.name), startCluster: true)
         let cluster = stack.databaseURL == nil ? stack.localCluster() : nil
 
@@ -40,16 +40,16 @@ struct UpCommand: ParsableCommand {
         let common = ["--bus", bus, "--log-level", logLevel]
         var children = ChildProcesses(logger: logger)
         do {
-            try children.launch("clinic-bus", ["--endpoint", bus, "--events-in", eventsIn, "--events-out", eventsOut,
+            try children.launch(Stack.broker, ["--endpoint", bus, "--events-in", eventsIn, "--events-out", eventsOut,
                                                "--log-level", logLevel])
             for service in services {
                 guard let url = urls[service.name] else { throw StackError("no database URL for \(service.name)") }
                 // The URL carries the role's password: it goes in the environment, not on a command line `ps` shows.
-                try children.launch("clinic-\(service.name)", common + ["--events-in", eventsIn, "--events-out", eventsOut,
+                try children.launch(service.executable, common + ["--events-in", eventsIn, "--events-out", eventsOut,
                                                                          "--workers", "\(workers)"],
                                     environment: ["CLINIC_\(service.name.uppercased())_DATABASE_URL": url])
             }
-            try children.launch("clinic-gateway", common + ["--port", "\(httpPort)"])
+            try children.launch(Stack.gateway, common + ["--port", "\(httpPort)"])
             let api = "http://127.0.0.1:\(httpPort)"
             if try waitUntilReady(api: api, children: children) {
                 if demo { try DemoData.load(api: api, logger: logger) }

@@ -43,3 +43,8 @@ public protocol RoutedMethod: Sendable {
 }
 
 extension Method: RoutedMethod {}
+
+extension RoutedMethod {
+    /// The bus service that serves the rpc: its proto package.
+    public var busService: String { Method<Request, Response>.busService(ofMethod: fullName) }
+}

@@ -14,7 +14,9 @@ public enum CommandRunner {
 
     /// Runs the program and waits for it. Uses posix_spawn and waitpid directly: Foundation's `Process`
     /// was seen to miss a child's exit when several threads spawn at once.
-    public static func run(_ executable: String, _ arguments: [String], asUser user: String? = nil) throws -> Outcome {
+    /// `environment` is added to this process's own.
+    public static func run(_ executable: String, _ arguments: [String], asUser user: String? = nil,
+                           environment: [String: String] = [:]) throws -> Outcome {
         let argv = user.map { ["/usr/sbin/runuser", "-u", $0, "--", executable] + arguments } ?? [executable] + arguments
         let outputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("clinic-command-\(UUID().uuidString).log").path
@@ -29,10 +31,16 @@ public enum CommandRunner {
 
         let cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for pointer in cArguments { free(pointer) } }
+        var variables = ProcessInfo.processInfo.environment
+        variables.merge(environment) { _, given in given }
+        let cEnvironment: [UnsafeMutablePointer<CChar>?] = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in cEnvironment { free(pointer) } }
         var pid: pid_t = 0
         let spawned = cArguments.withUnsafeBufferPointer { buffer -> Int32 in
-            guard let base = buffer.baseAddress else { return EINVAL }
-            return posix_spawn(&pid, argv[0], &actions, nil, base, environ)
+            cEnvironment.withUnsafeBufferPointer { environment -> Int32 in
+                guard let base = buffer.baseAddress, let variables = environment.baseAddress else { return EINVAL }
+                return posix_spawn(&pid, argv[0], &actions, nil, base, variables)
+            }
         }
         guard spawned == 0 else {
             throw StoreError(kind: .connection, message: "cannot run \(executable): error \(spawned)")

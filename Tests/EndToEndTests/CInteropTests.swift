@@ -15,7 +15,7 @@ struct CInteropTests {
         let program = try CClientBuild.make()
         let database = try TestDatabase.shared().makeService(prefix: "interop_reception")
         let stack = StackProcesses()
-        try await stack.startAll(databaseURL: database.url)
+        try await stack.startAll(databaseURLs: ["reception": database.url])
 
         let phone = "137\(String(format: "%08d", Int.random(in: 0..<100_000_000)))"
         let run = try CommandRunner.run(program.path, [stack.bus, "林小红", phone, "1992-05-06"])

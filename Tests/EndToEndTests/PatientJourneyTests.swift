@@ -9,7 +9,7 @@ struct PatientJourneyTests {
     func patientJourney() async throws {
         let database = try TestDatabase.shared().makeService(prefix: "e2e_reception")
         let stack = StackProcesses()
-        try await stack.startAll(databaseURL: database.url)
+        try await stack.startAll(databaseURLs: ["reception": database.url])
 
         // Register.
         let phone = "139\(String(format: "%08d", Int.random(in: 0..<100_000_000)))"

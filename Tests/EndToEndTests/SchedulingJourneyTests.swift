@@ -13,7 +13,7 @@ struct SchedulingJourneyTests {
         let reception = try TestDatabase.shared().makeService(prefix: "e2e_reception")
         let scheduling = try TestDatabase.shared().makeService(prefix: "e2e_scheduling")
         let stack = StackProcesses()
-        try await stack.startAll(databaseURL: reception.url, schedulingDatabaseURL: scheduling.url)
+        try await stack.startAll(databaseURLs: ["reception": reception.url, "scheduling": scheduling.url])
         let api = stack.api
 
         // A patient at reception, a doctor and a chair, and a roster covering every day (so the test runs at any hour).

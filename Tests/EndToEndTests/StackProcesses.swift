@@ -1,10 +1,11 @@
+import ClinicService
 import ClinicTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 
-/// The real executables (`clinic-bus`, `clinic-reception`, `clinic-scheduling`, `clinic-gateway`) started as child processes.
+/// The real executables of `Stack` (broker, every service, gateway) started as child processes.
 final class StackProcesses: @unchecked Sendable {
     // Safe: mutated only by the test that owns the stack, from one task at a time.
     private(set) var processes: [(name: String, process: Process)] = []
@@ -50,16 +51,17 @@ final class StackProcesses: @unchecked Sendable {
         processes.append((name, process))
     }
 
-    /// Starts bus, reception (on `databaseURL`), scheduling (on `schedulingDatabaseURL`, or a fresh schema) and
-    /// gateway, and waits until the gateway is ready (it is once every service of its route table answers).
-    func startAll(databaseURL: String, schedulingDatabaseURL: String? = nil) async throws {
-        let schedulingURL = try schedulingDatabaseURL ?? TestDatabase.shared().makeService(prefix: "e2e_scheduling").url
-        try launch("clinic-bus", ["--endpoint", bus, "--events-in", eventsIn, "--events-out", eventsOut, "--heartbeat-ms", "250"])
-        for (service, url) in [("clinic-reception", databaseURL), ("clinic-scheduling", schedulingURL)] {
-            try launch(service, ["--bus", bus, "--events-in", eventsIn, "--events-out", eventsOut,
-                                 "--database-url", url, "--workers", "2", "--heartbeat-ms", "250"])
+    /// Starts the stack's executables in `Stack`'s order — broker, every service (each on its URL in
+    /// `databaseURLs`, keyed by name, or on a fresh schema), gateway — and waits until the gateway is ready (it is
+    /// once every service of its route table answers).
+    func startAll(databaseURLs: [String: String]) async throws {
+        try launch(Stack.broker, ["--endpoint", bus, "--events-in", eventsIn, "--events-out", eventsOut, "--heartbeat-ms", "250"])
+        for service in Stack.services {
+            let url = try databaseURLs[service.name] ?? TestDatabase.shared().makeService(prefix: "e2e_\(service.name)").url
+            try launch(service.executable, ["--bus", bus, "--events-in", eventsIn, "--events-out", eventsOut,
+                                            "--database-url", url, "--workers", "2", "--heartbeat-ms", "250"])
         }
-        try launch("clinic-gateway", ["--bus", bus, "--port", "\(httpPort)"])
+        try launch(Stack.gateway, ["--bus", bus, "--port", "\(httpPort)"])
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if let dead = processes.first(where: { !$0.process.isRunning }) {

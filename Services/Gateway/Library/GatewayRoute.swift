@@ -66,7 +66,7 @@ public struct GatewayRoute: Sendable {
         self.method = HTTPRequest.Method(rawValue: route.verb.rawValue) ?? .get
         self.path = route.path
         self.rpc = rpc.fullName
-        self.busService = Method<M.Request, M.Response>.busService(ofMethod: rpc.fullName)
+        self.busService = rpc.busService
         self.successStatus = route.created ? .created : .ok
         self.defaultTimeout = route.timeoutMS > 0 ? .milliseconds(route.timeoutMS) : .seconds(5)
         self.queryFields = route.queryAliases

@@ -2,21 +2,17 @@ import ArgumentParser
 import ClinicService
 import Reception
 
-/// `clinic-reception`: runs the reception service (patients) as workers on the bus.
+/// `clinic-reception`: the reception service (patients, check-in) as workers on the bus; `migrate` applies its schema.
 @main
 struct ReceptionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "clinic-reception",
-        abstract: "Reception service: patient registration, look-up, search, contact changes and check-in.",
-        discussion: """
-            Connects N worker threads to the bus broker (each with its own database connection), applies its \
-            migrations at start, and publishes PatientRegistered/PatientUpdated/PatientCheckedIn events from its outbox. \
-            Stops gracefully on SIGINT or SIGTERM.
-            """)
+        commandName: "clinic-reception", abstract: ReceptionProgram.abstract,
+        subcommands: [ServeCommand<ReceptionProgram>.self, ServiceMigrateCommand<ReceptionProgram>.self],
+        defaultSubcommand: ServeCommand<ReceptionProgram>.self)
+}
 
-    @OptionGroup var options: ServiceOptions
-
-    func run() throws {
-        try ServiceHost.runUntilSignalled(try ReceptionService.definition(), options: options)
-    }
+/// What `clinic-reception` serves and migrates.
+enum ReceptionProgram: ServiceProgram {
+    static func definition() throws -> ServiceDefinition { try ReceptionService.definition() }
+    static let abstract = "Reception service: patient registration, look-up, search, contact changes and check-in."
 }

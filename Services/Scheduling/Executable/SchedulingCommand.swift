@@ -3,12 +3,26 @@ import ClinicService
 import Foundation
 import Scheduling
 
-/// `clinic-scheduling`: runs the scheduling service (appointment book, rosters, slots) as workers on the bus.
+/// `clinic-scheduling`: the scheduling service (appointment book, rosters, slots) as workers on the bus; `migrate`
+/// applies its schema.
 @main
 struct SchedulingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "clinic-scheduling",
-        abstract: "Scheduling service: doctors, chairs, rosters, leave, appointments and free slots.",
+        commandName: "clinic-scheduling", abstract: SchedulingProgram.abstract,
+        subcommands: [SchedulingServe.self, ServiceMigrateCommand<SchedulingProgram>.self], defaultSubcommand: SchedulingServe.self)
+}
+
+/// What `clinic-scheduling migrate` migrates.
+enum SchedulingProgram: ServiceProgram {
+    static func definition() throws -> ServiceDefinition { try SchedulingService.definition() }
+    static let abstract = "Scheduling service: doctors, chairs, rosters, leave, appointments and free slots."
+}
+
+/// `clinic-scheduling` (or `clinic-scheduling serve`): serves, with the no-show job's settings.
+struct SchedulingServe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: SchedulingProgram.abstract,
         discussion: """
             Connects N worker threads to the bus broker (each with its own database connection), applies its \
             migrations at start, publishes Appointment* and DoctorLeaveAdded events from its outbox, follows \

@@ -1,0 +1,45 @@
+/// The systemd units of the stack, one per executable of `Stack` (committed under deploy/systemd, written by
+/// `clinic stack --systemd-units DIR`).
+public enum SystemdUnits {
+    /// File name → unit text, for every executable of the stack.
+    public static func all() -> [String: String] {
+        var units: [String: String] = [:]
+        units[Stack.broker + ".service"] = unit(Stack.broker, "ClinicDesk bus broker (RPC routing and event proxy)", after: [])
+        for service in Stack.services {
+            units[service.executable + ".service"] = unit(service.executable, "ClinicDesk \(service.name) service", after: [Stack.broker])
+        }
+        units[Stack.gateway + ".service"] = unit(Stack.gateway, "ClinicDesk HTTP/JSON gateway", after: [Stack.broker])
+        return units
+    }
+
+    static func unit(_ executable: String, _ description: String, after: [String]) -> String {
+        """
+        [Unit]
+        Description=\(description)
+        After=\((["network-online.target"] + after.map { $0 + ".service" }).joined(separator: " "))
+        Wants=network-online.target
+
+        [Service]
+        Type=simple
+        User=clinicdesk
+        Group=clinicdesk
+        # Options come from the environment (see each executable's --help): CLINIC_BUS_ENDPOINT, DATABASE_URL, CLINIC_WORKERS, ...
+        EnvironmentFile=-/etc/clinicdesk/common.env
+        EnvironmentFile=-/etc/clinicdesk/\(executable).env
+        ExecStart=/usr/local/bin/\(executable)
+        # SIGTERM: stop taking work, finish what is in flight, close sockets and connections.
+        KillSignal=SIGTERM
+        TimeoutStopSec=20
+        Restart=on-failure
+        RestartSec=2
+        NoNewPrivileges=true
+        ProtectSystem=strict
+        ProtectHome=true
+        PrivateTmp=true
+
+        [Install]
+        WantedBy=multi-user.target
+
+        """
+    }
+}
