@@ -116,7 +116,7 @@ final class ReceptionHandlers {
             }
             let updated = try PatientStore.applyContactChanges(changes, to: id, update: update, on: db)
             try ReceptionEvents.patientUpdated(updated, changedFields: changes.map(\.field), on: db)
-            logger.info("patient contact updated", metadata: ["patient_id": "\(id)", "fields": "\(changes.map(\.field))"])
+            logger.info("patient contact updated", metadata: ["patient_id": "\(id.lowercasedText)", "fields": "\(changes.map(\.field))"])
             return message(for: updated)
         }
     }
@@ -158,8 +158,8 @@ final class ReceptionHandlers {
                 throw Self.alreadyCheckedIn(appointmentID, existing: existing?.id)
             }
             try ReceptionEvents.patientCheckedIn(record, on: db)
-            logger.info("patient checked in", metadata: ["patient_id": "\(patientID)", "check_in_id": "\(record.id)",
-                                                         "appointment_id": "\(appointmentID.map { "\($0)" } ?? "walk-in")"])
+            logger.info("patient checked in", metadata: ["patient_id": "\(patientID.lowercasedText)", "check_in_id": "\(record.id.lowercasedText)",
+                                                         "appointment_id": "\(appointmentID?.lowercasedText ?? "walk-in")"])
             return message(for: record)
         }
     }

@@ -44,7 +44,7 @@ enum ReceptionFollower {
         let sameDay = clock.date(of: record.span.start) == clock.date(of: arrivedAt)
         switch AppointmentLifecycle.next(after: .arrive(sameClinicDay: sameDay), from: record.status) {
         case .failure(let illegal):
-            logger.warning("check-in skipped", metadata: ["appointment_id": "\(id)", "check_in_id": "\(event.checkInID)",
+            logger.warning("check-in skipped", metadata: ["appointment_id": "\(id.lowercasedText)", "check_in_id": "\(event.checkInID)",
                                                           "reason": "\(illegal)"])
         case .success(let next):
             try AppointmentStore.update(id, status: next, arrivedAt: arrivedAt, on: db)
@@ -54,7 +54,7 @@ enum ReceptionFollower {
             arrived.appointment = SchedulingMessages(clock: clock).appointment(updated, confirmations: confirmations)
             arrived.checkInID = event.checkInID
             try SchedulingEvents.append(arrived, on: db)
-            logger.info("appointment arrived by check-in", metadata: ["appointment_id": "\(id)", "check_in_id": "\(event.checkInID)"])
+            logger.info("appointment arrived by check-in", metadata: ["appointment_id": "\(id.lowercasedText)", "check_in_id": "\(event.checkInID)"])
         }
     }
 }

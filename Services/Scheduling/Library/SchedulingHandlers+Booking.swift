@@ -26,7 +26,7 @@ extension SchedulingHandlers {
             var event = Clinic_Scheduling_V1_AppointmentBooked()
             event.appointment = messages.appointment(record)
             try SchedulingEvents.append(event, on: db)
-            logger.info("appointment booked", metadata: ["appointment_id": "\(record.id)", "doctor_id": "\(record.doctorID)",
+            logger.info("appointment booked", metadata: ["appointment_id": "\(record.id.lowercasedText)", "doctor_id": "\(record.doctorID.lowercasedText)",
                                                          "request_id": "\(context.requestID)"])
             return event.appointment
         }
@@ -64,7 +64,7 @@ extension SchedulingHandlers {
             var booked = Clinic_Scheduling_V1_AppointmentBooked()
             booked.appointment = response.appointment
             try SchedulingEvents.append(booked, on: db)
-            logger.info("appointment rescheduled", metadata: ["appointment_id": "\(old.id)", "replacement_id": "\(replacement.id)",
+            logger.info("appointment rescheduled", metadata: ["appointment_id": "\(old.id.lowercasedText)", "replacement_id": "\(replacement.id.lowercasedText)",
                                                               "request_id": "\(context.requestID)"])
             return response
         }
@@ -104,7 +104,7 @@ extension SchedulingHandlers {
             case .notFound: throw RPCError.notFound("patient \(id.lowercasedText) not found")
             case .unavailable, .deadlineExceeded: throw RPCError.unavailable("reception cannot confirm the patient right now; retry shortly")
             default:
-                logger.warning("reception patient check failed", metadata: ["code": "\(error.code.name)", "patient_id": "\(id)"])
+                logger.warning("reception patient check failed", metadata: ["code": "\(error.code.name)", "patient_id": "\(id.lowercasedText)"])
                 throw RPCError.unavailable("reception could not confirm the patient (\(error.code.name))")
             }
         }

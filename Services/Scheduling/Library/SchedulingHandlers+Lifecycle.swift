@@ -70,7 +70,7 @@ extension SchedulingHandlers {
             event.reason = reason
             return event
         })
-        logger.info("appointment cancelled", metadata: ["appointment_id": "\(id)", "request_id": "\(context.requestID)"])
+        logger.info("appointment cancelled", metadata: ["appointment_id": "\(id.lowercasedText)", "request_id": "\(context.requestID)"])
         return cancelled
     }
 

@@ -10,7 +10,7 @@ extension SchedulingHandlers {
         let name = request.name.trimmingWhitespace()
         let doctor = try DoctorStore.insertDoctor(name: name, specialty: request.specialty.trimmingWhitespace(),
                                                   gender: request.gender.rawValue, title: request.title, on: db)
-        logger.info("doctor created", metadata: ["doctor_id": "\(doctor.id)", "request_id": "\(context.requestID)"])
+        logger.info("doctor created", metadata: ["doctor_id": "\(doctor.id.lowercasedText)", "request_id": "\(context.requestID)"])
         return messages.doctor(doctor)
     }
 

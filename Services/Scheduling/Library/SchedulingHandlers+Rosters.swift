@@ -34,7 +34,7 @@ extension SchedulingHandlers {
                 throw RPCError.notFound("doctor \(doctorID.lowercasedText) not found")
             }
             try RosterStore.replaceWeekly(week, of: doctorID, on: db)
-            logger.info("weekly roster set", metadata: ["doctor_id": "\(doctorID)", "request_id": "\(context.requestID)"])
+            logger.info("weekly roster set", metadata: ["doctor_id": "\(doctorID.lowercasedText)", "request_id": "\(context.requestID)"])
             return messages.weekly(week, doctor: doctorID, updatedAt: try RosterStore.weeklyUpdatedAt(of: doctorID, on: db))
         }
     }
@@ -84,7 +84,7 @@ extension SchedulingHandlers {
             }
             try ensureNothingStranded(doctor: doctorID, on: date, plan: plan, db: db)
             try RosterStore.upsertOverride(record, on: db)
-            logger.info("roster override set", metadata: ["doctor_id": "\(doctorID)", "date": "\(date)"])
+            logger.info("roster override set", metadata: ["doctor_id": "\(doctorID.lowercasedText)", "date": "\(date)"])
             return messages.override(record)
         }
     }
@@ -121,7 +121,7 @@ extension SchedulingHandlers {
             event.leave = response.leave
             event.affectedAppointments = affected
             try SchedulingEvents.append(event, on: db)
-            logger.info("leave added", metadata: ["doctor_id": "\(doctorID)", "leave_id": "\(leave.id)",
+            logger.info("leave added", metadata: ["doctor_id": "\(doctorID.lowercasedText)", "leave_id": "\(leave.id.lowercasedText)",
                                                   "affected": "\(affected.count)", "request_id": "\(context.requestID)"])
             return response
         }
