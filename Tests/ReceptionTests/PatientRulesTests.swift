@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Patient rules")
 struct PatientRulesTests {
-    let today = CalendarDate(year: 2026, month: 11, day: 22)
+    let today = ClinicDate(year: 2026, month: 11, day: 22)
 
     func violations(_ draft: PatientDraft) -> [String] {
         switch PatientRules.validate(draft, today: today) {
@@ -20,7 +20,7 @@ struct PatientRulesTests {
         let patient = try result.get()
         #expect(patient.name == "王伟")
         #expect(patient.phone.digits == "13800138000")
-        #expect(patient.birthDate == CalendarDate(year: 1985, month: 3, day: 12))
+        #expect(patient.birthDate == ClinicDate(year: 1985, month: 3, day: 12))
     }
 
     /// The contract's field rules for a registration, as the worker runtime checks them before the handler.
@@ -63,7 +63,7 @@ struct PatientRulesTests {
 
     @Test func nationalIDChecksDigitAndBirthDate() {
         // 11010519491231002X is the standard's worked example (born 1949-12-31).
-        #expect(NationalID("11010519491231002X")?.birthDate == CalendarDate(year: 1949, month: 12, day: 31))
+        #expect(NationalID("11010519491231002X")?.birthDate == ClinicDate(year: 1949, month: 12, day: 31))
         #expect(NationalID("110105194912310021") == nil)
         #expect(violations(.init(name: "王伟", birthDate: "1949-12-31", phone: "13800138000", nationalID: "11010519491231002x")) == [])
         #expect(violations(.init(name: "王伟", birthDate: "1950-01-01", phone: "13800138000", nationalID: "11010519491231002X")) == ["nationalId"])
@@ -77,20 +77,20 @@ struct PatientRulesTests {
     }
 
     @Test func ageCountsWholeYearsInTheClinicTimeZone() throws {
-        let calendar = ClinicCalendar(timeZone: try #require(TimeZone(identifier: "Asia/Shanghai")))
-        let birth = CalendarDate(year: 1990, month: 11, day: 23)
-        #expect(calendar.age(birth: birth, on: CalendarDate(year: 2026, month: 11, day: 22)) == 35)
-        #expect(calendar.age(birth: birth, on: CalendarDate(year: 2026, month: 11, day: 23)) == 36)
+        let calendar = ClinicClock(timeZone: try #require(TimeZone(identifier: "Asia/Shanghai")))
+        let birth = ClinicDate(year: 1990, month: 11, day: 23)
+        #expect(calendar.age(birth: birth, on: ClinicDate(year: 2026, month: 11, day: 22)) == 35)
+        #expect(calendar.age(birth: birth, on: ClinicDate(year: 2026, month: 11, day: 23)) == 36)
         // 2026-11-22 16:30 UTC is already 2026-11-23 00:30 in Shanghai.
         let instant = try #require(ISO8601DateFormatter().date(from: "2026-11-22T16:30:00Z"))
-        #expect(calendar.today(now: instant) == CalendarDate(year: 2026, month: 11, day: 23))
+        #expect(calendar.today(now: instant) == ClinicDate(year: 2026, month: 11, day: 23))
         // Asked again inside and on both edges of the remembered day, and after it.
-        #expect(calendar.today(now: instant.addingTimeInterval(3600)) == CalendarDate(year: 2026, month: 11, day: 23))
-        #expect(calendar.today(now: instant.addingTimeInterval(-1801)) == CalendarDate(year: 2026, month: 11, day: 22))
-        #expect(calendar.today(now: instant.addingTimeInterval(-1800)) == CalendarDate(year: 2026, month: 11, day: 23))
-        #expect(calendar.today(now: instant.addingTimeInterval(86_400 - 1801)) == CalendarDate(year: 2026, month: 11, day: 23))
-        #expect(calendar.today(now: instant.addingTimeInterval(86_400 - 1800)) == CalendarDate(year: 2026, month: 11, day: 24))
-        #expect(calendar.today(now: instant) == CalendarDate(year: 2026, month: 11, day: 23))
+        #expect(calendar.today(now: instant.addingTimeInterval(3600)) == ClinicDate(year: 2026, month: 11, day: 23))
+        #expect(calendar.today(now: instant.addingTimeInterval(-1801)) == ClinicDate(year: 2026, month: 11, day: 22))
+        #expect(calendar.today(now: instant.addingTimeInterval(-1800)) == ClinicDate(year: 2026, month: 11, day: 23))
+        #expect(calendar.today(now: instant.addingTimeInterval(86_400 - 1801)) == ClinicDate(year: 2026, month: 11, day: 23))
+        #expect(calendar.today(now: instant.addingTimeInterval(86_400 - 1800)) == ClinicDate(year: 2026, month: 11, day: 24))
+        #expect(calendar.today(now: instant) == ClinicDate(year: 2026, month: 11, day: 23))
     }
 
     @Test func namesAndPhonesAreTrimmedOfAnyWhitespace() throws {

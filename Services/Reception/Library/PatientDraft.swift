@@ -27,7 +27,7 @@ public struct PatientDraft: Sendable {
 /// A draft that passed every rule: normalised name, parsed phone and birth date.
 public struct ValidPatient: Sendable {
     public let name: String
-    public let birthDate: CalendarDate
+    public let birthDate: ClinicDate
     public let phone: MobileNumber
     public let nationalID: String?
 }
@@ -41,7 +41,7 @@ public enum PatientRules {
     /// Normalises a draft and checks it on `today` (clinic time zone): a birth date not in the future nor beyond
     /// `maxAgeYears`, a national ID whose check character and birth date hold; all violations at once, or the
     /// valid patient.
-    public static func validate(_ draft: PatientDraft, today: CalendarDate) -> Result<ValidPatient, ViolationList> {
+    public static func validate(_ draft: PatientDraft, today: ClinicDate) -> Result<ValidPatient, ViolationList> {
         var violations: [Violation] = []
         // The contract's shapes are parsed into values; a draft that skipped the contract is still refused.
         let phone = MobileNumber(draft.phone)
@@ -80,7 +80,7 @@ public struct NationalID: Sendable, Hashable {
     /// The 18 characters, check character upper-case.
     public let value: String
     /// The birth date the number encodes.
-    public let birthDate: CalendarDate
+    public let birthDate: ClinicDate
 
     private static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     private static let checkCharacters = Array("10X98765432")
@@ -94,7 +94,7 @@ public struct NationalID: Sendable, Hashable {
         guard Self.checkCharacters[sum % 11] == chars[17] else { return nil }
         let digits = String(chars[6..<14])
         let iso = "\(digits.prefix(4))-\(digits.dropFirst(4).prefix(2))-\(digits.suffix(2))"
-        guard let birth = CalendarDate(iso: iso) else { return nil }
+        guard let birth = ClinicDate(iso: iso) else { return nil }
         self.value = String(chars)
         self.birthDate = birth
     }

@@ -6,7 +6,7 @@ public struct PatientRecord: Sendable, Equatable {
     public var id: UUID
     public var name: String
     public var gender: Int
-    public var birthDate: CalendarDate
+    public var birthDate: ClinicDate
     public var phone: String
     public var nationalID: String?
     public var address: String
@@ -30,7 +30,7 @@ public struct PatientListing: Sendable, Equatable {
     public var id: UUID
     public var name: String
     public var gender: Int
-    public var birthDate: CalendarDate
+    public var birthDate: ClinicDate
     public var phoneMasked: String
     public var vip: Bool
 }

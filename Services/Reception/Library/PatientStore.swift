@@ -191,8 +191,8 @@ enum PatientStore {
             updatedAt: try row.decode("updated_at"), version: try row.decode("version"))
     }
 
-    private static func calendarDate(_ text: String) throws -> CalendarDate {
-        guard let date = CalendarDate(iso: text) else { throw StoreError(kind: .decoding, message: "birth_date is not YYYY-MM-DD") }
+    private static func calendarDate(_ text: String) throws -> ClinicDate {
+        guard let date = ClinicDate(iso: text) else { throw StoreError(kind: .decoding, message: "birth_date is not YYYY-MM-DD") }
         return date
     }
 }

@@ -9,11 +9,11 @@ import SwiftProtobuf
 /// Reception's rpc handlers for one worker thread: protobuf in, domain rules, SQL, protobuf out.
 final class ReceptionHandlers {
     private let db: Connection
-    private let calendar: ClinicCalendar
+    private let calendar: ClinicClock
     private let logger: Logger
 
     /// Handlers bound to this thread's own database connection.
-    init(db: Connection, calendar: ClinicCalendar, logger: Logger) {
+    init(db: Connection, calendar: ClinicClock, logger: Logger) {
         self.db = db
         self.calendar = calendar
         self.logger = logger
@@ -203,7 +203,7 @@ final class ReceptionHandlers {
         return checkIn
     }
 
-    private func summary(for listing: PatientListing, today: CalendarDate) -> Clinic_Reception_V1_PatientSummary {
+    private func summary(for listing: PatientListing, today: ClinicDate) -> Clinic_Reception_V1_PatientSummary {
         var summary = Clinic_Reception_V1_PatientSummary()
         summary.id = listing.id.lowercasedText
         summary.name = listing.name

@@ -22,7 +22,7 @@ public enum ReceptionService {
         // planned once: the patient read would otherwise be planned again at every execution once the table grows.
         ServiceDefinition(name: name, busService: Clinic_Reception_V1_Reception.busService,
                           migrations: try migrations(), planCaching: .generic) { db, environment in
-            ReceptionHandlers(db: db, calendar: ClinicCalendar(timeZone: environment.timeZone),
+            ReceptionHandlers(db: db, calendar: ClinicClock(timeZone: environment.timeZone),
                               logger: environment.logger).routes()
         }
     }

@@ -1,3 +1,4 @@
+import ClinicService
 import ClinicProto
 import ClinicStore
 import Foundation

@@ -1,3 +1,4 @@
+import ClinicService
 import Foundation
 
 /// Finds free appointment slots inside working time, around what is already booked.

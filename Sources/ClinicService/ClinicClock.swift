@@ -1,4 +1,3 @@
-import ClinicService
 import ClinicStore
 import Foundation
 
@@ -48,6 +47,13 @@ public struct ClinicClock: Sendable {
 
     /// Today in the clinic.
     public func today(now: Date = Date()) -> ClinicDate { date(of: now) }
+
+    /// Whole years between `birth` and `today` (0 before the first birthday).
+    public func age(birth: ClinicDate, on today: ClinicDate) -> Int {
+        var years = today.year - birth.year
+        if (today.month, today.day) < (birth.month, birth.day) { years -= 1 }
+        return max(0, years)
+    }
 
     /// The instant of `time` on `date`, clinic time (24:00 is the next day's midnight).
     public func instant(_ date: ClinicDate, _ time: TimeOfDay) -> Date {

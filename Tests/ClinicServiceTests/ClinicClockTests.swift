@@ -1,7 +1,7 @@
 import ClinicService
 import Foundation
 import Testing
-@testable import Scheduling
+
 
 /// Clinic-local dates and times ⇄ UTC instants (storage is UTC; the clinic lives in Asia/Shanghai).
 @Suite("Clinic clock")
