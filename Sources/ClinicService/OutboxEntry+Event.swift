@@ -9,3 +9,22 @@ extension OutboxEntry {
         self.init(topic: "clinic.\(publisher).\(shortName)", type: name, payload: try event.serializedBytes())
     }
 }
+
+/// A service's events as it writes them to its outbox, in the transaction that makes the change.
+public struct EventOutbox: Sendable {
+    /// The publisher name in topics, event headers and subscribers' checkpoints: the service's name.
+    public let publisher: String
+
+    /// The outbox of the service named `publisher`.
+    public init(publisher: String) { self.publisher = publisher }
+
+    /// `event` as an outbox entry, for a statement that stores it together with the change.
+    public func entry<Event: SwiftProtobuf.Message>(_ event: Event) throws -> OutboxEntry {
+        try OutboxEntry(publisher: publisher, event: event)
+    }
+
+    /// Appends `event` under topic `clinic.<publisher>.<MessageName>`.
+    public func append<Event: SwiftProtobuf.Message>(_ event: Event, on db: Connection) throws {
+        try Outbox.append(try entry(event), on: db)
+    }
+}

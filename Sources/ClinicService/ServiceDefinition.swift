@@ -1,4 +1,5 @@
 import ClinicBus
+import ClinicProto
 import ClinicStore
 import Foundation
 import Logging
@@ -22,6 +23,18 @@ public struct ServiceDefinition: Sendable {
     public var backgroundJobs: [BackgroundJob]
     /// How the worker threads' connections plan their statements.
     public var planCaching: PlanCaching
+    /// The service's `Events/Replay` rpc when it publishes events: the runtime serves it from the outbox.
+    public var replay: Method<Clinic_Bus_V1_ReplayRequest, Clinic_Bus_V1_ReplayResponse>?
+
+    /// The service's outbox: its events under its own name.
+    public var events: EventOutbox { EventOutbox(publisher: name) }
+
+    /// One worker thread's routes over `db`: the service's handlers, and `Events/Replay` when it publishes.
+    public func routes(db: Connection, environment: ServiceEnvironment) throws -> WorkerRoutes {
+        let routes = try makeRoutes(db, environment)
+        if let replay { EventReplay.register(replay, publisher: name, on: routes, db: db) }
+        return routes
+    }
 
     /// Describes a service; events and jobs are optional.
     public init(name: String, busService: String, migrations: [Migration],
@@ -29,6 +42,7 @@ public struct ServiceDefinition: Sendable {
                 makeEventHandlers: @escaping @Sendable (ServiceEnvironment) -> EventHandlers = { _ in EventHandlers() },
                 backgroundJobs: [BackgroundJob] = [],
                 planCaching: PlanCaching = .automatic,
+                replay: Method<Clinic_Bus_V1_ReplayRequest, Clinic_Bus_V1_ReplayResponse>? = nil,
                 makeRoutes: @escaping @Sendable (Connection, ServiceEnvironment) throws -> WorkerRoutes) {
         self.name = name
         self.busService = busService
@@ -37,6 +51,7 @@ public struct ServiceDefinition: Sendable {
         self.makeEventHandlers = makeEventHandlers
         self.backgroundJobs = backgroundJobs
         self.planCaching = planCaching
+        self.replay = replay
         self.makeRoutes = makeRoutes
     }
 }

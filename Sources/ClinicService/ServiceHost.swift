@@ -36,7 +36,7 @@ public final class ServiceHost: Sendable {
         pool = WorkerPool(configuration: configuration, logger: logger) { _ in
             // Runs on the worker thread: the connection lives and dies with it.
             let db = try Connection(url: databaseURL, logger: logger, planCaching: definition.planCaching)
-            return try definition.makeRoutes(db, environment)
+            return try definition.routes(db: db, environment: environment)
         }
         relay = EventRelay(configuration: .init(publisher: definition.name, databaseURL: databaseURL,
                                                 eventsEndpoint: settings.eventsIn), logger: logger)

@@ -16,6 +16,14 @@ public struct Migration: Sendable, Equatable {
         self.sql = sql
     }
 
+    /// The numbered migrations a service ships as the `Migrations` folder of its resource bundle.
+    public static func load(bundle: Bundle, service: String) throws -> [Migration] {
+        guard let directory = bundle.url(forResource: "Migrations", withExtension: nil) else {
+            throw StoreError(kind: .migration, message: "\(service)'s Migrations folder is missing from the bundle")
+        }
+        return try load(directory: directory)
+    }
+
     /// Loads `NNNN_name.sql` files from a directory, sorted by version; duplicate versions are rejected.
     public static func load(directory: URL) throws -> [Migration] {
         let files: [String]

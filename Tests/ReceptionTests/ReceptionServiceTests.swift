@@ -17,7 +17,7 @@ struct ReceptionServiceTests {
         defer { harness.stop() }
         let db = try harness.database()
         defer { db.close() }
-        let routes = ReceptionHandlers(db: db, calendar: ClinicClock(timeZone: .gmt), logger: ReceptionHarness.logger).routes()
+        let routes = try ReceptionService.definition().routes(db: db, environment: ServiceEnvironment(timeZone: .gmt, logger: ReceptionHarness.logger))
         #expect(routes.registeredMethods == ReceptionService.contractMethods)
     }
 
@@ -54,7 +54,7 @@ struct ReceptionServiceTests {
         let second = try await harness.call(Reception.registerPatient, newPatient(name: "批量乙", birthDate: "1981-03-04"))
         let db = try harness.database()
         defer { db.close() }
-        let routes = ReceptionHandlers(db: db, calendar: ClinicClock(timeZone: .gmt), logger: ReceptionHarness.logger).routes()
+        let routes = try ReceptionService.definition().routes(db: db, environment: ServiceEnvironment(timeZone: .gmt, logger: ReceptionHarness.logger))
         #expect(routes.servesInBatches(Reception.getPatient.fullName))
 
         func incoming(_ id: String, reason: String, reader: String, number: Int) throws -> WorkerRoutes.Incoming {

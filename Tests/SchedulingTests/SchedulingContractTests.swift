@@ -14,7 +14,7 @@ struct SchedulingContractTests {
         defer { harness.stop() }
         let db = try harness.database()
         defer { db.close() }
-        let routes = SchedulingService.routes(db: db, environment: ServiceEnvironment(timeZone: .gmt, logger: SchedulingHarness.logger))
+        let routes = try SchedulingService.routes(db: db, environment: ServiceEnvironment(timeZone: .gmt, logger: SchedulingHarness.logger))
         #expect(routes.registeredMethods == SchedulingService.contractMethods)
         #expect(SchedulingService.contractMethods.count == Clinic_Scheduling_V1_Scheduling.allMethods.count + 1)
     }

@@ -6,9 +6,6 @@ import SwiftProtobuf
 
 /// The events reception publishes, written to its outbox in the transaction that makes the change.
 enum ReceptionEvents {
-    /// Publisher name in event headers and checkpoints.
-    static let publisher = "reception"
-
     /// The `PatientRegistered` event of a patient about to be stored under `id` (it goes out in the insert itself).
     static func patientRegistered(id: UUID, patient: ValidPatient, details: PatientDetails) throws -> OutboxEntry {
         var event = Clinic_Reception_V1_PatientRegistered()
@@ -18,7 +15,7 @@ enum ReceptionEvents {
         event.birthDate = patient.birthDate.description
         event.phone = patient.phone.digits
         event.sourceChannel = .init(rawValue: details.sourceChannel) ?? .unspecified
-        return try OutboxEntry(publisher: publisher, event: event)
+        return try ReceptionService.events.entry(event)
     }
 
     /// Records `PatientUpdated` after a contact change.
@@ -43,6 +40,6 @@ enum ReceptionEvents {
     }
 
     private static func append<Event: SwiftProtobuf.Message>(_ event: Event, on db: Connection) throws {
-        try Outbox.append(try OutboxEntry(publisher: publisher, event: event), on: db)
+        try ReceptionService.events.append(event, on: db)
     }
 }

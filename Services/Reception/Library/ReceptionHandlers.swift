@@ -29,7 +29,6 @@ final class ReceptionHandlers {
         routes.register(Reception.updatePatientContact) { try self.updatePatientContact($0, $1) }
         routes.register(Reception.listContactChanges) { try self.listContactChanges($0, $1) }
         routes.register(Reception.checkInPatient) { try self.checkInPatient($0, $1) }
-        EventReplay.register(Clinic_Reception_V1_Events.replay, publisher: ReceptionEvents.publisher, on: routes, db: db)
         return routes
     }
 

@@ -9,19 +9,18 @@ public enum ReceptionService {
     public static let name = "reception"
 
     /// Reception's numbered SQL migrations, shipped as resources next to the code.
-    public static func migrations() throws -> [Migration] {
-        guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
-            throw StoreError(kind: .migration, message: "reception's Migrations folder is missing from the bundle")
-        }
-        return try Migration.load(directory: directory)
-    }
+    public static func migrations() throws -> [Migration] { try Migration.load(bundle: .module, service: name) }
+
+    /// Reception's outbox.
+    static let events = EventOutbox(publisher: name)
 
     /// Everything a process needs to run reception.
     public static func definition() throws -> ServiceDefinition {
         // Every reception statement is written so its plan does not depend on the values bound to it, so each is
         // planned once: the patient read would otherwise be planned again at every execution once the table grows.
         ServiceDefinition(name: name, busService: Clinic_Reception_V1_Reception.busService,
-                          migrations: try migrations(), planCaching: .generic) { db, environment in
+                          migrations: try migrations(), planCaching: .generic,
+                          replay: Clinic_Reception_V1_Events.replay) { db, environment in
             ReceptionHandlers(db: db, calendar: ClinicClock(timeZone: environment.timeZone),
                               logger: environment.logger).routes()
         }

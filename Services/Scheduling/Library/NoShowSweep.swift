@@ -31,7 +31,7 @@ public enum NoShowSweep {
                     guard let record = try AppointmentStore.find(id, on: db) else { continue }
                     var event = Clinic_Scheduling_V1_AppointmentMissed()
                     event.appointment = messages.appointment(record, confirmations: confirmations[id] ?? [])
-                    try SchedulingEvents.append(event, on: db)
+                    try SchedulingService.events.append(event, on: db)
                 }
                 return ids
             }

@@ -53,7 +53,7 @@ enum ReceptionFollower {
             var arrived = Clinic_Scheduling_V1_AppointmentArrived()
             arrived.appointment = SchedulingMessages(clock: clock).appointment(updated, confirmations: confirmations)
             arrived.checkInID = event.checkInID
-            try SchedulingEvents.append(arrived, on: db)
+            try SchedulingService.events.append(arrived, on: db)
             logger.info("appointment arrived by check-in", metadata: ["appointment_id": "\(id.lowercasedText)", "check_in_id": "\(event.checkInID)"])
         }
     }

@@ -25,7 +25,7 @@ extension SchedulingHandlers {
             let record = try book(booking, source: request.source.rawValue, bookedBy: context.actor, on: db)
             var event = Clinic_Scheduling_V1_AppointmentBooked()
             event.appointment = messages.appointment(record)
-            try SchedulingEvents.append(event, on: db)
+            try SchedulingService.events.append(event, on: db)
             logger.info("appointment booked", metadata: ["appointment_id": "\(record.id.lowercasedText)", "doctor_id": "\(record.doctorID.lowercasedText)",
                                                          "request_id": "\(context.requestID)"])
             return event.appointment
@@ -60,10 +60,10 @@ extension SchedulingHandlers {
             moved.previous = response.previous
             moved.appointment = response.appointment
             moved.reason = request.reason
-            try SchedulingEvents.append(moved, on: db)
+            try SchedulingService.events.append(moved, on: db)
             var booked = Clinic_Scheduling_V1_AppointmentBooked()
             booked.appointment = response.appointment
-            try SchedulingEvents.append(booked, on: db)
+            try SchedulingService.events.append(booked, on: db)
             logger.info("appointment rescheduled", metadata: ["appointment_id": "\(old.id.lowercasedText)", "replacement_id": "\(replacement.id.lowercasedText)",
                                                               "request_id": "\(context.requestID)"])
             return response

@@ -99,7 +99,7 @@ extension SchedulingHandlers {
             let next = try AppointmentLifecycle.next(after: event(record), from: record.status).get()
             try write(record, next, db)
             let updated = try message(for: try reload(id, on: db), on: db)
-            if let published = announce(updated) { try SchedulingEvents.append(published, on: db) }
+            if let published = announce(updated) { try SchedulingService.events.append(published, on: db) }
             return updated
         }
     }

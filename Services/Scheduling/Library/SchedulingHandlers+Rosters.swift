@@ -120,7 +120,7 @@ extension SchedulingHandlers {
             var event = Clinic_Scheduling_V1_DoctorLeaveAdded()
             event.leave = response.leave
             event.affectedAppointments = affected
-            try SchedulingEvents.append(event, on: db)
+            try SchedulingService.events.append(event, on: db)
             logger.info("leave added", metadata: ["doctor_id": "\(doctorID.lowercasedText)", "leave_id": "\(leave.id.lowercasedText)",
                                                   "affected": "\(affected.count)", "request_id": "\(context.requestID)"])
             return response

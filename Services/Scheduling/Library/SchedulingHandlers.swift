@@ -54,7 +54,6 @@ final class SchedulingHandlers {
         routes.register(Scheduling.findSlots) { try self.findSlots($0, $1) }
         routes.register(Scheduling.listDayAppointments) { try self.listDayAppointments($0, $1) }
         routes.register(Scheduling.listPatientAppointments) { try self.listPatientAppointments($0, $1) }
-        EventReplay.register(Clinic_Scheduling_V1_Events.replay, publisher: SchedulingEvents.publisher, on: routes, db: db)
         return routes
     }
 

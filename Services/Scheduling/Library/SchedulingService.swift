@@ -10,12 +10,10 @@ public enum SchedulingService {
     public static let name = "scheduling"
 
     /// Scheduling's numbered SQL migrations, shipped as resources next to the code.
-    public static func migrations() throws -> [Migration] {
-        guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
-            throw StoreError(kind: .migration, message: "scheduling's Migrations folder is missing from the bundle")
-        }
-        return try Migration.load(directory: directory)
-    }
+    public static func migrations() throws -> [Migration] { try Migration.load(bundle: .module, service: name) }
+
+    /// Scheduling's outbox.
+    static let events = EventOutbox(publisher: name)
 
     /// Everything a process needs to run scheduling, with the no-show job set by `noShow`.
     public static func definition(noShow: NoShowPolicy = NoShowPolicy()) throws -> ServiceDefinition {
@@ -23,14 +21,15 @@ public enum SchedulingService {
                           migrations: try migrations(),
                           eventSources: [ReceptionFollower.source],
                           makeEventHandlers: { ReceptionFollower.handlers(environment: $0) },
-                          backgroundJobs: [NoShowSweep.job(noShow)]) { db, environment in
+                          backgroundJobs: [NoShowSweep.job(noShow)],
+                          replay: Clinic_Scheduling_V1_Events.replay) { db, environment in
             SchedulingHandlers(db: db, environment: environment).routes()
         }
     }
 
-    /// The rpc routes of one worker thread over `db` (tests compare them with the contract).
-    public static func routes(db: Connection, environment: ServiceEnvironment) -> WorkerRoutes {
-        SchedulingHandlers(db: db, environment: environment).routes()
+    /// The rpc routes of one worker thread over `db`, as the host builds them (tests compare them with the contract).
+    public static func routes(db: Connection, environment: ServiceEnvironment) throws -> WorkerRoutes {
+        try definition().routes(db: db, environment: environment)
     }
 
     /// Every rpc the contract declares for this service, for coverage checks.

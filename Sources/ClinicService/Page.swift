@@ -2,17 +2,19 @@ import ClinicBus
 import ClinicProto
 import Foundation
 
-/// A page of a listing: its size and where it starts, with an opaque token for the next one.
-struct Page: Equatable {
+/// A page of a listing (any service's): its size and where it starts, with an opaque token for the next one.
+public struct Page: Equatable, Sendable {
     /// Items on a page when the caller does not say.
-    static let defaultSize = 20
+    public static let defaultSize = 20
 
-    let size: Int
-    let offset: Int
+    /// Items on the page.
+    public let size: Int
+    /// Items before it.
+    public let offset: Int
 
     /// Reads size and token from a request (the contract bounds the size), refusing a token this service did not
     /// give out.
-    init(_ request: Clinic_Common_V1_PageRequest) throws {
+    public init(_ request: Clinic_Common_V1_PageRequest) throws {
         size = request.pageSize == 0 ? Self.defaultSize : Int(request.pageSize)
         if request.pageToken.isEmpty {
             offset = 0
@@ -30,8 +32,8 @@ struct Page: Equatable {
     }
 
     /// The page after this one.
-    var next: Page { Page(size: size, offset: offset + size) }
+    public var next: Page { Page(size: size, offset: offset + size) }
 
     /// The opaque token that asks for this page.
-    var token: String { Data("o:\(offset)".utf8).base64EncodedString() }
+    public var token: String { Data("o:\(offset)".utf8).base64EncodedString() }
 }
