@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C boundaries: only ClinicBus imports CZeroMQ, only ClinicStore imports CPostgres.
@@ -50,6 +51,7 @@ let package = Package(
         .target(name: "ClinicService",
                 dependencies: ["ClinicBus", "ClinicStore", "ClinicProto", "ClinicValues",
                                .product(name: "Logging", package: "swift-log"),
+                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 path: "Sources/ClinicService"),
 

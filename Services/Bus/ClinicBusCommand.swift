@@ -6,7 +6,7 @@ import Logging
 
 /// `clinic-bus`: runs the broker (requests on a ROUTER, events through an XSUB/XPUB proxy) until SIGINT/SIGTERM.
 @main
-struct ClinicBusCommand: ParsableCommand {
+struct ClinicBusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clinic-bus",
         abstract: "The ClinicDesk message broker: routes RPCs to service workers and forwards events.")
@@ -41,7 +41,7 @@ struct ClinicBusCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         ClinicLogging.bootstrap(level: logLevel.lowercased())
         let logger = Logger(label: "clinic-bus")
         let broker = Broker(
@@ -49,13 +49,12 @@ struct ClinicBusCommand: ParsableCommand {
                                                heartbeatInterval: .milliseconds(heartbeatMs),
                                                maxMessageBytes: maxMessageBytes, workerCredit: workerCredit),
             logger: logger)
-        try broker.start()
+        // The broker as a lifecycle service: bound before the group runs, stopped on SIGTERM or SIGINT.
+        try await ThreadedService.blocking { try broker.start() }
         if let endpoints = broker.endpoints {
             print("clinic-bus listening on \(endpoints.requests) (events in \(endpoints.eventsIn), out \(endpoints.eventsOut))")
         }
-
-        SignalWaiter.waitForTermination()
-        logger.info("stopping")
-        broker.stop()
+        try await ThreadedService.runGroup([ThreadedService("broker", start: {}, stop: { broker.stop() })], logger: logger)
+        logger.info("stopped")
     }
 }

@@ -39,8 +39,11 @@ public final class EventRelay: Sendable {
     /// Starts relaying on a dedicated thread.
     public func start() { thread.start() }
 
-    /// Stops after the current batch.
+    /// Stops after publishing what is committed (up to `finalBatches` batches; subscribers replay the rest).
     public func stop() { thread.stop() }
+
+    /// Most batches published on the way out.
+    static let finalBatches = 20
 
     private static func run(_ configuration: Configuration, logger: Logger, thread: DedicatedThread) {
         while !thread.shouldStop {
@@ -59,19 +62,27 @@ public final class EventRelay: Sendable {
                 var idle: Duration = .milliseconds(1)
                 // A reconnect inside Connection drops the session and with it the advisory lock: start over then.
                 let session = db.reconnectCount
-                while !thread.shouldStop, db.reconnectCount == session {
+                // Stamps and publishes the next batch; how many events it held.
+                func relayNextBatch() throws -> Int {
                     let batch = try OutboxRelay.stampNextBatch(limit: configuration.batchSize, on: db)
                     for event in batch {
                         try publisher.publish(topic: event.topic, header: event.eventHeader(publisher: configuration.publisher),
                                               payload: event.payload)
                     }
-                    if batch.isEmpty {
+                    return batch.count
+                }
+                while !thread.shouldStop, db.reconnectCount == session {
+                    if try relayNextBatch() == 0 {
                         // Back off while idle: a few ms when busy, up to idlePoll when quiet.
                         thread.pause(idle)
                         idle = min(idle * 2, configuration.idlePoll)
                     } else {
                         idle = .milliseconds(1)
                     }
+                }
+                // Stopping (the workers have stopped already): publish what is committed before letting go.
+                if thread.shouldStop, db.reconnectCount == session {
+                    for _ in 0..<Self.finalBatches where try relayNextBatch() == 0 { break }
                 }
             } catch {
                 logger.warning("event relay failed; retrying", metadata: ["error": "\(error)"])

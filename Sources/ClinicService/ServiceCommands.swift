@@ -11,7 +11,7 @@ public protocol ServiceProgram {
 }
 
 /// `clinic-<name>` (or `clinic-<name> serve`): runs the service until SIGINT or SIGTERM.
-public struct ServeCommand<Program: ServiceProgram>: ParsableCommand {
+public struct ServeCommand<Program: ServiceProgram>: AsyncParsableCommand {
     /// The subcommand's name and help.
     public static var configuration: CommandConfiguration {
         CommandConfiguration(commandName: "serve", abstract: Program.abstract,
@@ -28,8 +28,8 @@ public struct ServeCommand<Program: ServiceProgram>: ParsableCommand {
     public init() {}
 
     /// Serves until signalled.
-    public func run() throws {
-        try ServiceHost.runUntilSignalled(try Program.definition(), options: options)
+    public func run() async throws {
+        try await ServiceHost.run(try Program.definition(), options: options)
     }
 }
 

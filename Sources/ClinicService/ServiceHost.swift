@@ -5,12 +5,10 @@ import Foundation
 import Logging
 
 /// Runs one service process: migrations, N worker threads on the bus, the outbox relay, and (when the
-/// definition asks) an event consumer and background jobs.
+/// definition asks) an event consumer and background jobs. `run` runs them as one lifecycle `ServiceGroup`;
+/// `init` starts them directly (tests, embedding) and `stop` stops them in the same order a shutdown does.
 public final class ServiceHost: Sendable {
-    private let pool: WorkerPool
-    private let relay: EventRelay
-    private let consumer: EventConsumer?
-    private let jobs: [BackgroundJobRunner]
+    private let parts: [ThreadedService.Part]
     private let logger: Logger
 
     /// Applies the service's migrations (core tables first) under an advisory lock; returns what was applied.
@@ -23,59 +21,69 @@ public final class ServiceHost: Sendable {
         return try Migrator.apply(definition.migrations, component: definition.name, schema: schema, on: db, logger: logger)
     }
 
-    /// Migrates, then starts workers and relay; returns once they run.
-    public init(_ definition: ServiceDefinition, settings: ServiceSettings, logger: Logger) throws {
+    /// The service's long-running parts in start order: relay, consumer, jobs, worker pool. A shutdown runs it
+    /// backwards: the workers stop taking requests and finish what they hold, jobs and consumer stop, and the relay,
+    /// last, publishes what was committed.
+    static func parts(_ definition: ServiceDefinition, settings: ServiceSettings, logger: Logger) -> [ThreadedService.Part] {
         let databaseURL = settings.databaseURL
-        let applied = try Self.migrate(definition, databaseURL: databaseURL, logger: logger)
-        if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": "\(applied)"]) }
-
         let environment = ServiceEnvironment(timeZone: settings.timeZone, logger: logger, busEndpoint: settings.bus)
         var configuration = WorkerConfiguration(brokerEndpoint: settings.bus, service: definition.busService,
                                                 threads: settings.workers)
         configuration.heartbeatInterval = settings.heartbeat
-        pool = WorkerPool(configuration: configuration, logger: logger) { _ in
+        let pool = WorkerPool(configuration: configuration, logger: logger) { _ in
             // Runs on the worker thread: the connection lives and dies with it.
             let db = try Connection(url: databaseURL, logger: logger, planCaching: definition.planCaching)
             return try definition.routes(db: db, environment: environment)
         }
-        relay = EventRelay(configuration: .init(publisher: definition.name, databaseURL: databaseURL,
-                                                eventsEndpoint: settings.eventsIn), logger: logger)
-        if definition.eventSources.isEmpty {
-            consumer = nil
-        } else {
+        let relay = EventRelay(configuration: .init(publisher: definition.name, databaseURL: databaseURL,
+                                                    eventsEndpoint: settings.eventsIn), logger: logger)
+        var parts = [ThreadedService.Part("relay", start: { relay.start() }, stop: { relay.stop() })]
+        if !definition.eventSources.isEmpty {
             let makeHandlers = definition.makeEventHandlers
-            consumer = EventConsumer(
+            let consumer = EventConsumer(
                 configuration: .init(name: definition.name, databaseURL: databaseURL, busEndpoint: settings.bus,
                                      eventsEndpoint: settings.eventsOut, sources: definition.eventSources),
                 logger: logger) { makeHandlers(environment) }
+            parts.append(.init("consumer", start: { consumer.start() }, stop: { consumer.stop() }))
         }
-        jobs = definition.backgroundJobs.map { BackgroundJobRunner($0, databaseURL: databaseURL, environment: environment) }
+        for job in definition.backgroundJobs {
+            let runner = BackgroundJobRunner(job, databaseURL: databaseURL, environment: environment)
+            parts.append(.init("job", start: { runner.start() }, stop: { runner.stop() }))
+        }
+        parts.append(.init("workers", start: { try pool.start() }, stop: { pool.stop() }))
+        return parts
+    }
+
+    /// Migrates, then starts every part; returns once they run.
+    public init(_ definition: ServiceDefinition, settings: ServiceSettings, logger: Logger) throws {
+        let applied = try Self.migrate(definition, databaseURL: settings.databaseURL, logger: logger)
+        if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": "\(applied)"]) }
+        parts = Self.parts(definition, settings: settings, logger: logger)
         self.logger = logger
-        try pool.start()
-        relay.start()
-        consumer?.start()
-        jobs.forEach { $0.start() }
+        for part in parts { try part.start() }
         logger.info("service started", metadata: ["service": "\(definition.name)", "bus": "\(settings.bus)",
                                                   "workers": "\(settings.workers)"])
     }
 
-    /// Stops taking work, finishes what is in flight, and closes sockets and connections.
+    /// Stops as a shutdown does: workers first (they finish what they hold), the relay last.
     public func stop() {
-        pool.stop()
-        jobs.forEach { $0.stop() }
-        consumer?.stop()
-        relay.stop()
+        for part in parts.reversed() { part.stop() }
         logger.info("service stopped")
     }
 
-    /// Runs a service until SIGINT or SIGTERM, then stops it gracefully.
-    public static func runUntilSignalled(_ definition: ServiceDefinition, options: ServiceOptions) throws {
+    /// Runs a service as one lifecycle `ServiceGroup` until SIGTERM or SIGINT, then shuts it down gracefully.
+    public static func run(_ definition: ServiceDefinition, options: ServiceOptions) async throws {
         ClinicLogging.bootstrap(level: options.logLevel)
         let logger = Logger(label: "clinic.\(definition.name)")
-        let host = try ServiceHost(definition, settings: try options.settings(service: definition.name), logger: logger)
-        SignalWaiter.waitForTermination()
-        logger.info("shutting down")
-        host.stop()
+        let settings = try options.settings(service: definition.name)
+        // Migrations run before anything serves (blocking, so on a thread of their own).
+        let applied = try await ThreadedService.blocking { try Self.migrate(definition, databaseURL: settings.databaseURL, logger: logger) }
+        if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": "\(applied)"]) }
+        let services = Self.parts(definition, settings: settings, logger: logger).map(ThreadedService.init)
+        logger.info("service starting", metadata: ["service": "\(definition.name)", "bus": "\(settings.bus)",
+                                                   "workers": "\(settings.workers)"])
+        try await ThreadedService.runGroup(services, logger: logger)
+        logger.info("service stopped")
     }
 }
 

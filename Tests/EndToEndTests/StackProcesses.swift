@@ -31,9 +31,11 @@ final class StackProcesses: @unchecked Sendable {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
     }
 
-    /// Starts one executable, its output going to a log file (printed if the test fails).
-    func launch(_ name: String, _ arguments: [String]) throws {
+    /// Starts one executable, its output going to a log file (printed if the test fails); `instance` tells two
+    /// processes of one executable apart (their name becomes `<executable>#<instance>`).
+    func launch(_ name: String, _ arguments: [String], instance: String? = nil) throws {
         let executable = Self.binDirectory.appendingPathComponent(name)
+        let name = instance.map { "\(name)#\($0)" } ?? name
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw StackTestError("\(executable.path) is not built: run `swift build --build-tests` first (deploy/dev.sh test does)")
         }

@@ -4,7 +4,7 @@ import Reception
 
 /// `clinic-reception`: the reception service (patients, check-in) as workers on the bus; `migrate` applies its schema.
 @main
-struct ReceptionCommand: ParsableCommand {
+struct ReceptionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clinic-reception", abstract: ReceptionProgram.abstract,
         subcommands: [ServeCommand<ReceptionProgram>.self, ServiceMigrateCommand<ReceptionProgram>.self],

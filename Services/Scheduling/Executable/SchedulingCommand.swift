@@ -6,7 +6,7 @@ import Scheduling
 /// `clinic-scheduling`: the scheduling service (appointment book, rosters, slots) as workers on the bus; `migrate`
 /// applies its schema.
 @main
-struct SchedulingCommand: ParsableCommand {
+struct SchedulingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clinic-scheduling", abstract: SchedulingProgram.abstract,
         subcommands: [SchedulingServe.self, ServiceMigrateCommand<SchedulingProgram>.self], defaultSubcommand: SchedulingServe.self)
@@ -19,7 +19,7 @@ enum SchedulingProgram: ServiceProgram {
 }
 
 /// `clinic-scheduling` (or `clinic-scheduling serve`): serves, with the no-show job's settings.
-struct SchedulingServe: ParsableCommand {
+struct SchedulingServe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: SchedulingProgram.abstract,
@@ -47,8 +47,8 @@ struct SchedulingServe: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let policy = NoShowPolicy(graceMinutes: noShowGraceMinutes, intervalSeconds: noShowIntervalSeconds)
-        try ServiceHost.runUntilSignalled(try SchedulingService.definition(noShow: policy), options: options)
+        try await ServiceHost.run(try SchedulingService.definition(noShow: policy), options: options)
     }
 }
