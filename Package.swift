@@ -115,6 +115,8 @@ let package = Package(
                 dependencies: ["ClinicStore", "ClinicBus", "ClinicProto", "ClinicService"],
                 path: "Tests/ClinicTestSupport"),
         .testTarget(name: "ClinicBusTests", dependencies: ["ClinicBus", "ClinicProto", "ClinicTestSupport"]),
+        // The benchmarks' own baselines (raw echo, forwarding floor) on real sockets.
+        .testTarget(name: "BenchTests", dependencies: ["clinic-bench", "ClinicBus"]),
         .testTarget(name: "ClinicValuesTests", dependencies: ["ClinicValues"]),
         // Also runs protoc-gen-clinic, so the plugin is built with the tests.
         .testTarget(name: "ClinicContractTests", dependencies: ["ClinicContract", "ClinicProto", "ClinicStore", "protoc-gen-clinic",

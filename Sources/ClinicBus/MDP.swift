@@ -1,19 +1,19 @@
 /// Majordomo (MDP/0.2, ZeroMQ RFC 18) frames as the bus uses them: protocol names and command bytes.
-enum MDP {
+package enum MDP {
     /// Protocol frame of client ⇄ broker messages.
-    static let client: [UInt8] = Array("MDPC02".utf8)
+    package static let client: [UInt8] = Array("MDPC02".utf8)
     /// Protocol frame of worker ⇄ broker messages.
-    static let worker: [UInt8] = Array("MDPW02".utf8)
+    package static let worker: [UInt8] = Array("MDPW02".utf8)
 
     /// Client commands.
-    enum ClientCommand: UInt8 {
+    package enum ClientCommand: UInt8 {
         case request = 0x01
         case partial = 0x02
         case final = 0x03
     }
 
     /// Worker commands.
-    enum WorkerCommand: UInt8 {
+    package enum WorkerCommand: UInt8 {
         case ready = 0x01
         case request = 0x02
         case partial = 0x03
@@ -23,20 +23,20 @@ enum MDP {
     }
 
     /// Command frames, made once: every message carries one.
-    static let clientRequestFrame: [UInt8] = [ClientCommand.request.rawValue]
-    static let clientFinalFrame: [UInt8] = [ClientCommand.final.rawValue]
-    static let workerReadyFrame: [UInt8] = [WorkerCommand.ready.rawValue]
-    static let workerRequestFrame: [UInt8] = [WorkerCommand.request.rawValue]
-    static let workerFinalFrame: [UInt8] = [WorkerCommand.final.rawValue]
-    static let workerHeartbeatFrame: [UInt8] = [WorkerCommand.heartbeat.rawValue]
-    static let workerDisconnectFrame: [UInt8] = [WorkerCommand.disconnect.rawValue]
+    package static let clientRequestFrame: [UInt8] = [ClientCommand.request.rawValue]
+    package static let clientFinalFrame: [UInt8] = [ClientCommand.final.rawValue]
+    package static let workerReadyFrame: [UInt8] = [WorkerCommand.ready.rawValue]
+    package static let workerRequestFrame: [UInt8] = [WorkerCommand.request.rawValue]
+    package static let workerFinalFrame: [UInt8] = [WorkerCommand.final.rawValue]
+    package static let workerHeartbeatFrame: [UInt8] = [WorkerCommand.heartbeat.rawValue]
+    package static let workerDisconnectFrame: [UInt8] = [WorkerCommand.disconnect.rawValue]
 
     /// The internal service answering "is service X alive?".
-    static let serviceDiscovery = "mmi.service"
+    package static let serviceDiscovery = "mmi.service"
 }
 
 /// One decoded bus message, from any of the three parties.
-enum BusMessage: Equatable {
+package enum BusMessage: Equatable {
     /// Client → broker: a request for `service`.
     case clientRequest(service: String, header: [UInt8], payload: [UInt8])
     /// Broker → client: the final reply.
@@ -54,21 +54,21 @@ enum BusMessage: Equatable {
 }
 
 /// Why a message could not be decoded; safe to log (carries no payload bytes).
-struct MalformedMessage: Error, Equatable, CustomStringConvertible {
+package struct MalformedMessage: Error, Equatable, CustomStringConvertible {
     /// What was wrong.
-    var reason: String
+    package var reason: String
     /// The request header frame, when one could be found (so an error reply can name the request).
-    var requestHeader: [UInt8]?
+    package var requestHeader: [UInt8]?
     /// The service frame, when one could be found.
-    var service: String?
+    package var service: String?
 
-    var description: String { reason }
+    package var description: String { reason }
 }
 
 /// Frames ⇄ `BusMessage`: a pure codec that rejects anything malformed with a reason.
-enum MDPCodec {
+package enum MDPCodec {
     /// Encodes a message as its frames (without any routing identity).
-    static func encode(_ message: BusMessage) -> [[UInt8]] {
+    package static func encode(_ message: BusMessage) -> [[UInt8]] {
         switch message {
         case .clientRequest(let service, let header, let payload):
             [MDP.client, MDP.clientRequestFrame, Array(service.utf8), header, payload]
@@ -88,12 +88,12 @@ enum MDPCodec {
     }
 
     /// Decodes frames (without routing identity) into a message.
-    static func decode(_ frames: [[UInt8]]) -> Result<BusMessage, MalformedMessage> {
+    package static func decode(_ frames: [[UInt8]]) -> Result<BusMessage, MalformedMessage> {
         decode(frames[...])
     }
 
     /// Decodes frames (without routing identity) into a message.
-    static func decode(_ frames: ArraySlice<[UInt8]>) -> Result<BusMessage, MalformedMessage> {
+    package static func decode(_ frames: ArraySlice<[UInt8]>) -> Result<BusMessage, MalformedMessage> {
         let start = frames.startIndex
         guard frames.count >= 2 else { return .failure(MalformedMessage(reason: "fewer than two frames")) }
         let proto = frames[start]

@@ -2,7 +2,7 @@ import CZeroMQ
 import Glibc
 
 /// The ZeroMQ socket types the bus uses.
-enum SocketType {
+package enum SocketType {
     case dealer, router, pub, sub, xsub, xpub, pair, req
 
     var rawValue: Int32 {
@@ -20,15 +20,15 @@ enum SocketType {
 }
 
 /// A libzmq socket: created, used and closed on one thread. Frames are `[UInt8]` arrays.
-final class Socket {
+package final class Socket {
     let handle: UnsafeMutableRawPointer
-    let type: SocketType
+    package let type: SocketType
     private var closed = false
     /// A receive message at a stable heap address, reused for every frame.
     private let message: UnsafeMutablePointer<zmq_msg_t>
 
     /// Opens a socket of `type` with LINGER 0 (close never blocks on unsent messages).
-    init(_ type: SocketType, context: ZMQContext = .shared) throws {
+    package init(_ type: SocketType, context: ZMQContext = .shared) throws {
         guard let handle = zmq_socket(context.handle, type.rawValue) else { throw BusError.zmq("zmq_socket") }
         self.handle = handle
         self.type = type
@@ -44,14 +44,14 @@ final class Socket {
     }
 
     /// Closes the socket (idempotent).
-    func close() {
+    package func close() {
         guard !closed else { return }
         closed = true
         zmq_close(handle)
     }
 
     /// Sets an integer socket option.
-    func setOption(_ option: Int32, _ value: Int32) throws {
+    package func setOption(_ option: Int32, _ value: Int32) throws {
         var value = value
         guard zmq_setsockopt(handle, option, &value, MemoryLayout<Int32>.size) == 0 else {
             throw BusError.zmq("setsockopt \(option)")
@@ -59,7 +59,7 @@ final class Socket {
     }
 
     /// Sets a 64-bit integer socket option (e.g. MAXMSGSIZE).
-    func setOption64(_ option: Int32, _ value: Int64) throws {
+    package func setOption64(_ option: Int32, _ value: Int64) throws {
         var value = value
         guard zmq_setsockopt(handle, option, &value, MemoryLayout<Int64>.size) == 0 else {
             throw BusError.zmq("setsockopt \(option)")
@@ -68,29 +68,29 @@ final class Socket {
 
     /// Lets `messages` messages queue in each direction before sends block or drop (SNDHWM and RCVHWM): deep
     /// queues for sockets that keep many requests in flight.
-    func setQueueLimits(messages: Int32) throws {
+    package func setQueueLimits(messages: Int32) throws {
         try setOption(ZMQ_SNDHWM, messages)
         try setOption(ZMQ_RCVHWM, messages)
     }
 
     /// Sets a binary socket option (e.g. SUBSCRIBE).
-    func setOption(_ option: Int32, bytes: [UInt8]) throws {
+    package func setOption(_ option: Int32, bytes: [UInt8]) throws {
         let result = bytes.withUnsafeBytes { zmq_setsockopt(handle, option, $0.baseAddress, $0.count) }
         guard result == 0 else { throw BusError.zmq("setsockopt \(option)") }
     }
 
     /// Binds to `endpoint` (`tcp://127.0.0.1:*` picks a free port; read it from `lastEndpoint`).
-    func bind(_ endpoint: String) throws {
+    package func bind(_ endpoint: String) throws {
         guard zmq_bind(handle, endpoint) == 0 else { throw BusError.zmq("bind \(endpoint)") }
     }
 
     /// Connects to `endpoint`; libzmq reconnects on its own when the peer goes away.
-    func connect(_ endpoint: String) throws {
+    package func connect(_ endpoint: String) throws {
         guard zmq_connect(handle, endpoint) == 0 else { throw BusError.zmq("connect \(endpoint)") }
     }
 
     /// The endpoint last bound or connected, with the real port when `*` was asked for.
-    var lastEndpoint: String {
+    package var lastEndpoint: String {
         var buffer = [CChar](repeating: 0, count: 256)
         var size = buffer.count
         guard zmq_getsockopt(handle, ZMQ_LAST_ENDPOINT, &buffer, &size) == 0 else { return "" }
@@ -99,13 +99,13 @@ final class Socket {
 
     /// Sends a multipart message. Returns false when it would block (`dontWait`) or the peer is unroutable.
     @discardableResult
-    func send(_ frames: [[UInt8]], dontWait: Bool = false) throws -> Bool {
+    package func send(_ frames: [[UInt8]], dontWait: Bool = false) throws -> Bool {
         try send(frames[...], prefix: nil, dontWait: dontWait)
     }
 
     /// Sends `prefix` (if any) followed by `frames` as one multipart message.
     @discardableResult
-    func send(_ frames: ArraySlice<[UInt8]>, prefix: [UInt8]?, dontWait: Bool = false) throws -> Bool {
+    package func send(_ frames: ArraySlice<[UInt8]>, prefix: [UInt8]?, dontWait: Bool = false) throws -> Bool {
         let baseFlags: Int32 = dontWait ? ZMQ_DONTWAIT : 0
         var index = 0
         let total = frames.count + (prefix == nil ? 0 : 1)
@@ -135,7 +135,7 @@ final class Socket {
     }
 
     /// Receives one whole multipart message; nil when nothing is waiting (`dontWait`) or on EINTR.
-    func receive(dontWait: Bool = false) throws -> [[UInt8]]? {
+    package func receive(dontWait: Bool = false) throws -> [[UInt8]]? {
         var frames: [[UInt8]] = []
         frames.reserveCapacity(6)
         let flags: Int32 = dontWait ? ZMQ_DONTWAIT : 0
@@ -159,7 +159,7 @@ final class Socket {
     }
 
     /// Waits until any of `sockets` is readable or `timeoutMS` passes (-1: forever). Returns readability per socket.
-    static func poll(_ sockets: [Socket], timeoutMS: Int) throws -> [Bool] {
+    package static func poll(_ sockets: [Socket], timeoutMS: Int) throws -> [Bool] {
         var items = sockets.map { zmq_pollitem_t(socket: $0.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0) }
         let result = zmq_poll(&items, Int32(items.count), timeoutMS)
         if result < 0 {
@@ -171,16 +171,16 @@ final class Socket {
 }
 
 /// A pair of poll items for the common case of one socket plus a wake-up socket, without per-call arrays.
-struct PollPair {
+package struct PollPair {
     private var items: (zmq_pollitem_t, zmq_pollitem_t)
 
-    init(_ first: Socket, _ second: Socket) {
+    package init(_ first: Socket, _ second: Socket) {
         items = (zmq_pollitem_t(socket: first.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0),
                  zmq_pollitem_t(socket: second.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0))
     }
 
     /// Waits up to `timeoutMS` (-1: forever); returns whether each socket is readable.
-    mutating func poll(timeoutMS: Int) throws -> (Bool, Bool) {
+    package mutating func poll(timeoutMS: Int) throws -> (Bool, Bool) {
         let result = withUnsafeMutableBytes(of: &items) { raw in
             zmq_poll(raw.baseAddress!.assumingMemoryBound(to: zmq_pollitem_t.self), 2, timeoutMS)
         }

@@ -3,28 +3,28 @@ import Synchronization
 
 /// Wakes a socket loop to stop it: the loop owns a bound inproc PAIR it polls; `fire()` connects its own
 /// short-lived PAIR on the calling thread and sends one frame, so no socket ever crosses threads.
-final class StopSignal: Sendable {
+package final class StopSignal: Sendable {
     private static let counter = Atomic<Int>(0)
     /// The inproc endpoint the loop binds.
-    let endpoint: String
+    package let endpoint: String
     private let fired = Atomic<Bool>(false)
 
-    init(name: String) {
+    package init(name: String) {
         endpoint = "inproc://clinic-stop-\(name)-\(StopSignal.counter.add(1, ordering: .relaxed).newValue)"
     }
 
     /// Called on the loop's thread: the socket to poll for the stop frame.
-    func makeReceiver() throws -> Socket {
+    package func makeReceiver() throws -> Socket {
         let socket = try Socket(.pair)
         try socket.bind(endpoint)
         return socket
     }
 
     /// Whether stop was asked for.
-    var isFired: Bool { fired.load(ordering: .acquiring) }
+    package var isFired: Bool { fired.load(ordering: .acquiring) }
 
     /// Asks the loop to stop; safe to call from any thread, more than once.
-    func fire() {
+    package func fire() {
         guard !fired.exchange(true, ordering: .acquiringAndReleasing) else { return }
         if let socket = try? Socket(.pair) {
             try? socket.setOption(ZMQ_LINGER, Int32(200))  // let the frame reach the pipe before close

@@ -1,9 +1,9 @@
 import CZeroMQ
 
 /// The process-wide libzmq context: thread-safe, shared by every socket of the bus.
-final class ZMQContext: Sendable {
+package final class ZMQContext: Sendable {
     /// The one context of this process; created on first use, never terminated (sockets close with LINGER 0).
-    static let shared = ZMQContext()
+    package static let shared = ZMQContext()
 
     // libzmq documents the context as thread-safe; the pointer itself is never mutated after init.
     nonisolated(unsafe) let handle: UnsafeMutableRawPointer

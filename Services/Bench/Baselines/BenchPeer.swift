@@ -1,4 +1,4 @@
-import CZeroMQ
+import ClinicBus
 import Foundation
 import Synchronization
 

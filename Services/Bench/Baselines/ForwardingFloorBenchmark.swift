@@ -1,4 +1,4 @@
-import CZeroMQ
+import ClinicBus
 import Foundation
 
 /// What the MDP framing alone costs: a bus round trip through a ROUTER that only moves frames between a client

@@ -1,4 +1,5 @@
 import ClinicBus
+@testable import clinic_bench
 import Foundation
 import Testing
 

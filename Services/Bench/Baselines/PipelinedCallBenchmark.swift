@@ -1,5 +1,5 @@
 import ClinicProto
-import CZeroMQ
+import ClinicBus
 import Foundation
 
 /// Round trips through the broker driven the way `RawEchoBenchmark` drives its echo: one thread, one DEALER,

@@ -1,4 +1,4 @@
-import CZeroMQ
+import ClinicBus
 import Foundation
 
 /// Round-trip latencies and elapsed time of one benchmark case.
