@@ -1,6 +1,7 @@
 import ArgumentParser
 import ClinicBus
 import ClinicProto
+import ClinicService
 import ClinicStore
 import Foundation
 import Logging
@@ -408,29 +409,21 @@ struct BenchDatabase {
 
 /// A service executable from this build folder, run as a child process until `stop()` (SIGTERM, then wait).
 struct ChildService {
-    private let process: Process
+    private let children = ProcessSupervisor()
+    private let name: String
 
     init(name: String, arguments: [String]) throws {
-        let folder = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        let executable = folder.appendingPathComponent(name)
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw ValidationError("\(executable.path) is not built (swift build -c release --product \(name))")
+        self.name = name
+        do {
+            try children.launch(name, arguments)
+        } catch let error as ProcessSupervisor.LaunchError {
+            throw ValidationError("\(error.description) (swift build -c release --product \(name))")
         }
-        process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        try process.run()
     }
 
     /// Whether the process still runs.
-    var isRunning: Bool { process.isRunning }
+    var isRunning: Bool { children.firstExited == nil }
 
     /// SIGTERM, up to 10 s for a graceful exit, then SIGKILL.
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
+    func stop() { children.stopAll() }
 }

@@ -38,7 +38,7 @@ struct UpCommand: ParsableCommand {
         let eventsIn = "tcp://127.0.0.1:\(busPort + 1)"
         let eventsOut = "tcp://127.0.0.1:\(busPort + 2)"
         let common = ["--bus", bus, "--log-level", logLevel]
-        var children = ChildProcesses(logger: logger)
+        let children = ChildProcesses(logger: logger)
         do {
             try children.launch(Stack.broker, ["--endpoint", bus, "--events-in", eventsIn, "--events-out", eventsOut,
                                                "--log-level", logLevel])

@@ -6,19 +6,18 @@ import FoundationNetworking
 #endif
 
 /// The real executables of `Stack` (broker, every service, gateway) started as child processes.
-final class StackProcesses: @unchecked Sendable {
-    // Safe: mutated only by the test that owns the stack, from one task at a time.
-    private(set) var processes: [(name: String, process: Process)] = []
+final class StackProcesses: Sendable {
+    /// The children, their logs in a temporary folder.
+    let children: ProcessSupervisor
     let busPort: Int
     let httpPort: Int
-    private let logDirectory: URL
 
     /// Reserves ports for a stack (three for the bus, one for HTTP).
     init() {
         busPort = FreePort.find(count: 3)
         httpPort = FreePort.find(count: 1)
-        logDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("clinic-e2e-\(UUID().uuidString.prefix(8))")
-        try? FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+        children = ProcessSupervisor(
+            logDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("clinic-e2e-\(UUID().uuidString.prefix(8))"))
     }
 
     var bus: String { "tcp://127.0.0.1:\(busPort)" }
@@ -26,31 +25,10 @@ final class StackProcesses: @unchecked Sendable {
     var eventsOut: String { "tcp://127.0.0.1:\(busPort + 2)" }
     var api: String { "http://127.0.0.1:\(httpPort)" }
 
-    /// The folder holding the built executables: the one this test binary sits in.
-    static var binDirectory: URL {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    }
-
     /// Starts one executable, its output going to a log file (printed if the test fails); `instance` tells two
     /// processes of one executable apart (their name becomes `<executable>#<instance>`).
     func launch(_ name: String, _ arguments: [String], instance: String? = nil) throws {
-        let executable = Self.binDirectory.appendingPathComponent(name)
-        let name = instance.map { "\(name)#\($0)" } ?? name
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw StackTestError("\(executable.path) is not built: run `swift build --build-tests` first (deploy/dev.sh test does)")
-        }
-        let log = logDirectory.appendingPathComponent("\(name).log")
-        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
-            throw StackTestError("cannot create \(log.path)")
-        }
-        let handle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        processes.append((name, process))
+        try children.launch(name, arguments, instance: instance)
     }
 
     /// Starts the stack's executables in `Stack`'s order — broker, every service (each on its URL in
@@ -66,8 +44,8 @@ final class StackProcesses: @unchecked Sendable {
         try launch(Stack.gateway, ["--bus", bus, "--port", "\(httpPort)"])
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            if let dead = processes.first(where: { !$0.process.isRunning }) {
-                throw StackTestError("\(dead.name) exited at start:\n\(logs())")
+            if let dead = children.firstExited {
+                throw StackTestError("\(dead.name) exited at start (status \(dead.status)):\n\(logs())")
             }
             if (try? await HTTP.get("\(api)/readyz"))?.status == 200 { return }
             try await Task.sleep(for: .milliseconds(200))
@@ -75,35 +53,15 @@ final class StackProcesses: @unchecked Sendable {
         throw StackTestError("the gateway did not become ready in 30 s:\n\(logs())")
     }
 
-    /// The named process, if started.
-    func process(_ name: String) -> Process? { processes.first { $0.name == name }?.process }
+    /// The named process (the one launched last under that name), if started.
+    func process(_ name: String) -> Process? { children.process(name) }
 
     /// SIGTERM in reverse order; returns the exit status of each (nil if it had to be killed).
     @discardableResult
-    func stopAll() -> [String: Int32?] {
-        var statuses: [String: Int32?] = [:]
-        for (name, process) in processes.reversed() {
-            if process.isRunning { process.terminate() }
-            let deadline = Date().addingTimeInterval(10)
-            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                statuses[name] = .some(nil)
-            } else {
-                statuses[name] = process.terminationStatus
-            }
-        }
-        processes.removeAll()
-        return statuses
-    }
+    func stopAll() -> [String: Int32?] { children.stopAll() }
 
     /// Everything the processes logged, for failure messages.
-    func logs() -> String {
-        let files = (try? FileManager.default.contentsOfDirectory(at: logDirectory, includingPropertiesForKeys: nil)) ?? []
-        return files.map { "--- \($0.lastPathComponent)\n" + ((try? String(contentsOf: $0, encoding: .utf8)) ?? "") }
-            .joined(separator: "\n")
-    }
+    func logs() -> String { children.logs() }
 
     deinit { stopAll() }
 }
