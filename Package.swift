@@ -121,7 +121,7 @@ let package = Package(
         // Also runs protoc-gen-clinic, so the plugin is built with the tests.
         .testTarget(name: "ClinicContractTests", dependencies: ["ClinicContract", "ClinicProto", "ClinicStore", "protoc-gen-clinic",
                                                                  .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
-        .testTarget(name: "ClinicServiceTests", dependencies: ["ClinicService", "ClinicContract", "ClinicBus", "ClinicProto"]),
+        .testTarget(name: "ClinicServiceTests", dependencies: ["ClinicService", "ClinicContract", "ClinicBus", "ClinicProto", "ClinicStore", "ClinicTestSupport"]),
         .testTarget(name: "ClinicStoreTests", dependencies: ["ClinicStore", "ClinicTestSupport"]),
         .testTarget(name: "ReceptionTests", dependencies: ["Reception", "ClinicService", "ClinicStore", "ClinicBus", "ClinicTestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "Reception", "ClinicService", "ClinicStore", "ClinicBus",
