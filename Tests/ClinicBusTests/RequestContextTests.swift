@@ -6,39 +6,37 @@ import Testing
 /// A handler calling another service through its request context, over a real broker.
 @Suite("Calls from a handler to another service")
 struct RequestContextTests {
-    /// Service B answers with what the call carried: caller system, subject, trace id and time left.
-    static func reporter(_ bus: TestBus) throws -> WorkerPool {
-        let pool = WorkerPool(configuration: WorkerConfiguration(brokerEndpoint: bus.endpoints.requests, service: TestBus.echoB.busService,
-                                                                 threads: 1, heartbeatInterval: TestBus.heartbeat),
+    /// A started pool of `threads` serving `method` with `handler`.
+    static func pool(_ bus: TestBus, _ method: Method<Clinic_Bus_V1_Event, Clinic_Bus_V1_Event>, threads: Int,
+                     _ handler: @escaping @Sendable (RequestContext, Clinic_Bus_V1_Event) throws -> Clinic_Bus_V1_Event) throws -> WorkerPool {
+        let pool = WorkerPool(configuration: WorkerConfiguration(brokerEndpoint: bus.endpoints.requests, service: method.busService,
+                                                                 threads: threads, heartbeatInterval: TestBus.heartbeat),
                               logger: bus.logger) { _ in
             let routes = WorkerRoutes()
-            routes.register(TestBus.echoB) { context, request in
-                if request.header.type == "missing" { throw RPCError.notFound("nothing here") }
-                var response = request
-                let left = Int(context.deadline.timeIntervalSinceNow * 1000)
-                response.header.publisher = "\(context.caller.system)|\(context.caller.subject)|\(context.header.traceID)"
-                response.header.seq = UInt64(max(0, left))
-                return response
-            }
+            routes.register(method, handler)
             return routes
         }
         try pool.start()
         return pool
     }
 
+    /// Service B answers with what the call carried: caller system, subject, trace id and time left.
+    static func reporter(_ bus: TestBus) throws -> WorkerPool {
+        try pool(bus, TestBus.echoB, threads: 1) { context, request in
+            if request.header.type == "missing" { throw RPCError.notFound("nothing here") }
+            var response = request
+            let left = Int(context.deadline.timeIntervalSinceNow * 1000)
+            response.header.publisher = "\(context.caller.system)|\(context.caller.subject)|\(context.header.traceID)"
+            response.header.seq = UInt64(max(0, left))
+            return response
+        }
+    }
+
     /// Service A's handler calls B on behalf of its own request.
     static func relay(_ bus: TestBus) throws -> WorkerPool {
-        let pool = WorkerPool(configuration: WorkerConfiguration(brokerEndpoint: bus.endpoints.requests, service: TestBus.echoA.busService,
-                                                                 threads: 2, heartbeatInterval: TestBus.heartbeat),
-                              logger: bus.logger) { _ in
-            let routes = WorkerRoutes()
-            routes.register(TestBus.echoA) { context, request in
-                try context.call(TestBus.echoB, request, as: "clinic-a")
-            }
-            return routes
+        try pool(bus, TestBus.echoA, threads: 2) { context, request in
+            try context.call(TestBus.echoB, request, as: "clinic-a")
         }
-        try pool.start()
-        return pool
     }
 
     @Test func theCallCarriesTheCallerTheTraceAndADeadlineInsideTheCallersOwn() async throws {
