@@ -1,7 +1,7 @@
 @testable import ClinicBus
 import Testing
 
-@Suite struct MDPCodecTests {
+@Suite struct MDPTests {
     @Test(arguments: [
         BusMessage.clientRequest(service: "clinic.a.v1", header: [1, 2], payload: [3]),
         .clientReply(service: "clinic.a.v1", header: [1], payload: []),

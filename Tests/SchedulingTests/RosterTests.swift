@@ -4,7 +4,7 @@ import Testing
 @testable import Scheduling
 
 @Suite("Roster calculator")
-struct RosterCalculatorTests {
+struct RosterTests {
     let clock = ClinicClock(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
     var calculator: RosterCalculator { RosterCalculator(clock: clock) }
     /// A Tuesday.

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 @Suite("UUIDs in SQL")
-struct UUIDBindingTests {
+struct SQLEncodableTests {
     @Test func idsAndIdArraysBindAndDecode() async throws {
         try await onThread {
             let connection = try ServiceDatabase.make("uuid_text").connect()

@@ -22,7 +22,7 @@ final class RecordingTransport: RPCTransport {
 
 /// The route table is the contract's: every generated route is served, and reaches its rpc.
 @Suite("Generated routes")
-struct GatewayRoutesTests {
+struct GatewayRouteTests {
     /// A value for a path variable, from its schema in the generated OpenAPI parameters.
     static func sample(for variable: String, in route: GatewayRoute) -> String {
         let parameters = (try? JSONSerialization.jsonObject(with: Data(route.contract.openAPIParameters.utf8))) as? [[String: Any]] ?? []

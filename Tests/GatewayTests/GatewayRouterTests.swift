@@ -74,7 +74,7 @@ final class TestBackend: Sendable {
 }
 
 @Suite("Gateway over a real bus")
-struct GatewayHTTPTests {
+struct GatewayRouterTests {
     func withGateway(_ test: @Sendable (any TestClientProtocol, GatewayMetrics) async throws -> Void) async throws {
         let backend = try TestBackend()
         defer { backend.stop() }

@@ -6,7 +6,7 @@ import Testing
 /// `protoc-gen-clinic` run as `Protos/generate.sh` runs it, on the repository's contract and on a copy with one
 /// more rpc.
 @Suite("protoc-gen-clinic")
-struct ProtocGenClinicTests {
+struct ClinicContractPluginTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static var plugin: URL {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("protoc-gen-clinic")
