@@ -21,6 +21,7 @@ struct ClinicContractPlugin: CodeGenerator {
     func generate(files: [FileDescriptor], parameter: any CodeGeneratorParameter,
                   protoCompilerContext: any ProtoCompilerContext, generatorOutputs: any GeneratorOutputs) throws {
         let contract = Contract(files: files.filter { $0.package.hasPrefix("clinic.") && $0.package != "clinic.api.v1" })
+        try contract.checkPatterns()
         for file in contract.files {
             let name = file.name.replacingOccurrences(of: ".proto", with: "").replacingOccurrences(of: "/", with: "_")
             try generatorOutputs.add(fileName: "\(name).contract.swift", contents: try contract.swift(for: file))

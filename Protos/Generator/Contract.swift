@@ -75,6 +75,23 @@ struct Contract {
         """
     }
 
+    /// Fails generation on a `pattern` Swift's Regex cannot compile, naming the field: the runtime check would
+    /// otherwise refuse every value.
+    func checkPatterns() throws {
+        for file in files {
+            for message in allMessages(of: file) {
+                for field in message.fields {
+                    let rules = field.options.Clinic_Api_V1_rules
+                    for pattern in [rules.pattern, rules.items.pattern] where !pattern.isEmpty {
+                        guard (try? Regex(pattern)) != nil else {
+                            throw ContractError("\(message.fullName).\(field.name): pattern \(pattern) does not compile")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     // MARK: Field-rule checks
 
     /// The `FieldRulesChecked` conformance of one message.

@@ -1,6 +1,7 @@
 import ClinicProto
 import ClinicValues
 import SwiftProtobuf
+import Synchronization
 
 /// A message whose fields carry rules in the contract (`(clinic.api.v1.rules)`): the generated conformance checks
 /// every one of them.
@@ -161,10 +162,18 @@ public enum FieldRule {
         "\(field)[\(index)]"
     }
 
-    /// Whether the whole of `value` matches the regular expression `pattern` (an invalid pattern matches nothing:
-    /// the generator compiles every pattern first, so this cannot happen for the contract's own).
+    /// Whether the whole of `value` matches the regular expression `pattern` (an invalid pattern matches nothing).
+    /// Each pattern is compiled once per process: the contract has few, and requests use them again and again.
     static func matches(_ value: String, _ pattern: String) -> Bool {
-        guard let regex = try? Regex(pattern) else { return false }
+        let regex = compiled.withLock { cache -> Regex<AnyRegexOutput>? in
+            if let known = cache[pattern] { return known }
+            let made = try? Regex(pattern)
+            cache[pattern] = made
+            return made
+        }
+        guard let regex else { return false }
         return (try? regex.wholeMatch(in: value)) != nil
     }
+
+    private static let compiled = Mutex<[String: Regex<AnyRegexOutput>?]>([:])
 }
