@@ -44,6 +44,9 @@ struct BrokerStateMachine {
         var expiry: Int64
         /// Requests sent to the worker and not yet answered (at most `workerCredit`).
         var inFlight: [InFlight] = []
+        /// Set once the worker said DISCONNECT while it still held requests: it gets no more, its replies are
+        /// still forwarded, and what it has not answered by then is answered UNAVAILABLE.
+        var leavingBy: Int64?
     }
 
     struct Service {
@@ -141,12 +144,27 @@ struct BrokerStateMachine {
             let answered = workers[PeerKey(sender)]!.inFlight.remove(at: index)
             actions.append(.send(to: client, frames: MDPCodec.encode(.clientReply(service: answered.askedAs ?? worker.service,
                                                                                   header: header, payload: payload))))
-            workerHasCapacity(sender, service: worker.service, now: now, into: &actions)
+            if worker.leavingBy != nil {
+                // A leaving worker gets nothing new; once it has answered everything it is gone.
+                if workers[PeerKey(sender)]?.inFlight.isEmpty == true { removeWorker(sender, reason: "worker left", into: &actions) }
+            } else {
+                workerHasCapacity(sender, service: worker.service, now: now, into: &actions)
+            }
         case .heartbeat:
             if workers[PeerKey(sender)] == nil { violation("HEARTBEAT from an unregistered worker", from: sender, into: &actions) }
         case .disconnect:
-            if workers[PeerKey(sender)] != nil {
+            guard let worker = workers[PeerKey(sender)] else { return }
+            if worker.inFlight.isEmpty || worker.leavingBy != nil {
                 removeWorker(sender, reason: "worker disconnected", into: &actions)
+            } else {
+                // A stopping worker finishes what it holds: no new requests, its replies still go through, and
+                // whatever is left after the liveness period is answered UNAVAILABLE.
+                if var service = services[worker.service] {
+                    service.members.removeAll { $0 == sender }
+                    services[worker.service] = service
+                }
+                workers[PeerKey(sender)]?.leavingBy = now + heartbeatMS * liveness
+                actions.append(.log(.info, "worker leaving with \(worker.inFlight.count) request(s) to finish: service \(worker.service)"))
             }
         case .clientReply, .workerRequest:
             if workers[PeerKey(sender)] != nil {
@@ -161,7 +179,7 @@ struct BrokerStateMachine {
     mutating func tick(now: Int64, into actions: inout [BrokerAction]) {
         lastTick = now
         var dead: [[UInt8]] = []
-        for (identity, worker) in workers where worker.expiry <= now { dead.append(identity.bytes) }
+        for (identity, worker) in workers where worker.expiry <= now || (worker.leavingBy ?? .max) <= now { dead.append(identity.bytes) }
         for identity in dead { removeWorker(identity, reason: "worker expired (missed heartbeats)", into: &actions) }
 
         for name in Array(services.keys) {

@@ -145,6 +145,7 @@ public final class WorkerPool: Sendable {
             if !reconnect {
                 let goodbye = machine.stopping()
                 perform(goodbye, socket: socket, logger: logger)
+                if !goodbye.isEmpty { finishHeld(socket: socket, machine: &machine, routes: routes, cover: cover, logger: logger) }
                 socket.close()
                 return
             }
@@ -191,6 +192,35 @@ public final class WorkerPool: Sendable {
             }
         }
         return false
+    }
+
+    /// After DISCONNECT: answers the requests this worker still holds (queued on its socket, or dispatched before
+    /// the broker read the DISCONNECT), until the socket has been quiet a while or the broker's patience (its
+    /// liveness period) is spent. The broker forwards these replies and sends nothing new.
+    private func finishHeld(socket: Socket, machine: inout WorkerStateMachine, routes: WorkerRoutes, cover: BusyHeartbeat,
+                            logger: Logger) {
+        let heartbeatMS = configuration.heartbeatInterval.wholeMilliseconds
+        let giveUp = BusClock.nowMS() + heartbeatMS * Int64(configuration.liveness)
+        let quietMS = min(max(heartbeatMS / 2, 20), 250)
+        let lent = BusyHeartbeat.LentSocket(socket)
+        var finished = 0
+        do {
+            while BusClock.nowMS() < giveUp, try Socket.poll([socket], timeoutMS: Int(quietMS))[0] {
+                var replies = ReplyBatch()
+                defer { replies.flush(on: socket, logger: logger) }
+                var actions: [WorkerAction] = []
+                while actions.count < Self.drainLimit, let frames = try socket.receive(dontWait: true) {
+                    actions.append(contentsOf: machine.received(frames, now: BusClock.nowMS()))
+                }
+                finished += actions.count { if case .handle = $0 { true } else { false } }
+                // A reconnect asked for now means the broker has let this worker go: nothing more will come.
+                if try handleAll(actions, socket: socket, lent: lent, machine: &machine, routes: routes, cover: cover,
+                                 replies: &replies, logger: logger) { break }
+            }
+        } catch {
+            logger.warning("worker could not finish what it held", metadata: ["error": "\(error)"])
+        }
+        if finished > 0 { logger.info("worker finished what it held before leaving", metadata: ["requests": "\(finished)"]) }
     }
 
     /// Most actions (requests, mostly) taken off the socket before the first of them is handled.

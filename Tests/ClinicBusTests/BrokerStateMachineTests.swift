@@ -238,11 +238,42 @@ struct BrokerHarness {
         #expect(!BrokerHarness.sends(actions).contains { $0.to == workerA })
     }
 
-    @Test func disconnectingWorkerAnswersItsRequestUnavailable() {
+    @Test func aLeavingWorkerFinishesWhatItHoldsAndGetsNothingNew() {
+        var h = BrokerHarness()
+        _ = h.ready(workerA)
+        _ = h.ready(workerB)
+        _ = h.request(from: client, id: "r1")  // goes to A
+        // A says it is leaving while it holds r1: nobody is answered yet.
+        let goodbye = h.machine.receive(from: workerA, frames: MDPCodec.encode(.disconnect), now: h.now)
+        #expect(BrokerHarness.clientReplies(goodbye).isEmpty)
+        // New work goes to B only.
+        let next = BrokerHarness.sends(h.request(from: client, id: "r2"))
+        #expect(next.map(\.to) == [workerB])
+        // A's reply still reaches the client, and then A is gone.
+        let answered = h.reply(from: workerA, to: client)
+        #expect(BrokerHarness.sends(answered).contains { $0.to == client })
+        #expect(h.machine.stats.workers == 1)
+    }
+
+    @Test func aLeavingWorkerThatDoesNotAnswerInTimeHasItsRequestsAnsweredUnavailable() {
         var h = BrokerHarness()
         _ = h.ready(workerA)
         _ = h.request(from: client, id: "r")
-        let replies = BrokerHarness.clientReplies(h.machine.receive(from: workerA, frames: MDPCodec.encode(.disconnect), now: h.now))
+        _ = h.machine.receive(from: workerA, frames: MDPCodec.encode(.disconnect), now: h.now)
+        // Heartbeats keep it alive, but not past its leaving period (liveness × heartbeat).
+        h.now += 250
+        _ = h.machine.receive(from: workerA, frames: MDPCodec.encode(.heartbeat), now: h.now)
+        #expect(BrokerHarness.clientReplies(h.machine.tick(now: h.now)).isEmpty)
+        h.now += 100
+        let replies = BrokerHarness.clientReplies(h.machine.tick(now: h.now))
         #expect(replies.first?.header.code == .unavailable)
+        #expect(h.machine.stats.workers == 0)
+    }
+
+    @Test func aWorkerThatHoldsNothingLeavesAtOnce() {
+        var h = BrokerHarness()
+        _ = h.ready(workerA)
+        _ = h.machine.receive(from: workerA, frames: MDPCodec.encode(.disconnect), now: h.now)
+        #expect(h.machine.stats.workers == 0)
     }
 }
