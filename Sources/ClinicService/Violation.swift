@@ -1,3 +1,4 @@
+import Foundation
 import ClinicBus
 
 /// One field a person got wrong, named as the API names it (proto3 JSON, e.g. `birthDate`, `startTime`).
@@ -35,5 +36,19 @@ extension Result where Failure == ViolationList {
         case .success(let value): return value
         case .failure(let list): throw list.rpcError
         }
+    }
+}
+
+/// Ids in request fields the contract has checked (`FORMAT_UUID`): parsed into values, the empty one as nil.
+public enum CheckedID {
+    /// The id in `text`; INVALID_ARGUMENT naming `field` if it is not one (a request that skipped the contract).
+    public static func parse(_ text: String, field: String) throws -> UUID {
+        guard let id = UUIDText.parse(text) else { throw RPCError.invalidArgument(field: field, FieldFormat.uuid.expectation) }
+        return id
+    }
+
+    /// The id in an optional field: nil when it is empty.
+    public static func parseOptional(_ text: String, field: String) throws -> UUID? {
+        text.isEmpty ? nil : try parse(text, field: field)
     }
 }

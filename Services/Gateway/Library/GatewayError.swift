@@ -22,6 +22,11 @@ public struct GatewayError: Error, Sendable {
         self.httpStatus = httpStatus
     }
 
+    /// 400 naming a request header (or other request part) and what it must be.
+    public static func invalid(_ name: String, _ description: String) -> GatewayError {
+        GatewayError(.invalidArgument, "\(name): \(description)", details: [(name, description)])
+    }
+
     /// 413: the body is larger than the gateway accepts.
     public static func bodyTooLarge(limit: Int) -> GatewayError {
         GatewayError(.resourceExhausted, "body: must be at most \(limit) bytes", details: [("body", "must be at most \(limit) bytes")],

@@ -53,8 +53,7 @@ public enum GatewayRouter {
         let requestID = request.headers[requestIDField] ?? RequestID.next()
         do {
             guard requestID.unicodeScalars.count <= maxRequestIDLength else {
-                throw GatewayError(.invalidArgument, "X-Request-Id: must be at most \(maxRequestIDLength) characters",
-                                   details: [("X-Request-Id", "must be at most \(maxRequestIDLength) characters")])
+                throw GatewayError.invalid("X-Request-Id", "must be at most \(maxRequestIDLength) characters")
             }
             var parameters: [(field: String, value: String)] = []
             for (name, field) in route.pathBindings {
@@ -121,15 +120,13 @@ public enum GatewayRouter {
                                    details: [("Grpc-Timeout", "must be a positive number of at most 8 digits and a unit H, M, S, m, u or n")])
             }
             guard asked >= GrpcTimeout.minimum else {
-                throw GatewayError(.invalidArgument, "Grpc-Timeout: must be at least 100m",
-                                   details: [("Grpc-Timeout", "must be at least 100m (100 milliseconds)")])
+                throw GatewayError.invalid("Grpc-Timeout", "must be at least 100m (100 milliseconds)")
             }
             timeout = min(asked, GrpcTimeout.maximum)
         }
         let idempotencyKey = request.headers[idempotencyField] ?? ""
         guard idempotencyKey.unicodeScalars.count <= IdempotentWrite.maxKeyLength else {
-            throw GatewayError(.invalidArgument, "Idempotency-Key: must be at most \(IdempotentWrite.maxKeyLength) characters",
-                               details: [("Idempotency-Key", "must be at most \(IdempotentWrite.maxKeyLength) characters")])
+            throw GatewayError.invalid("Idempotency-Key", "must be at most \(IdempotentWrite.maxKeyLength) characters")
         }
         var caller = Clinic_Bus_V1_Caller()
         caller.system = "clinic-gateway"

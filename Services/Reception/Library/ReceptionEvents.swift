@@ -26,7 +26,7 @@ enum ReceptionEvents {
         event.phone = record.phone
         event.address = record.address
         event.version = record.version
-        try append(event, on: db)
+        try ReceptionService.events.append(event, on: db)
     }
 
     /// Records `PatientCheckedIn` for a new arrival (scheduling marks the appointment arrived from it).
@@ -36,10 +36,7 @@ enum ReceptionEvents {
         event.patientID = record.patientID.lowercasedText
         event.appointmentID = record.appointmentID?.lowercasedText ?? ""
         event.checkedInAt = Google_Protobuf_Timestamp(date: record.checkedInAt)
-        try append(event, on: db)
-    }
-
-    private static func append<Event: SwiftProtobuf.Message>(_ event: Event, on db: Connection) throws {
         try ReceptionService.events.append(event, on: db)
     }
+
 }

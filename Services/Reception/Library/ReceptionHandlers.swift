@@ -61,7 +61,7 @@ final class ReceptionHandlers {
     func getPatients(_ calls: [(RequestContext, Clinic_Reception_V1_GetPatientRequest)]) -> [Result<Clinic_Reception_V1_Patient, any Error>] {
         BatchAnswers.answer(calls, prepare: { context, request in
             let reader = context.actor
-            return PatientStore.LoggedRead(patientID: try Self.patientID(request.patientID), reader: reader,
+            return PatientStore.LoggedRead(patientID: try CheckedID.parse(request.patientID, field: "patientId"), reader: reader,
                                            role: context.caller.role, reason: request.reason)
         }, together: { reads in
             let found = try PatientStore.readLogged(reads, on: db)
@@ -90,7 +90,7 @@ final class ReceptionHandlers {
     }
 
     func updatePatientContact(_ context: RequestContext, _ request: Clinic_Reception_V1_UpdatePatientContactRequest) throws -> Clinic_Reception_V1_Patient {
-        let id = try Self.patientID(request.patientID)
+        let id = try CheckedID.parse(request.patientID, field: "patientId")
         var update = ContactUpdate(phone: nil, address: nil, reason: request.reason,
                                    expectedVersion: request.expectedVersion == 0 ? nil : request.expectedVersion,
                                    changedBy: context.actor)
@@ -121,7 +121,7 @@ final class ReceptionHandlers {
     }
 
     func listContactChanges(_ context: RequestContext, _ request: Clinic_Reception_V1_ListContactChangesRequest) throws -> Clinic_Reception_V1_ListContactChangesResponse {
-        let id = try Self.patientID(request.patientID)
+        let id = try CheckedID.parse(request.patientID, field: "patientId")
         guard try PatientStore.find(id, on: db) != nil else {
             throw RPCError.notFound("patient \(id.lowercasedText) not found")
         }
@@ -141,9 +141,9 @@ final class ReceptionHandlers {
     }
 
     func checkInPatient(_ context: RequestContext, _ request: Clinic_Reception_V1_CheckInPatientRequest) throws -> Clinic_Reception_V1_CheckIn {
-        let patientID = try Self.patientID(request.patientID)
+        let patientID = try CheckedID.parse(request.patientID, field: "patientId")
         // Empty for a walk-in.
-        let appointmentID = request.appointmentID.isEmpty ? nil : try Self.patientID(request.appointmentID, field: "appointmentId")
+        let appointmentID = try CheckedID.parseOptional(request.appointmentID, field: "appointmentId")
         let checkedInBy = context.actor
 
         return try IdempotentWrite.perform(context, on: db) { db in
@@ -223,12 +223,6 @@ final class ReceptionHandlers {
             referrer: request.referrer, preferredDoctorID: request.preferredDoctorID,
             preferredDoctorGender: request.preferredDoctorGender.rawValue, consultant: request.consultant,
             vip: request.vip, notes: request.notes)
-    }
-
-    /// The id in an id field the contract has checked (required, a UUID).
-    static func patientID(_ text: String, field: String = "patientId") throws -> UUID {
-        guard let id = UUIDText.parse(text) else { throw RPCError.invalidArgument(field: field, FieldFormat.uuid.expectation) }
-        return id
     }
 
     static func duplicate(_ existing: UUID) -> RPCError {

@@ -33,9 +33,9 @@ extension SchedulingHandlers {
     }
 
     func rescheduleAppointment(_ context: RequestContext, _ request: Clinic_Scheduling_V1_RescheduleAppointmentRequest) throws -> Clinic_Scheduling_V1_RescheduleAppointmentResponse {
-        let id = try Self.id(request.appointmentID, field: "appointmentId")
-        let doctorOverride = try Self.optionalID(request.doctorID, field: "doctorId")
-        let chairOverride = try Self.optionalID(request.chairID, field: "chairId")
+        let id = try CheckedID.parse(request.appointmentID, field: "appointmentId")
+        let doctorOverride = try CheckedID.parseOptional(request.doctorID, field: "doctorId")
+        let chairOverride = try CheckedID.parseOptional(request.chairID, field: "chairId")
         return try IdempotentWrite.perform(context, on: db) { db in
             let old = try lockedAppointment(id, on: db)
             let status = try AppointmentLifecycle.next(after: .reschedule, from: old.status).get()

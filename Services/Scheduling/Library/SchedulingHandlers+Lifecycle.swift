@@ -8,13 +8,13 @@ import SwiftProtobuf
 /// An appointment's life after booking: confirm, arrive, treat, complete, cancel, no-show.
 extension SchedulingHandlers {
     func getAppointment(_ context: RequestContext, _ request: Clinic_Scheduling_V1_GetAppointmentRequest) throws -> Clinic_Scheduling_V1_Appointment {
-        let id = try Self.id(request.appointmentID, field: "appointmentId")
+        let id = try CheckedID.parse(request.appointmentID, field: "appointmentId")
         guard let record = try AppointmentStore.find(id, on: db) else { throw RPCError.notFound("appointment \(id.lowercasedText) not found") }
         return try message(for: record, on: db)
     }
 
     func confirmAppointment(_ context: RequestContext, _ request: Clinic_Scheduling_V1_ConfirmAppointmentRequest) throws -> Clinic_Scheduling_V1_Appointment {
-        let id = try Self.id(request.appointmentID, field: "appointmentId")
+        let id = try CheckedID.parse(request.appointmentID, field: "appointmentId")
         if case .UNRECOGNIZED = request.channel { throw RPCError.invalidArgument(field: "channel", "is not a known value") }
         let confirmation = ConfirmationRecord(appointmentID: id, channel: request.channel.rawValue, confirmedAt: Date(),
                                               confirmedBy: context.actor, note: request.note)
@@ -30,7 +30,7 @@ extension SchedulingHandlers {
     }
 
     func markArrived(_ context: RequestContext, _ request: Clinic_Scheduling_V1_MarkArrivedRequest) throws -> Clinic_Scheduling_V1_Appointment {
-        let id = try Self.id(request.appointmentID, field: "appointmentId")
+        let id = try CheckedID.parse(request.appointmentID, field: "appointmentId")
         let now = Date()
         return try transition(id, { record in .arrive(sameClinicDay: clock.date(of: record.span.start) == clock.date(of: now)) },
                               write: { _, next, db in try AppointmentStore.update(id, status: next, arrivedAt: now, on: db) },
@@ -42,13 +42,13 @@ extension SchedulingHandlers {
     }
 
     func startTreatment(_ context: RequestContext, _ request: Clinic_Scheduling_V1_StartTreatmentRequest) throws -> Clinic_Scheduling_V1_Appointment {
-        let id = try Self.id(request.appointmentID, field: "appointmentId")
+        let id = try CheckedID.parse(request.appointmentID, field: "appointmentId")
         return try transition(id, { _ in .startTreatment }, write: { _, next, db in try AppointmentStore.update(id, status: next, on: db) },
                               announce: { _ in nil })
     }
 
     func completeAppointment(_ context: RequestContext, _ request: Clinic_Scheduling_V1_CompleteAppointmentRequest) throws -> Clinic_Scheduling_V1_Appointment {
-        let id = try Self.id(request.appointmentID, field: "appointmentId")
+        let id = try CheckedID.parse(request.appointmentID, field: "appointmentId")
         return try transition(id, { _ in .complete }, write: { record, next, db in
             let notes = request.notes.isEmpty ? nil : (record.notes.isEmpty ? request.notes : record.notes + "\n" + request.notes)
             try AppointmentStore.update(id, status: next, notes: notes, on: db)
@@ -60,7 +60,7 @@ extension SchedulingHandlers {
     }
 
     func cancelAppointment(_ context: RequestContext, _ request: Clinic_Scheduling_V1_CancelAppointmentRequest) throws -> Clinic_Scheduling_V1_Appointment {
-        let id = try Self.id(request.appointmentID, field: "appointmentId")
+        let id = try CheckedID.parse(request.appointmentID, field: "appointmentId")
         let reason = request.reason.trimmingWhitespace()
         let cancelled = try transition(id, { _ in .cancel },
                                        write: { _, next, db in try AppointmentStore.update(id, status: next, cancelReason: reason, on: db) },
@@ -75,7 +75,7 @@ extension SchedulingHandlers {
     }
 
     func markNoShow(_ context: RequestContext, _ request: Clinic_Scheduling_V1_MarkNoShowRequest) throws -> Clinic_Scheduling_V1_Appointment {
-        let id = try Self.id(request.appointmentID, field: "appointmentId")
+        let id = try CheckedID.parse(request.appointmentID, field: "appointmentId")
         return try transition(id, { _ in .markNoShow }, write: { record, next, db in
             guard record.span.start <= Date() else {
                 throw RPCError.failedPrecondition("the appointment has not started yet (\(clock.display(record.span.start))); it cannot be marked a no-show")

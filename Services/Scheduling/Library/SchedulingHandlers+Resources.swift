@@ -15,7 +15,7 @@ extension SchedulingHandlers {
     }
 
     func updateDoctor(_ context: RequestContext, _ request: Clinic_Scheduling_V1_UpdateDoctorRequest) throws -> Clinic_Scheduling_V1_Doctor {
-        let id = try Self.id(request.doctorID, field: "doctorId")
+        let id = try CheckedID.parse(request.doctorID, field: "doctorId")
         return try db.transaction { db in
             guard var doctor = try DoctorStore.doctor(id, forUpdate: true, on: db) else {
                 throw RPCError.notFound("doctor \(id.lowercasedText) not found")
@@ -31,7 +31,7 @@ extension SchedulingHandlers {
     }
 
     func getDoctor(_ context: RequestContext, _ request: Clinic_Scheduling_V1_GetDoctorRequest) throws -> Clinic_Scheduling_V1_Doctor {
-        let id = try Self.id(request.doctorID, field: "doctorId")
+        let id = try CheckedID.parse(request.doctorID, field: "doctorId")
         guard let doctor = try DoctorStore.doctor(id, on: db) else { throw RPCError.notFound("doctor \(id.lowercasedText) not found") }
         return messages.doctor(doctor)
     }
@@ -50,7 +50,7 @@ extension SchedulingHandlers {
     }
 
     func updateChair(_ context: RequestContext, _ request: Clinic_Scheduling_V1_UpdateChairRequest) throws -> Clinic_Scheduling_V1_Chair {
-        let id = try Self.id(request.chairID, field: "chairId")
+        let id = try CheckedID.parse(request.chairID, field: "chairId")
         return try db.transaction { db in
             guard var chair = try DoctorStore.chair(id, on: db) else { throw RPCError.notFound("chair \(id.lowercasedText) not found") }
             let name = request.name.trimmingWhitespace()
@@ -62,7 +62,7 @@ extension SchedulingHandlers {
     }
 
     func getChair(_ context: RequestContext, _ request: Clinic_Scheduling_V1_GetChairRequest) throws -> Clinic_Scheduling_V1_Chair {
-        let id = try Self.id(request.chairID, field: "chairId")
+        let id = try CheckedID.parse(request.chairID, field: "chairId")
         guard let chair = try DoctorStore.chair(id, on: db) else { throw RPCError.notFound("chair \(id.lowercasedText) not found") }
         return messages.chair(chair)
     }

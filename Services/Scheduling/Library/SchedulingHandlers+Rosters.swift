@@ -13,7 +13,7 @@ extension SchedulingHandlers {
     static let maxLeaveDays = 366
 
     func setWeeklyRoster(_ context: RequestContext, _ request: Clinic_Scheduling_V1_SetWeeklyRosterRequest) throws -> Clinic_Scheduling_V1_WeeklyRoster {
-        let doctorID = try Self.id(request.doctorID, field: "doctorId")
+        let doctorID = try CheckedID.parse(request.doctorID, field: "doctorId")
         var violations: [Violation] = []
         var week = WeeklyRoster()
         for (index, day) in request.days.enumerated() {
@@ -40,7 +40,7 @@ extension SchedulingHandlers {
     }
 
     func getRoster(_ context: RequestContext, _ request: Clinic_Scheduling_V1_GetRosterRequest) throws -> Clinic_Scheduling_V1_RosterView {
-        let doctorID = try Self.id(request.doctorID, field: "doctorId")
+        let doctorID = try CheckedID.parse(request.doctorID, field: "doctorId")
         let from = request.fromDate.isEmpty ? clock.today() : try Self.date(request.fromDate, field: "fromDate")
         let to = request.toDate.isEmpty ? from.adding(days: 6) : try Self.date(request.toDate, field: "toDate")
         guard from <= to else { throw RPCError.invalidArgument(field: "toDate", "must not be before fromDate") }
@@ -71,7 +71,7 @@ extension SchedulingHandlers {
 
     func setRosterOverride(_ context: RequestContext, _ request: Clinic_Scheduling_V1_SetRosterOverrideRequest) throws -> Clinic_Scheduling_V1_RosterOverride {
         let input = request.override
-        let doctorID = try Self.id(input.doctorID, field: "override.doctorId")
+        let doctorID = try CheckedID.parse(input.doctorID, field: "override.doctorId")
         let date = try Self.date(input.date, field: "override.date")
         guard input.dayOff || input.hasHours else {
             throw RPCError.invalidArgument(field: "override.hours", "is required unless dayOff is true")
@@ -90,7 +90,7 @@ extension SchedulingHandlers {
     }
 
     func deleteRosterOverride(_ context: RequestContext, _ request: Clinic_Scheduling_V1_DeleteRosterOverrideRequest) throws -> Clinic_Scheduling_V1_DeleteRosterOverrideResponse {
-        let doctorID = try Self.id(request.doctorID, field: "doctorId")
+        let doctorID = try CheckedID.parse(request.doctorID, field: "doctorId")
         let date = try Self.date(request.date, field: "date")
         return try db.transaction { db in
             guard try DoctorStore.doctor(doctorID, forUpdate: true, on: db) != nil else {
@@ -105,7 +105,7 @@ extension SchedulingHandlers {
     }
 
     func addLeave(_ context: RequestContext, _ request: Clinic_Scheduling_V1_AddLeaveRequest) throws -> Clinic_Scheduling_V1_AddLeaveResponse {
-        let doctorID = try Self.id(request.doctorID, field: "doctorId")
+        let doctorID = try CheckedID.parse(request.doctorID, field: "doctorId")
         let span = try leaveSpan(request)
         return try IdempotentWrite.perform(context, on: db) { db in
             guard try DoctorStore.doctor(doctorID, forUpdate: true, on: db) != nil else {
@@ -128,7 +128,7 @@ extension SchedulingHandlers {
     }
 
     func cancelLeave(_ context: RequestContext, _ request: Clinic_Scheduling_V1_CancelLeaveRequest) throws -> Clinic_Scheduling_V1_Leave {
-        let id = try Self.id(request.leaveID, field: "leaveId")
+        let id = try CheckedID.parse(request.leaveID, field: "leaveId")
         guard let leave = try RosterStore.cancelLeave(id, on: db) else { throw RPCError.notFound("leave \(id.lowercasedText) not found") }
         return messages.leave(leave)
     }

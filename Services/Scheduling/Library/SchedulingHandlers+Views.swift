@@ -16,8 +16,8 @@ extension SchedulingHandlers {
         if request.doctorID.isEmpty == specialty.isEmpty {
             throw RPCError.invalidArgument(field: "doctorId", "give either a doctor id or a specialty")
         }
-        let doctorID = try Self.optionalID(request.doctorID, field: "doctorId")
-        let chairID = try Self.optionalID(request.chairID, field: "chairId")
+        let doctorID = try CheckedID.parseOptional(request.doctorID, field: "doctorId")
+        let chairID = try CheckedID.parseOptional(request.chairID, field: "chairId")
         let duration = request.durationMinutes == 0 ? BookingRules.defaultDurationMinutes : Int(request.durationMinutes)
         let count = request.count == 0 ? 5 : Int(request.count)
         let step = request.stepMinutes == 0 ? 15 : Int(request.stepMinutes)
@@ -51,8 +51,8 @@ extension SchedulingHandlers {
 
     func listDayAppointments(_ context: RequestContext, _ request: Clinic_Scheduling_V1_ListDayAppointmentsRequest) throws -> Clinic_Scheduling_V1_ListDayAppointmentsResponse {
         let date = request.date.isEmpty ? clock.today() : try Self.date(request.date, field: "date")
-        let doctor = try Self.optionalID(request.doctorID, field: "doctorId")
-        let chair = try Self.optionalID(request.chairID, field: "chairId")
+        let doctor = try CheckedID.parseOptional(request.doctorID, field: "doctorId")
+        let chair = try CheckedID.parseOptional(request.chairID, field: "chairId")
         let records = try AppointmentStore.day(clock.span(of: date), doctor: doctor, chair: chair,
                                                includeInactive: request.includeInactive, on: db)
         var response = Clinic_Scheduling_V1_ListDayAppointmentsResponse()
@@ -62,7 +62,7 @@ extension SchedulingHandlers {
     }
 
     func listPatientAppointments(_ context: RequestContext, _ request: Clinic_Scheduling_V1_ListPatientAppointmentsRequest) throws -> Clinic_Scheduling_V1_ListPatientAppointmentsResponse {
-        let patient = try Self.id(request.patientID, field: "patientId")
+        let patient = try CheckedID.parse(request.patientID, field: "patientId")
         let now = Date()
         var response = Clinic_Scheduling_V1_ListPatientAppointmentsResponse()
         response.upcoming = try messages(for: try AppointmentStore.ofPatient(patient, upcoming: true, now: now,

@@ -100,17 +100,6 @@ final class SchedulingHandlers {
         return records.map { messages.appointment($0, confirmations: confirmations[$0.id] ?? []) }
     }
 
-    /// The id in an id field the contract has checked (a UUID).
-    static func id(_ text: String, field: String) throws -> UUID {
-        guard let id = UUIDText.parse(text) else { throw RPCError.invalidArgument(field: field, FieldFormat.uuid.expectation) }
-        return id
-    }
-
-    /// An optional id field the contract has checked (nil when empty).
-    static func optionalID(_ text: String, field: String) throws -> UUID? {
-        text.isEmpty ? nil : try id(text, field: field)
-    }
-
     /// The date in a date field the contract has checked (`YYYY-MM-DD`).
     static func date(_ text: String, field: String) throws -> ClinicDate {
         guard let date = ClinicDate(iso: text) else { throw RPCError.invalidArgument(field: field, FieldFormat.date.expectation) }
