@@ -174,10 +174,7 @@ public final class WorkerPool: Sendable {
                     // broker heartbeats that came in while a handler ran prove the broker alive.
                     var actions: [WorkerAction] = []
                     repeat {
-                        actions.removeAll(keepingCapacity: true)
-                        while actions.count < Self.drainLimit, let frames = try socket.receive(dontWait: true) {
-                            actions.append(contentsOf: machine.received(frames, now: BusClock.nowMS()))
-                        }
+                        try Self.takeWaiting(from: socket, into: &actions, machine: &machine)
                         if try handleAll(actions, socket: socket, lent: lent, machine: &machine, routes: routes,
                                          cover: cover, replies: &replies, logger: logger) {
                             return true
@@ -209,9 +206,7 @@ public final class WorkerPool: Sendable {
                 var replies = ReplyBatch()
                 defer { replies.flush(on: socket, logger: logger) }
                 var actions: [WorkerAction] = []
-                while actions.count < Self.drainLimit, let frames = try socket.receive(dontWait: true) {
-                    actions.append(contentsOf: machine.received(frames, now: BusClock.nowMS()))
-                }
+                try Self.takeWaiting(from: socket, into: &actions, machine: &machine)
                 finished += actions.count { if case .handle = $0 { true } else { false } }
                 // A reconnect asked for now means the broker has let this worker go: nothing more will come.
                 if try handleAll(actions, socket: socket, lent: lent, machine: &machine, routes: routes, cover: cover,
@@ -221,6 +216,16 @@ public final class WorkerPool: Sendable {
             logger.warning("worker could not finish what it held", metadata: ["error": "\(error)"])
         }
         if finished > 0 { logger.info("worker finished what it held before leaving", metadata: ["requests": "\(finished)"]) }
+    }
+
+    /// Replaces `actions` with what the messages waiting on the socket (up to `drainLimit`) ask for; the array's
+    /// storage is reused, since this runs for every batch.
+    private static func takeWaiting(from socket: Socket, into actions: inout [WorkerAction],
+                                    machine: inout WorkerStateMachine) throws {
+        actions.removeAll(keepingCapacity: true)
+        while actions.count < drainLimit, let frames = try socket.receive(dontWait: true) {
+            actions.append(contentsOf: machine.received(frames, now: BusClock.nowMS()))
+        }
     }
 
     /// Most actions (requests, mostly) taken off the socket before the first of them is handled.
