@@ -9,9 +9,7 @@ struct ChildProcesses {
 
     init(logger: Logger) {
         self.logger = logger
-        children = ProcessSupervisor(
-            directory: (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).deletingLastPathComponent(),
-            logger: logger)
+        children = ProcessSupervisor(logger: logger)
     }
 
     /// Starts the sibling executable `name` with `arguments` and `environment` added to this one's.

@@ -20,7 +20,7 @@ struct MigrateCommand: ParsableCommand {
         let wasRunning = cluster?.isRunning ?? true
         defer { if !wasRunning { try? cluster?.stop() } }
         let urls = try stack.provisionedURLs(services: Stack.services.map(\.name), startCluster: true)
-        let directory = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).deletingLastPathComponent()
+        let directory = ProcessSupervisor.ownDirectory
         for service in Stack.services {
             guard let url = urls[service.name] else { throw StackError("no database URL for \(service.name)") }
             let executable = directory.appendingPathComponent(service.executable).path
