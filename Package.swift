@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "clinic", targets: ["clinic"]),
         .executable(name: "clinic-bus", targets: ["clinic-bus"]),
+        .executable(name: "clinic-staff", targets: ["clinic-staff"]),
         .executable(name: "clinic-reception", targets: ["clinic-reception"]),
         .executable(name: "clinic-scheduling", targets: ["clinic-scheduling"]),
         .executable(name: "clinic-gateway", targets: ["clinic-gateway"]),
@@ -25,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // C boundaries: only ClinicBus imports CZeroMQ, only ClinicStore imports CPostgres.
@@ -52,7 +56,9 @@ let package = Package(
                 dependencies: ["ClinicBus", "ClinicStore", "ClinicProto", "ClinicValues",
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                               .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                               .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                               .product(name: "JWTKit", package: "jwt-kit"),
+                               .product(name: "Crypto", package: "swift-crypto")],
                 path: "Sources/ClinicService"),
 
         // The protoc plugin that turns the contract's options into Swift (Protos/generate.sh runs it).
@@ -68,6 +74,18 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           path: "Services/Bus"),
+        .target(name: "Staff",
+                dependencies: ["ClinicService", "ClinicBus", "ClinicStore", "ClinicProto",
+                               .product(name: "JWTKit", package: "jwt-kit"),
+                               .product(name: "Crypto", package: "swift-crypto"),
+                               .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                               .product(name: "Logging", package: "swift-log")],
+                path: "Services/Staff/Library",
+                resources: [.copy("Migrations")]),
+        .executableTarget(name: "clinic-staff",
+                          dependencies: ["Staff", "ClinicService",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Services/Staff/Executable"),
         .target(name: "Reception",
                 dependencies: ["ClinicService", "ClinicBus", "ClinicStore", "ClinicProto",
                                .product(name: "Logging", package: "swift-log")],
@@ -123,6 +141,7 @@ let package = Package(
                                                                  .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "ClinicServiceTests", dependencies: ["ClinicService", "ClinicContract", "ClinicBus", "ClinicProto", "ClinicStore", "ClinicTestSupport"]),
         .testTarget(name: "ClinicStoreTests", dependencies: ["ClinicStore", "ClinicTestSupport"]),
+        .testTarget(name: "StaffTests", dependencies: ["Staff", "ClinicService", "ClinicStore", "ClinicBus", "ClinicTestSupport"]),
         .testTarget(name: "ReceptionTests", dependencies: ["Reception", "ClinicService", "ClinicStore", "ClinicBus", "ClinicTestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "Reception", "ClinicService", "ClinicStore", "ClinicBus",
                                                              "ClinicTestSupport"]),
@@ -130,7 +149,7 @@ let package = Package(
                                                           .product(name: "HummingbirdTesting", package: "hummingbird")]),
         // The end-to-end tests start the real executables, so they are built with the tests.
         .testTarget(name: "EndToEndTests", dependencies: ["ClinicTestSupport", "ClinicBus", "ClinicProto", "ClinicStore", "ClinicService",
-                                                           "clinic-bus", "clinic-reception", "clinic-scheduling", "clinic-gateway"],
+                                                           "clinic-bus", "clinic-staff", "clinic-reception", "clinic-scheduling", "clinic-gateway"],
                     // A C bus client the interop test compiles with protoc-c code; not part of the Swift target.
                     exclude: ["Interop"]),
     ],

@@ -13,7 +13,7 @@ struct ClinicContractPlugin: CodeGenerator {
     var supportedFeatures: [Google_Protobuf_Compiler_CodeGeneratorResponse.Feature] { [.proto3Optional] }
 
     var customOptionExtensions: [any AnyMessageExtension] {
-        [Clinic_Api_V1_Extensions_http, Clinic_Api_V1_Extensions_rules, Clinic_Api_V1_Extensions_message_rules]
+        [Clinic_Api_V1_Extensions_http, Clinic_Api_V1_Extensions_access, Clinic_Api_V1_Extensions_rules, Clinic_Api_V1_Extensions_message_rules]
     }
 
     var version: String? { "1.0" }

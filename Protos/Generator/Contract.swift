@@ -48,7 +48,7 @@ struct Contract {
             var route = "nil"
             if method.options.hasClinic_Api_V1_http { route = try routeSwift(method) }
             out += "    public static let \(lowerFirst(method.name)) = Method<\(request), \(response)>(\n"
-            out += "        \(literal(fullName)), route: \(route))\n"
+            out += "        \(literal(fullName)), access: \(try accessSwift(method)), route: \(route))\n"
         }
         out += "    /// Full names of every rpc of this service.\n"
         out += "    public static let allMethods: [String] = [\n"
@@ -56,6 +56,32 @@ struct Contract {
         out += "    ]\n}\n"
         return out
     }
+
+    /// The `Access` literal of an rpc's `(clinic.api.v1.access)` option, which every rpc must carry with exactly one
+    /// of its choices set.
+    func accessSwift(_ method: MethodDescriptor) throws -> String {
+        let place = "\(method.service.fullName)/\(method.name)"
+        guard method.options.hasClinic_Api_V1_access else {
+            throw ContractError("\(place): every rpc needs an (clinic.api.v1.access) option naming who may call it")
+        }
+        let rule = method.options.Clinic_Api_V1_access
+        var choices: [String] = []
+        if !rule.roles.isEmpty {
+            guard !rule.roles.contains(.unspecified) else { throw ContractError("\(place): STAFF_ROLE_UNSPECIFIED is not a role") }
+            let names = rule.roles.map { ".\(roleCase($0))" }
+            choices.append(".roles([\(names.joined(separator: ", "))])")
+        }
+        if rule.signedIn { choices.append(".signedIn") }
+        if rule.systemOnly { choices.append(".systemOnly") }
+        if rule.public { choices.append(".open") }
+        guard choices.count == 1 else {
+            throw ContractError("\(place): the access rule must set exactly one of roles, signed_in, system_only, public")
+        }
+        return choices[0]
+    }
+
+    /// The Swift case name of a role, as swift-protobuf named it (the prefix dropped, camel-cased).
+    func roleCase(_ role: Clinic_Api_V1_StaffRole) -> String { String(describing: role) }
 
     /// The `HTTPRoute` literal of a routed rpc.
     func routeSwift(_ method: MethodDescriptor) throws -> String {

@@ -30,7 +30,7 @@ struct BusBenchmark: AsyncParsableCommand {
     @Option(help: "Where to write the JSON results.")
     var output: String = "bench-results/bus.json"
 
-    static let echo = Method<Clinic_Bus_V1_Event, Clinic_Bus_V1_Event>("clinic.bench.v1.Bench/Echo")
+    static let echo = Method<Clinic_Bus_V1_Event, Clinic_Bus_V1_Event>("clinic.bench.v1.Bench/Echo", access: .open)
 
     func run() async throws {
         var logger = Logger(label: "clinic-bench")

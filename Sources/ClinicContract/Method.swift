@@ -2,16 +2,19 @@ import ClinicProto
 import SwiftProtobuf
 
 /// One rpc of a .proto `service` block, typed by its request and response messages, with what the contract
-/// says about it: its HTTP route, if it has one.
+/// says about it: who may call it, and its HTTP route if it has one.
 public struct Method<Request: FieldRulesChecked, Response: SwiftProtobuf.Message>: Sendable, Hashable {
     /// Full method name, `<package>.<Service>/<Method>`, e.g. `clinic.reception.v1.Reception/RegisterPatient`.
     public let fullName: String
+    /// Who may call it.
+    public let access: Access
     /// How HTTP clients reach the rpc through the gateway; nil for rpcs served on the bus only.
     public let route: HTTPRoute?
 
     /// Creates a descriptor; the name must have the `<package>.<Service>/<Method>` form.
-    public init(_ fullName: String, route: HTTPRoute? = nil) {
+    public init(_ fullName: String, access: Access, route: HTTPRoute? = nil) {
         self.fullName = fullName
+        self.access = access
         self.route = route
     }
 
@@ -38,6 +41,8 @@ public protocol RoutedMethod: Sendable {
     associatedtype Response: SwiftProtobuf.Message
     /// Full method name.
     var fullName: String { get }
+    /// Who may call it.
+    var access: Access { get }
     /// The HTTP route (present for every entry of `ContractIndex.routedMethods`).
     var route: HTTPRoute? { get }
 }

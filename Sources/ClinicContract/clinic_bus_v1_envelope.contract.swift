@@ -18,6 +18,9 @@ extension Clinic_Bus_V1_RequestHeader: FieldRulesChecked {
         if self.hasCaller { self.caller.checkFieldRules(at: path + "caller.", into: &violations) }
         FieldRule.text(self.idempotencyKey, "idempotencyKey", at: path, into: &violations, )
         FieldRule.text(self.traceID, "traceId", at: path, into: &violations, )
+        FieldRule.text(self.token, "token", at: path, into: &violations, )
+        FieldRule.text(self.peer, "peer", at: path, into: &violations, )
+        FieldRule.text(self.clientAddress, "clientAddress", at: path, into: &violations, )
     }
 }
 

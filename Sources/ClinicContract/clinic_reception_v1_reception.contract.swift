@@ -9,7 +9,7 @@ public enum Clinic_Reception_V1_Reception {
     public static let busService = "clinic.reception.v1"
     /// `clinic.reception.v1.Reception/RegisterPatient`: Registers a patient; ALREADY_EXISTS (naming the existing id) when the phone, or name + birth date, is already on file.
     public static let registerPatient = Method<Clinic_Reception_V1_RegisterPatientRequest, Clinic_Reception_V1_Patient>(
-        "clinic.reception.v1.Reception/RegisterPatient", route: HTTPRoute(
+        "clinic.reception.v1.Reception/RegisterPatient", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
         verb: .post, path: "/v1/patients",
         pathVariables: [],
         hasBody: true, created: true,
@@ -18,20 +18,20 @@ public enum Clinic_Reception_V1_Reception {
         responseSchema: "clinic.reception.v1.Patient",
         openAPIParameters: ##"[]"##,
         openAPIBody: ##"{"$ref":"#/components/schemas/clinic.reception.v1.RegisterPatientRequest"}"##))
-    /// `clinic.reception.v1.Reception/GetPatient`: The full record of one patient; the read is written to the access log.
+    /// `clinic.reception.v1.Reception/GetPatient`: One patient's record. The full phone, national id and medical fields go only to the roles that may see them (DOMAIN.md §5); others get them masked or empty, and `withheld` names what was kept back. Every read that shows any of them is written to the access log, with the reader and the reason given.
     public static let getPatient = Method<Clinic_Reception_V1_GetPatientRequest, Clinic_Reception_V1_Patient>(
-        "clinic.reception.v1.Reception/GetPatient", route: HTTPRoute(
+        "clinic.reception.v1.Reception/GetPatient", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director]), route: HTTPRoute(
         verb: .get, path: "/v1/patients/{patient_id}",
         pathVariables: [HTTPRoute.PathVariable(name: "patient_id", field: "patientId")],
         hasBody: false, created: false,
         queryAliases: [:], timeoutMS: 0,
-        summary: "The full record of one patient; the read is written to the access log.",
+        summary: "One patient's record. The full phone, national id and medical fields go only to the roles that may see them (DOMAIN.md §5); others get them masked or empty, and `withheld` names what was kept back. Every read that shows any of them is written to the access log, with the reader and the reason given.",
         responseSchema: "clinic.reception.v1.Patient",
         openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}},{"description":"Why the full record is read (kept in the access log).","in":"query","name":"reason","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"treatment","maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
         openAPIBody: ##""##))
     /// `clinic.reception.v1.Reception/SearchPatients`: Patients whose name or phone starts with the query; phones masked.
     public static let searchPatients = Method<Clinic_Reception_V1_SearchPatientsRequest, Clinic_Reception_V1_SearchPatientsResponse>(
-        "clinic.reception.v1.Reception/SearchPatients", route: HTTPRoute(
+        "clinic.reception.v1.Reception/SearchPatients", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director]), route: HTTPRoute(
         verb: .get, path: "/v1/patients",
         pathVariables: [],
         hasBody: false, created: false,
@@ -42,7 +42,7 @@ public enum Clinic_Reception_V1_Reception {
         openAPIBody: ##""##))
     /// `clinic.reception.v1.Reception/UpdatePatientContact`: Changes contact details; the previous values are kept as history.
     public static let updatePatientContact = Method<Clinic_Reception_V1_UpdatePatientContactRequest, Clinic_Reception_V1_Patient>(
-        "clinic.reception.v1.Reception/UpdatePatientContact", route: HTTPRoute(
+        "clinic.reception.v1.Reception/UpdatePatientContact", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
         verb: .patch, path: "/v1/patients/{patient_id}/contact",
         pathVariables: [HTTPRoute.PathVariable(name: "patient_id", field: "patientId")],
         hasBody: true, created: false,
@@ -53,7 +53,7 @@ public enum Clinic_Reception_V1_Reception {
         openAPIBody: ##"{"additionalProperties":false,"anyOf":[{"properties":{"phone":{"minLength":1,"type":"string"}},"required":["phone"]},{"properties":{"address":{"minLength":1,"type":"string"}},"required":["address"]}],"properties":{"address":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}],"description":"New address; empty keeps the current one."},"expectedVersion":{"anyOf":[{"format":"int64","nullable":true,"pattern":"^(0|[1-9][0-9]{0,17})$","type":"string"},{"maximum":9007199254740992,"minimum":0,"nullable":true,"type":"integer"}],"description":"When set, the update fails with ABORTED unless the record is still at this version."},"phone":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"13912345678","nullable":true,"pattern":"^1[3-9][0-9]{9}$","type":"string"}],"description":"New mobile number; empty keeps the current one."},"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"new number","maxLength":500,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}],"description":"Why the change is made (kept in the history)."}},"type":"object"}"##))
     /// `clinic.reception.v1.Reception/ListContactChanges`: The history of a patient's contact changes, newest first; phones masked.
     public static let listContactChanges = Method<Clinic_Reception_V1_ListContactChangesRequest, Clinic_Reception_V1_ListContactChangesResponse>(
-        "clinic.reception.v1.Reception/ListContactChanges", route: HTTPRoute(
+        "clinic.reception.v1.Reception/ListContactChanges", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
         verb: .get, path: "/v1/patients/{patient_id}/contact-changes",
         pathVariables: [HTTPRoute.PathVariable(name: "patient_id", field: "patientId")],
         hasBody: false, created: false,
@@ -62,9 +62,20 @@ public enum Clinic_Reception_V1_Reception {
         responseSchema: "clinic.reception.v1.ListContactChangesResponse",
         openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
         openAPIBody: ##""##))
+    /// `clinic.reception.v1.Reception/ListPatientAccessLog`: Who read a patient's full record, when, in which roles and why; newest first.
+    public static let listPatientAccessLog = Method<Clinic_Reception_V1_ListPatientAccessLogRequest, Clinic_Reception_V1_ListPatientAccessLogResponse>(
+        "clinic.reception.v1.Reception/ListPatientAccessLog", access: .roles([.supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/patients/{patient_id}/access-log",
+        pathVariables: [HTTPRoute.PathVariable(name: "patient_id", field: "patientId")],
+        hasBody: false, created: false,
+        queryAliases: ["page_size": "page.pageSize", "page_token": "page.pageToken"], timeoutMS: 0,
+        summary: "Who read a patient's full record, when, in which roles and why; newest first.",
+        responseSchema: "clinic.reception.v1.ListPatientAccessLogResponse",
+        openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
+        openAPIBody: ##""##))
     /// `clinic.reception.v1.Reception/CheckInPatient`: Records that a patient arrived at the desk (for an appointment, or as a walk-in) and publishes PatientCheckedIn.
     public static let checkInPatient = Method<Clinic_Reception_V1_CheckInPatientRequest, Clinic_Reception_V1_CheckIn>(
-        "clinic.reception.v1.Reception/CheckInPatient", route: HTTPRoute(
+        "clinic.reception.v1.Reception/CheckInPatient", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
         verb: .post, path: "/v1/patients/{patient_id}/check-ins",
         pathVariables: [HTTPRoute.PathVariable(name: "patient_id", field: "patientId")],
         hasBody: true, created: true,
@@ -80,6 +91,7 @@ public enum Clinic_Reception_V1_Reception {
         "clinic.reception.v1.Reception/SearchPatients",
         "clinic.reception.v1.Reception/UpdatePatientContact",
         "clinic.reception.v1.Reception/ListContactChanges",
+        "clinic.reception.v1.Reception/ListPatientAccessLog",
         "clinic.reception.v1.Reception/CheckInPatient",
     ]
 }
@@ -90,7 +102,7 @@ public enum Clinic_Reception_V1_Events {
     public static let busService = "clinic.reception.v1"
     /// `clinic.reception.v1.Events/Replay`.
     public static let replay = Method<Clinic_Bus_V1_ReplayRequest, Clinic_Bus_V1_ReplayResponse>(
-        "clinic.reception.v1.Events/Replay", route: nil)
+        "clinic.reception.v1.Events/Replay", access: .systemOnly, route: nil)
     /// Full names of every rpc of this service.
     public static let allMethods: [String] = [
         "clinic.reception.v1.Events/Replay",
@@ -116,6 +128,9 @@ extension Clinic_Reception_V1_Patient: FieldRulesChecked {
         FieldRule.text(self.preferredDoctorID, "preferredDoctorId", at: path, into: &violations, )
         FieldRule.text(self.consultant, "consultant", at: path, into: &violations, )
         FieldRule.text(self.notes, "notes", at: path, into: &violations, )
+        for (index, item) in self.withheld.enumerated() {
+            FieldRule.text(item, FieldRule.entryName("withheld", index), at: path, into: &violations, )
+        }
     }
 }
 
@@ -149,6 +164,32 @@ extension Clinic_Reception_V1_GetPatientRequest: FieldRulesChecked {
     public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
         FieldRule.text(self.patientID, "patientId", at: path, into: &violations, required: true, format: .uuid)
         FieldRule.text(self.reason, "reason", at: path, into: &violations, maxLength: 200)
+    }
+}
+
+extension Clinic_Reception_V1_ListPatientAccessLogRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, required: true, format: .uuid)
+        if self.hasPage { self.page.checkFieldRules(at: path + "page.", into: &violations) }
+    }
+}
+
+extension Clinic_Reception_V1_PatientAccessEntry: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.accessedBy, "accessedBy", at: path, into: &violations, )
+        for (index, item) in self.roles.enumerated() {
+            FieldRule.text(item, FieldRule.entryName("roles", index), at: path, into: &violations, )
+        }
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Reception_V1_ListPatientAccessLogResponse: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.entries.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("entries", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.nextPageToken, "nextPageToken", at: path, into: &violations, )
     }
 }
 

@@ -9,7 +9,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
     public static let busService = "clinic.scheduling.v1"
     /// `clinic.scheduling.v1.Scheduling/CreateDoctor`: Adds a doctor.
     public static let createDoctor = Method<Clinic_Scheduling_V1_CreateDoctorRequest, Clinic_Scheduling_V1_Doctor>(
-        "clinic.scheduling.v1.Scheduling/CreateDoctor", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/CreateDoctor", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
         verb: .post, path: "/v1/doctors",
         pathVariables: [],
         hasBody: true, created: true,
@@ -20,7 +20,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##"{"$ref":"#/components/schemas/clinic.scheduling.v1.CreateDoctorRequest"}"##))
     /// `clinic.scheduling.v1.Scheduling/UpdateDoctor`: Changes a doctor's name, specialty, gender, title or active flag (empty fields keep their value).
     public static let updateDoctor = Method<Clinic_Scheduling_V1_UpdateDoctorRequest, Clinic_Scheduling_V1_Doctor>(
-        "clinic.scheduling.v1.Scheduling/UpdateDoctor", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/UpdateDoctor", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
         verb: .patch, path: "/v1/doctors/{doctor_id}",
         pathVariables: [HTTPRoute.PathVariable(name: "doctor_id", field: "doctorId")],
         hasBody: true, created: false,
@@ -31,7 +31,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##"{"additionalProperties":false,"properties":{"active":{"anyOf":[{"enum":["ACTIVE_CHANGE_UNSPECIFIED","ACTIVE_CHANGE_ACTIVATE","ACTIVE_CHANGE_DEACTIVATE",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}],"description":"Active state to set; ACTIVE_CHANGE_UNSPECIFIED keeps it."},"gender":{"anyOf":[{"enum":["GENDER_UNSPECIFIED","GENDER_MALE","GENDER_FEMALE",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}]},"name":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}],"description":"Empty keeps the current value."},"specialty":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]},"title":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/GetDoctor`: One doctor.
     public static let getDoctor = Method<Clinic_Scheduling_V1_GetDoctorRequest, Clinic_Scheduling_V1_Doctor>(
-        "clinic.scheduling.v1.Scheduling/GetDoctor", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/GetDoctor", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director, .admin]), route: HTTPRoute(
         verb: .get, path: "/v1/doctors/{doctor_id}",
         pathVariables: [HTTPRoute.PathVariable(name: "doctor_id", field: "doctorId")],
         hasBody: false, created: false,
@@ -42,7 +42,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##""##))
     /// `clinic.scheduling.v1.Scheduling/ListDoctors`: Doctors, optionally of one specialty; inactive ones only when asked.
     public static let listDoctors = Method<Clinic_Scheduling_V1_ListDoctorsRequest, Clinic_Scheduling_V1_ListDoctorsResponse>(
-        "clinic.scheduling.v1.Scheduling/ListDoctors", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/ListDoctors", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director, .admin]), route: HTTPRoute(
         verb: .get, path: "/v1/doctors",
         pathVariables: [],
         hasBody: false, created: false,
@@ -53,7 +53,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##""##))
     /// `clinic.scheduling.v1.Scheduling/CreateChair`: Adds a chair (or treatment room).
     public static let createChair = Method<Clinic_Scheduling_V1_CreateChairRequest, Clinic_Scheduling_V1_Chair>(
-        "clinic.scheduling.v1.Scheduling/CreateChair", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/CreateChair", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
         verb: .post, path: "/v1/chairs",
         pathVariables: [],
         hasBody: true, created: true,
@@ -64,7 +64,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##"{"$ref":"#/components/schemas/clinic.scheduling.v1.CreateChairRequest"}"##))
     /// `clinic.scheduling.v1.Scheduling/UpdateChair`: Renames a chair or (de)activates it.
     public static let updateChair = Method<Clinic_Scheduling_V1_UpdateChairRequest, Clinic_Scheduling_V1_Chair>(
-        "clinic.scheduling.v1.Scheduling/UpdateChair", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/UpdateChair", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
         verb: .patch, path: "/v1/chairs/{chair_id}",
         pathVariables: [HTTPRoute.PathVariable(name: "chair_id", field: "chairId")],
         hasBody: true, created: false,
@@ -75,7 +75,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##"{"additionalProperties":false,"properties":{"active":{"anyOf":[{"enum":["ACTIVE_CHANGE_UNSPECIFIED","ACTIVE_CHANGE_ACTIVATE","ACTIVE_CHANGE_DEACTIVATE",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}]},"name":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]},"room":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/GetChair`: One chair.
     public static let getChair = Method<Clinic_Scheduling_V1_GetChairRequest, Clinic_Scheduling_V1_Chair>(
-        "clinic.scheduling.v1.Scheduling/GetChair", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/GetChair", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director, .admin]), route: HTTPRoute(
         verb: .get, path: "/v1/chairs/{chair_id}",
         pathVariables: [HTTPRoute.PathVariable(name: "chair_id", field: "chairId")],
         hasBody: false, created: false,
@@ -86,7 +86,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##""##))
     /// `clinic.scheduling.v1.Scheduling/ListChairs`: Chairs; inactive ones only when asked.
     public static let listChairs = Method<Clinic_Scheduling_V1_ListChairsRequest, Clinic_Scheduling_V1_ListChairsResponse>(
-        "clinic.scheduling.v1.Scheduling/ListChairs", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/ListChairs", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director, .admin]), route: HTTPRoute(
         verb: .get, path: "/v1/chairs",
         pathVariables: [],
         hasBody: false, created: false,
@@ -97,7 +97,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##""##))
     /// `clinic.scheduling.v1.Scheduling/SetWeeklyRoster`: Replaces a doctor's weekly roster (working hours and breaks per weekday).
     public static let setWeeklyRoster = Method<Clinic_Scheduling_V1_SetWeeklyRosterRequest, Clinic_Scheduling_V1_WeeklyRoster>(
-        "clinic.scheduling.v1.Scheduling/SetWeeklyRoster", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/SetWeeklyRoster", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
         verb: .put, path: "/v1/rosters/{doctor_id}",
         pathVariables: [HTTPRoute.PathVariable(name: "doctor_id", field: "doctorId")],
         hasBody: true, created: false,
@@ -108,7 +108,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##"{"additionalProperties":false,"properties":{"days":{"items":{"$ref":"#/components/schemas/clinic.scheduling.v1.RosterDay.Input"},"maxItems":7,"nullable":true,"type":"array"}},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/GetRoster`: A doctor's weekly roster, overrides and leave, and the effective working hours per date in a range.
     public static let getRoster = Method<Clinic_Scheduling_V1_GetRosterRequest, Clinic_Scheduling_V1_RosterView>(
-        "clinic.scheduling.v1.Scheduling/GetRoster", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/GetRoster", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director, .admin]), route: HTTPRoute(
         verb: .get, path: "/v1/rosters/{doctor_id}",
         pathVariables: [HTTPRoute.PathVariable(name: "doctor_id", field: "doctorId")],
         hasBody: false, created: false,
@@ -119,7 +119,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##""##))
     /// `clinic.scheduling.v1.Scheduling/SetRosterOverride`: Sets the hours of one date (or marks it a day off), replacing the weekly hours for that date; FAILED_PRECONDITION naming the appointments it would strand unless they are moved first.
     public static let setRosterOverride = Method<Clinic_Scheduling_V1_SetRosterOverrideRequest, Clinic_Scheduling_V1_RosterOverride>(
-        "clinic.scheduling.v1.Scheduling/SetRosterOverride", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/SetRosterOverride", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
         verb: .put, path: "/v1/rosters/{doctor_id}/overrides/{date}",
         pathVariables: [HTTPRoute.PathVariable(name: "doctor_id", field: "override.doctorId"), HTTPRoute.PathVariable(name: "date", field: "override.date")],
         hasBody: true, created: false,
@@ -130,7 +130,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##"{"additionalProperties":false,"properties":{"override":{"additionalProperties":false,"description":"A date whose hours differ from the weekly roster.","properties":{"breaks":{"items":{"$ref":"#/components/schemas/clinic.scheduling.v1.TimeOfDayRange.Input"},"maxItems":10,"nullable":true,"type":"array"},"dayOff":{"description":"True: no work that date (hours and breaks ignored).","nullable":true,"type":"boolean"},"hours":{"allOf":[{"$ref":"#/components/schemas/clinic.scheduling.v1.TimeOfDayRange.Input"}],"nullable":true},"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"培训","maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/DeleteRosterOverride`: Removes a date's override; the weekly hours apply again.
     public static let deleteRosterOverride = Method<Clinic_Scheduling_V1_DeleteRosterOverrideRequest, Clinic_Scheduling_V1_DeleteRosterOverrideResponse>(
-        "clinic.scheduling.v1.Scheduling/DeleteRosterOverride", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/DeleteRosterOverride", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
         verb: .delete, path: "/v1/rosters/{doctor_id}/overrides/{date}",
         pathVariables: [HTTPRoute.PathVariable(name: "doctor_id", field: "doctorId"), HTTPRoute.PathVariable(name: "date", field: "date")],
         hasBody: false, created: false,
@@ -141,7 +141,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##""##))
     /// `clinic.scheduling.v1.Scheduling/AddLeave`: Records leave; existing appointments inside it are listed (and published) to be moved, never cancelled.
     public static let addLeave = Method<Clinic_Scheduling_V1_AddLeaveRequest, Clinic_Scheduling_V1_AddLeaveResponse>(
-        "clinic.scheduling.v1.Scheduling/AddLeave", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/AddLeave", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
         verb: .post, path: "/v1/doctors/{doctor_id}/leave",
         pathVariables: [HTTPRoute.PathVariable(name: "doctor_id", field: "doctorId")],
         hasBody: true, created: true,
@@ -152,7 +152,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##"{"additionalProperties":false,"properties":{"endDate":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"2026-12-29","format":"date","nullable":true,"type":"string"}]},"endTime":{"format":"date-time","nullable":true,"type":"string"},"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"年假","maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]},"startDate":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"2026-12-28","format":"date","nullable":true,"type":"string"}],"description":"… or whole clinic-local days, \"YYYY-MM-DD\" to \"YYYY-MM-DD\" inclusive."},"startTime":{"description":"Either an exact span …","format":"date-time","nullable":true,"type":"string"}},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/CancelLeave`: Withdraws leave.
     public static let cancelLeave = Method<Clinic_Scheduling_V1_CancelLeaveRequest, Clinic_Scheduling_V1_Leave>(
-        "clinic.scheduling.v1.Scheduling/CancelLeave", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/CancelLeave", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
         verb: .post, path: "/v1/leave/{leave_id}/cancel",
         pathVariables: [HTTPRoute.PathVariable(name: "leave_id", field: "leaveId")],
         hasBody: true, created: false,
@@ -163,7 +163,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/BookAppointment`: Books an appointment; ALREADY_EXISTS (409) naming the appointment it collides with.
     public static let bookAppointment = Method<Clinic_Scheduling_V1_BookAppointmentRequest, Clinic_Scheduling_V1_Appointment>(
-        "clinic.scheduling.v1.Scheduling/BookAppointment", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/BookAppointment", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
         verb: .post, path: "/v1/appointments",
         pathVariables: [],
         hasBody: true, created: true,
@@ -174,7 +174,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##"{"$ref":"#/components/schemas/clinic.scheduling.v1.BookAppointmentRequest"}"##))
     /// `clinic.scheduling.v1.Scheduling/GetAppointment`: One appointment.
     public static let getAppointment = Method<Clinic_Scheduling_V1_GetAppointmentRequest, Clinic_Scheduling_V1_Appointment>(
-        "clinic.scheduling.v1.Scheduling/GetAppointment", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/GetAppointment", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director]), route: HTTPRoute(
         verb: .get, path: "/v1/appointments/{appointment_id}",
         pathVariables: [HTTPRoute.PathVariable(name: "appointment_id", field: "appointmentId")],
         hasBody: false, created: false,
@@ -185,7 +185,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##""##))
     /// `clinic.scheduling.v1.Scheduling/ConfirmAppointment`: Records that the patient confirmed (booked → confirmed).
     public static let confirmAppointment = Method<Clinic_Scheduling_V1_ConfirmAppointmentRequest, Clinic_Scheduling_V1_Appointment>(
-        "clinic.scheduling.v1.Scheduling/ConfirmAppointment", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/ConfirmAppointment", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
         verb: .post, path: "/v1/appointments/{appointment_id}/confirm",
         pathVariables: [HTTPRoute.PathVariable(name: "appointment_id", field: "appointmentId")],
         hasBody: true, created: false,
@@ -196,7 +196,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##"{"additionalProperties":false,"properties":{"channel":{"anyOf":[{"enum":["CONFIRMATION_CHANNEL_UNSPECIFIED","CONFIRMATION_CHANNEL_PHONE","CONFIRMATION_CHANNEL_SMS","CONFIRMATION_CHANNEL_WECHAT","CONFIRMATION_CHANNEL_IN_PERSON",null],"nullable":true,"type":"string"},{"enum":[0,1,2,3,4,null],"nullable":true,"type":"integer"}]},"note":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":500,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/MarkArrived`: Marks the patient arrived at the desk (also done by reception's check-in event).
     public static let markArrived = Method<Clinic_Scheduling_V1_MarkArrivedRequest, Clinic_Scheduling_V1_Appointment>(
-        "clinic.scheduling.v1.Scheduling/MarkArrived", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/MarkArrived", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
         verb: .post, path: "/v1/appointments/{appointment_id}/arrive",
         pathVariables: [HTTPRoute.PathVariable(name: "appointment_id", field: "appointmentId")],
         hasBody: true, created: false,
@@ -207,7 +207,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/StartTreatment`: arrived → in treatment.
     public static let startTreatment = Method<Clinic_Scheduling_V1_StartTreatmentRequest, Clinic_Scheduling_V1_Appointment>(
-        "clinic.scheduling.v1.Scheduling/StartTreatment", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/StartTreatment", access: .roles([.doctor, .nurse, .supervisor, .director]), route: HTTPRoute(
         verb: .post, path: "/v1/appointments/{appointment_id}/start",
         pathVariables: [HTTPRoute.PathVariable(name: "appointment_id", field: "appointmentId")],
         hasBody: true, created: false,
@@ -218,7 +218,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/CompleteAppointment`: in treatment → completed.
     public static let completeAppointment = Method<Clinic_Scheduling_V1_CompleteAppointmentRequest, Clinic_Scheduling_V1_Appointment>(
-        "clinic.scheduling.v1.Scheduling/CompleteAppointment", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/CompleteAppointment", access: .roles([.doctor, .nurse, .supervisor, .director]), route: HTTPRoute(
         verb: .post, path: "/v1/appointments/{appointment_id}/complete",
         pathVariables: [HTTPRoute.PathVariable(name: "appointment_id", field: "appointmentId")],
         hasBody: true, created: false,
@@ -229,7 +229,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##"{"additionalProperties":false,"properties":{"notes":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":1000,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/CancelAppointment`: Cancels (reason required).
     public static let cancelAppointment = Method<Clinic_Scheduling_V1_CancelAppointmentRequest, Clinic_Scheduling_V1_Appointment>(
-        "clinic.scheduling.v1.Scheduling/CancelAppointment", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/CancelAppointment", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
         verb: .post, path: "/v1/appointments/{appointment_id}/cancel",
         pathVariables: [HTTPRoute.PathVariable(name: "appointment_id", field: "appointmentId")],
         hasBody: true, created: false,
@@ -240,7 +240,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"allOf":[{"pattern":"\\S"},{"pattern":"^[^\\u0000]*$"}],"example":"patient called to cancel","maxLength":500,"minLength":1,"type":"string"}},"required":["reason"],"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/RescheduleAppointment`: Moves to a new time/doctor/chair: the old one becomes rescheduled and links to the new one.
     public static let rescheduleAppointment = Method<Clinic_Scheduling_V1_RescheduleAppointmentRequest, Clinic_Scheduling_V1_RescheduleAppointmentResponse>(
-        "clinic.scheduling.v1.Scheduling/RescheduleAppointment", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/RescheduleAppointment", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
         verb: .post, path: "/v1/appointments/{appointment_id}/reschedule",
         pathVariables: [HTTPRoute.PathVariable(name: "appointment_id", field: "appointmentId")],
         hasBody: true, created: false,
@@ -251,7 +251,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##"{"additionalProperties":false,"properties":{"chairId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}]},"doctorId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}],"description":"Empty keeps the current doctor / chair / duration."},"durationMinutes":{"anyOf":[{"enum":[0,null],"nullable":true,"type":"integer"},{"format":"int32","maximum":480,"minimum":5,"nullable":true,"type":"integer"}]},"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":500,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]},"startTime":{"format":"date-time","type":"string"}},"required":["startTime"],"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/MarkNoShow`: Marks a no-show by hand (the service also does this on its own 15 minutes after the start).
     public static let markNoShow = Method<Clinic_Scheduling_V1_MarkNoShowRequest, Clinic_Scheduling_V1_Appointment>(
-        "clinic.scheduling.v1.Scheduling/MarkNoShow", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/MarkNoShow", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
         verb: .post, path: "/v1/appointments/{appointment_id}/no-show",
         pathVariables: [HTTPRoute.PathVariable(name: "appointment_id", field: "appointmentId")],
         hasBody: true, created: false,
@@ -262,7 +262,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##))
     /// `clinic.scheduling.v1.Scheduling/FindSlots`: The next free slots for a doctor, or for any doctor of a specialty.
     public static let findSlots = Method<Clinic_Scheduling_V1_FindSlotsRequest, Clinic_Scheduling_V1_FindSlotsResponse>(
-        "clinic.scheduling.v1.Scheduling/FindSlots", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/FindSlots", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director]), route: HTTPRoute(
         verb: .get, path: "/v1/slots",
         pathVariables: [],
         hasBody: false, created: false,
@@ -273,7 +273,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##""##))
     /// `clinic.scheduling.v1.Scheduling/ListDayAppointments`: The appointment book of one date, optionally for one doctor or one chair.
     public static let listDayAppointments = Method<Clinic_Scheduling_V1_ListDayAppointmentsRequest, Clinic_Scheduling_V1_ListDayAppointmentsResponse>(
-        "clinic.scheduling.v1.Scheduling/ListDayAppointments", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/ListDayAppointments", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director]), route: HTTPRoute(
         verb: .get, path: "/v1/appointments",
         pathVariables: [],
         hasBody: false, created: false,
@@ -284,7 +284,7 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIBody: ##""##))
     /// `clinic.scheduling.v1.Scheduling/ListPatientAppointments`: A patient's upcoming and past appointments.
     public static let listPatientAppointments = Method<Clinic_Scheduling_V1_ListPatientAppointmentsRequest, Clinic_Scheduling_V1_ListPatientAppointmentsResponse>(
-        "clinic.scheduling.v1.Scheduling/ListPatientAppointments", route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/ListPatientAppointments", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director]), route: HTTPRoute(
         verb: .get, path: "/v1/patients/{patient_id}/appointments",
         pathVariables: [HTTPRoute.PathVariable(name: "patient_id", field: "patientId")],
         hasBody: false, created: false,
@@ -330,7 +330,7 @@ public enum Clinic_Scheduling_V1_Events {
     public static let busService = "clinic.scheduling.v1"
     /// `clinic.scheduling.v1.Events/Replay`.
     public static let replay = Method<Clinic_Bus_V1_ReplayRequest, Clinic_Bus_V1_ReplayResponse>(
-        "clinic.scheduling.v1.Events/Replay", route: nil)
+        "clinic.scheduling.v1.Events/Replay", access: .systemOnly, route: nil)
     /// Full names of every rpc of this service.
     public static let allMethods: [String] = [
         "clinic.scheduling.v1.Events/Replay",

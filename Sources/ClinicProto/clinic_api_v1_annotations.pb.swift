@@ -191,6 +191,59 @@ public nonisolated struct Clinic_Api_V1_QueryAlias: Sendable {
   fileprivate var _field: String? = nil
 }
 
+/// Who may call an rpc; the worker runtime enforces it before any handler runs, and OpenAPI shows it as the
+/// route's security requirement. Exactly one of the four is set.
+///
+/// A caller's roles are those of its verified staff token (RequestHeader.token) together with those the service's
+/// configuration grants its bus identity (RequestHeader.peer, set by the broker from CURVE): a system such as an
+/// imaging server can be given `STAFF_ROLE_DOCTOR`, and the stack's own services are given `system`.
+public nonisolated struct Clinic_Api_V1_AccessRule: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Any of these roles may call.
+  public var roles: [Clinic_Api_V1_StaffRole] = []
+
+  /// Any signed-in member of staff, whatever their roles (their own profile, signing out).
+  public var signedIn: Bool {
+    get {_signedIn ?? false}
+    set {_signedIn = newValue}
+  }
+  /// Returns true if `signedIn` has been explicitly set.
+  public var hasSignedIn: Bool {self._signedIn != nil}
+  /// Clears the value of `signedIn`. Subsequent reads from it will return its default value.
+  public mutating func clearSignedIn() {self._signedIn = nil}
+
+  /// Only systems whose bus identity the service's configuration calls `system` (event replay, internal lookups).
+  public var systemOnly: Bool {
+    get {_systemOnly ?? false}
+    set {_systemOnly = newValue}
+  }
+  /// Returns true if `systemOnly` has been explicitly set.
+  public var hasSystemOnly: Bool {self._systemOnly != nil}
+  /// Clears the value of `systemOnly`. Subsequent reads from it will return its default value.
+  public mutating func clearSystemOnly() {self._systemOnly = nil}
+
+  /// Anyone who reaches the bus or the gateway (sign-in, the public signing keys).
+  public var `public`: Bool {
+    get {_public ?? false}
+    set {_public = newValue}
+  }
+  /// Returns true if ``public`` has been explicitly set.
+  public var hasPublic: Bool {self._public != nil}
+  /// Clears the value of ``public``. Subsequent reads from it will return its default value.
+  public mutating func clearPublic() {self._public = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _signedIn: Bool? = nil
+  fileprivate var _systemOnly: Bool? = nil
+  fileprivate var _public: Bool? = nil
+}
+
 /// What a field's value must be. Rules on an empty (default) value apply only with `required`: an optional field
 /// left empty is simply absent. On a repeated field, `min_items`/`max_items` count the entries and `items` holds
 /// the rules of each entry.
@@ -426,6 +479,22 @@ nonisolated extension SwiftProtobuf.Google_Protobuf_MethodOptions {
     clearExtensionValue(ext: Clinic_Api_V1_Extensions_http)
   }
 
+  /// Who may call the rpc. Every rpc states one: protoc-gen-clinic refuses a service without it.
+  public var Clinic_Api_V1_access: Clinic_Api_V1_AccessRule {
+    get {return getExtensionValue(ext: Clinic_Api_V1_Extensions_access) ?? Clinic_Api_V1_AccessRule()}
+    set {setExtensionValue(ext: Clinic_Api_V1_Extensions_access, value: newValue)}
+  }
+  /// Returns true if extension `Clinic_Api_V1_Extensions_access`
+  /// has been explicitly set.
+  public var hasClinic_Api_V1_access: Bool {
+    return hasExtensionValue(ext: Clinic_Api_V1_Extensions_access)
+  }
+  /// Clears the value of extension `Clinic_Api_V1_Extensions_access`.
+  /// Subsequent reads from it will return its default value.
+  public mutating func clearClinic_Api_V1_access() {
+    clearExtensionValue(ext: Clinic_Api_V1_Extensions_access)
+  }
+
 }
 
 // MARK: - File's ExtensionMap: Clinic_Api_V1_Annotations_Extensions
@@ -436,6 +505,7 @@ nonisolated extension SwiftProtobuf.Google_Protobuf_MethodOptions {
 /// a larger `SwiftProtobuf.SimpleExtensionMap`.
 public nonisolated let Clinic_Api_V1_Annotations_Extensions: SwiftProtobuf.SimpleExtensionMap = [
   Clinic_Api_V1_Extensions_http,
+  Clinic_Api_V1_Extensions_access,
   Clinic_Api_V1_Extensions_rules,
   Clinic_Api_V1_Extensions_message_rules
 ]
@@ -448,6 +518,12 @@ public nonisolated let Clinic_Api_V1_Annotations_Extensions: SwiftProtobuf.Simpl
 public nonisolated let Clinic_Api_V1_Extensions_http = SwiftProtobuf.MessageExtension<SwiftProtobuf.OptionalMessageExtensionField<Clinic_Api_V1_HttpRule>, SwiftProtobuf.Google_Protobuf_MethodOptions>(
   _protobuf_fieldNumber: 51001,
   fieldName: "clinic.api.v1.http"
+)
+
+/// Who may call the rpc. Every rpc states one: protoc-gen-clinic refuses a service without it.
+public nonisolated let Clinic_Api_V1_Extensions_access = SwiftProtobuf.MessageExtension<SwiftProtobuf.OptionalMessageExtensionField<Clinic_Api_V1_AccessRule>, SwiftProtobuf.Google_Protobuf_MethodOptions>(
+  _protobuf_fieldNumber: 51002,
+  fieldName: "clinic.api.v1.access"
 )
 
 public nonisolated let Clinic_Api_V1_Extensions_rules = SwiftProtobuf.MessageExtension<SwiftProtobuf.OptionalMessageExtensionField<Clinic_Api_V1_FieldRules>, SwiftProtobuf.Google_Protobuf_FieldOptions>(
@@ -615,6 +691,55 @@ nonisolated extension Clinic_Api_V1_QueryAlias: SwiftProtobuf.Message, SwiftProt
   public static func ==(lhs: Clinic_Api_V1_QueryAlias, rhs: Clinic_Api_V1_QueryAlias) -> Bool {
     if lhs._name != rhs._name {return false}
     if lhs._field != rhs._field {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Api_V1_AccessRule: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AccessRule"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}roles\0\u{3}signed_in\0\u{3}system_only\0\u{1}public\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedEnumField(value: &self.roles) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._signedIn) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self._systemOnly) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self._public) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.roles.isEmpty {
+      try visitor.visitRepeatedEnumField(value: self.roles, fieldNumber: 1)
+    }
+    try { if let v = self._signedIn {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._systemOnly {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._public {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Api_V1_AccessRule, rhs: Clinic_Api_V1_AccessRule) -> Bool {
+    if lhs.roles != rhs.roles {return false}
+    if lhs._signedIn != rhs._signedIn {return false}
+    if lhs._systemOnly != rhs._systemOnly {return false}
+    if lhs._public != rhs._public {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

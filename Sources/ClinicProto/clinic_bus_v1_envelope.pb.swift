@@ -126,16 +126,17 @@ public nonisolated enum Clinic_Bus_V1_StatusCode: SwiftProtobuf.Enum, Swift.Case
 
 }
 
-/// Who is calling: a member of staff (through the gateway) or another system.
+/// Who says it is calling. Descriptive only: services authorise from the verified `token` and the broker-set
+/// `peer` of the RequestHeader, never from these fields.
 public nonisolated struct Clinic_Bus_V1_Caller: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Staff member or system account id.
+  /// Staff member or system account id, as the sender names it.
   public var subject: String = String()
 
-  /// Role used for authorisation (desk, cashier, doctor, supervisor, director, system).
+  /// Kept for old senders; ignored.
   public var role: String = String()
 
   /// Originating system, e.g. "clinic-gateway", "imaging".
@@ -174,6 +175,19 @@ public nonisolated struct Clinic_Bus_V1_RequestHeader: Sendable {
   public var idempotencyKey: String = String()
 
   public var traceID: String = String()
+
+  /// The caller's staff token (the JWT clinic-staff issued at sign-in), when a member of staff acts. Every service
+  /// verifies it itself; nothing else in this header grants a role.
+  public var token: String = String()
+
+  /// The authenticated bus identity of the peer that sent the request: the name its CURVE key has in the broker's
+  /// keys file. The broker sets it on every request it forwards (whatever the client wrote is overwritten); empty
+  /// on a bus run without CURVE.
+  public var peer: String = String()
+
+  /// Where the request came from, as the first hop saw it (the gateway writes the HTTP client's address), for
+  /// audits such as the sign-in log. Informational: never used to grant anything.
+  public var clientAddress: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -349,7 +363,7 @@ nonisolated extension Clinic_Bus_V1_Caller: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Clinic_Bus_V1_RequestHeader: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RequestHeader"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}method\0\u{3}request_id\0\u{3}deadline_unix_ms\0\u{1}caller\0\u{3}idempotency_key\0\u{3}trace_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}method\0\u{3}request_id\0\u{3}deadline_unix_ms\0\u{1}caller\0\u{3}idempotency_key\0\u{3}trace_id\0\u{1}token\0\u{1}peer\0\u{3}client_address\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -363,6 +377,9 @@ nonisolated extension Clinic_Bus_V1_RequestHeader: SwiftProtobuf.Message, SwiftP
       case 4: try { try decoder.decodeSingularMessageField(value: &self._caller) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.idempotencyKey) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.traceID) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.token) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.peer) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.clientAddress) }()
       default: break
       }
     }
@@ -391,6 +408,15 @@ nonisolated extension Clinic_Bus_V1_RequestHeader: SwiftProtobuf.Message, SwiftP
     if !self.traceID.isEmpty {
       try visitor.visitSingularStringField(value: self.traceID, fieldNumber: 6)
     }
+    if !self.token.isEmpty {
+      try visitor.visitSingularStringField(value: self.token, fieldNumber: 7)
+    }
+    if !self.peer.isEmpty {
+      try visitor.visitSingularStringField(value: self.peer, fieldNumber: 8)
+    }
+    if !self.clientAddress.isEmpty {
+      try visitor.visitSingularStringField(value: self.clientAddress, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -401,6 +427,9 @@ nonisolated extension Clinic_Bus_V1_RequestHeader: SwiftProtobuf.Message, SwiftP
     if lhs._caller != rhs._caller {return false}
     if lhs.idempotencyKey != rhs.idempotencyKey {return false}
     if lhs.traceID != rhs.traceID {return false}
+    if lhs.token != rhs.token {return false}
+    if lhs.peer != rhs.peer {return false}
+    if lhs.clientAddress != rhs.clientAddress {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

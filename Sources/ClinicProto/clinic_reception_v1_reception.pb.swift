@@ -204,6 +204,13 @@ public nonisolated struct Clinic_Reception_V1_Patient: @unchecked Sendable {
     set {_uniqueStorage()._version = newValue}
   }
 
+  /// Fields the caller's roles may not see, by their JSON names (`phone` masked as 138****5678; `nationalId`,
+  /// `allergies`, `medicalHistory`, `contraindications` left empty). Empty when the whole record was shown.
+  public var withheld: [String] {
+    get {_storage._withheld}
+    set {_uniqueStorage()._withheld = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -262,6 +269,74 @@ public nonisolated struct Clinic_Reception_V1_GetPatientRequest: Sendable {
 
   /// Why the full record is read (kept in the access log).
   public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Reception_V1_ListPatientAccessLogRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var patientID: String = String()
+
+  public var page: Clinic_Common_V1_PageRequest {
+    get {_page ?? Clinic_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Clinic_Common_V1_PageRequest? = nil
+}
+
+/// One read of a patient's full record.
+public nonisolated struct Clinic_Reception_V1_PatientAccessEntry: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The staff member (or system) who read it.
+  public var accessedBy: String = String()
+
+  /// The roles they read it in, e.g. "desk".
+  public var roles: [String] = []
+
+  /// The reason they gave ("" when none).
+  public var reason: String = String()
+
+  public var accessedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_accessedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_accessedAt = newValue}
+  }
+  /// Returns true if `accessedAt` has been explicitly set.
+  public var hasAccessedAt: Bool {self._accessedAt != nil}
+  /// Clears the value of `accessedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearAccessedAt() {self._accessedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _accessedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Clinic_Reception_V1_ListPatientAccessLogResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var entries: [Clinic_Reception_V1_PatientAccessEntry] = []
+
+  public var nextPageToken: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -540,7 +615,7 @@ nonisolated extension Clinic_Reception_V1_SourceChannel: SwiftProtobuf._ProtoNam
 
 nonisolated extension Clinic_Reception_V1_Patient: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Patient"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}gender\0\u{3}birth_date\0\u{1}age\0\u{1}phone\0\u{3}national_id\0\u{1}address\0\u{1}allergies\0\u{3}medical_history\0\u{1}contraindications\0\u{3}source_channel\0\u{1}referrer\0\u{3}preferred_doctor_id\0\u{3}preferred_doctor_gender\0\u{1}consultant\0\u{1}vip\0\u{1}notes\0\u{3}created_at\0\u{3}updated_at\0\u{1}version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}gender\0\u{3}birth_date\0\u{1}age\0\u{1}phone\0\u{3}national_id\0\u{1}address\0\u{1}allergies\0\u{3}medical_history\0\u{1}contraindications\0\u{3}source_channel\0\u{1}referrer\0\u{3}preferred_doctor_id\0\u{3}preferred_doctor_gender\0\u{1}consultant\0\u{1}vip\0\u{1}notes\0\u{3}created_at\0\u{3}updated_at\0\u{1}version\0\u{1}withheld\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -564,6 +639,7 @@ nonisolated extension Clinic_Reception_V1_Patient: SwiftProtobuf.Message, SwiftP
     var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _updatedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _version: Int64 = 0
+    var _withheld: [String] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -595,6 +671,7 @@ nonisolated extension Clinic_Reception_V1_Patient: SwiftProtobuf.Message, SwiftP
       _createdAt = source._createdAt
       _updatedAt = source._updatedAt
       _version = source._version
+      _withheld = source._withheld
     }
   }
 
@@ -634,6 +711,7 @@ nonisolated extension Clinic_Reception_V1_Patient: SwiftProtobuf.Message, SwiftP
         case 19: try { try decoder.decodeSingularMessageField(value: &_storage._createdAt) }()
         case 20: try { try decoder.decodeSingularMessageField(value: &_storage._updatedAt) }()
         case 21: try { try decoder.decodeSingularInt64Field(value: &_storage._version) }()
+        case 22: try { try decoder.decodeRepeatedStringField(value: &_storage._withheld) }()
         default: break
         }
       }
@@ -709,6 +787,9 @@ nonisolated extension Clinic_Reception_V1_Patient: SwiftProtobuf.Message, SwiftP
       if _storage._version != 0 {
         try visitor.visitSingularInt64Field(value: _storage._version, fieldNumber: 21)
       }
+      if !_storage._withheld.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._withheld, fieldNumber: 22)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -739,6 +820,7 @@ nonisolated extension Clinic_Reception_V1_Patient: SwiftProtobuf.Message, SwiftP
         if _storage._createdAt != rhs_storage._createdAt {return false}
         if _storage._updatedAt != rhs_storage._updatedAt {return false}
         if _storage._version != rhs_storage._version {return false}
+        if _storage._withheld != rhs_storage._withheld {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -883,6 +965,129 @@ nonisolated extension Clinic_Reception_V1_GetPatientRequest: SwiftProtobuf.Messa
   public static func ==(lhs: Clinic_Reception_V1_GetPatientRequest, rhs: Clinic_Reception_V1_GetPatientRequest) -> Bool {
     if lhs.patientID != rhs.patientID {return false}
     if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_ListPatientAccessLogRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListPatientAccessLogRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}patient_id\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_ListPatientAccessLogRequest, rhs: Clinic_Reception_V1_ListPatientAccessLogRequest) -> Bool {
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_PatientAccessEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PatientAccessEntry"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}accessed_by\0\u{1}roles\0\u{1}reason\0\u{3}accessed_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.accessedBy) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.roles) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._accessedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.accessedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.accessedBy, fieldNumber: 1)
+    }
+    if !self.roles.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.roles, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    try { if let v = self._accessedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_PatientAccessEntry, rhs: Clinic_Reception_V1_PatientAccessEntry) -> Bool {
+    if lhs.accessedBy != rhs.accessedBy {return false}
+    if lhs.roles != rhs.roles {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs._accessedAt != rhs._accessedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_ListPatientAccessLogResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListPatientAccessLogResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0\u{3}next_page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.entries) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.entries.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.entries, fieldNumber: 1)
+    }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_ListPatientAccessLogResponse, rhs: Clinic_Reception_V1_ListPatientAccessLogResponse) -> Bool {
+    if lhs.entries != rhs.entries {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

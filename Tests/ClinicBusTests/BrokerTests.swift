@@ -185,7 +185,7 @@ import Testing
         defer { pool.stop() }
         let client = try bus.client()
         defer { client.close() }
-        let other = Method<Clinic_Bus_V1_Event, Clinic_Bus_V1_Event>("clinic.testa.v1.Echo/Missing")
+        let other = Method<Clinic_Bus_V1_Event, Clinic_Bus_V1_Event>("clinic.testa.v1.Echo/Missing", access: .open)
         await #expect(throws: RPCError(.unimplemented, "method clinic.testa.v1.Echo/Missing is not implemented here")) {
             _ = try await TestBus.call(client, other)
         }

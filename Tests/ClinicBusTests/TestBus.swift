@@ -6,8 +6,8 @@ import Logging
 /// A broker on free loopback ports with a 100 ms heartbeat, plus helpers to start workers and clients.
 final class TestBus: Sendable {
     static let heartbeat: Duration = .milliseconds(100)
-    static let echoA = Method<Clinic_Bus_V1_Event, Clinic_Bus_V1_Event>("clinic.testa.v1.Echo/Echo")
-    static let echoB = Method<Clinic_Bus_V1_Event, Clinic_Bus_V1_Event>("clinic.testb.v1.Echo/Echo")
+    static let echoA = Method<Clinic_Bus_V1_Event, Clinic_Bus_V1_Event>("clinic.testa.v1.Echo/Echo", access: .open)
+    static let echoB = Method<Clinic_Bus_V1_Event, Clinic_Bus_V1_Event>("clinic.testb.v1.Echo/Echo", access: .open)
 
     let logger: Logger
     let broker: Broker

@@ -1,0 +1,1 @@
+@main struct StaffCommand { static func main() {} }
