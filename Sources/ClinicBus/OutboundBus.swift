@@ -1,3 +1,4 @@
+import ClinicProto
 import Foundation
 import Logging
 import Synchronization
@@ -32,5 +33,12 @@ public final class OutboundBus: Sendable {
             return client
         }
         client?.close()
+    }
+}
+
+extension OutboundBus: RPCTransport {
+    /// Sends through the shared client (connected on first use).
+    public func send(service: String, header: Clinic_Bus_V1_RequestHeader, payload: [UInt8]) async throws -> RPCReply {
+        try await client().send(service: service, header: header, payload: payload)
     }
 }

@@ -32,10 +32,15 @@ public struct CallOptions: Sendable {
     public var idempotencyKey: String
     /// Trace id to carry through the services.
     public var traceID: String
+    /// The staff token of the member on whose behalf the call is made ("" for none).
+    public var token: String = ""
+    /// The end client's address, for audits ("" when unknown).
+    public var clientAddress: String = ""
 
     /// Creates options; the default waits five seconds.
     public init(timeout: Duration = .seconds(5), caller: Clinic_Bus_V1_Caller = .init(),
-                idempotencyKey: String = "", traceID: String = "") {
+                idempotencyKey: String = "", traceID: String = "", token: String = "") {
+        self.token = token
         self.timeout = timeout
         self.caller = caller
         self.idempotencyKey = idempotencyKey
@@ -51,6 +56,8 @@ public struct CallOptions: Sendable {
         header.caller = caller
         header.idempotencyKey = idempotencyKey
         header.traceID = traceID
+        header.token = token
+        header.clientAddress = clientAddress
         return header
     }
 }

@@ -8,8 +8,8 @@ public struct RequestContext {
     public let header: Clinic_Bus_V1_RequestHeader
     /// The request id (echoed in the reply).
     public var requestID: String
-    /// Who is calling.
-    public var caller: Clinic_Bus_V1_Caller
+    /// Who is calling, as the service's gate verified it.
+    public var caller: VerifiedCaller
     /// The retry key for non-idempotent writes ("" when absent).
     public var idempotencyKey: String
     /// When the caller stops waiting.
@@ -19,11 +19,11 @@ public struct RequestContext {
     /// The process's client for calls to other services (nil where the worker has none, as in some tests).
     public var outbound: OutboundBus?
 
-    /// Creates a context from a request header.
-    public init(header: Clinic_Bus_V1_RequestHeader, logger: Logger, outbound: OutboundBus? = nil) {
+    /// Creates a context from a request header and its verified caller.
+    public init(header: Clinic_Bus_V1_RequestHeader, caller: VerifiedCaller, logger: Logger, outbound: OutboundBus? = nil) {
         self.header = header
         requestID = header.requestID
-        caller = header.caller
+        self.caller = caller
         idempotencyKey = header.idempotencyKey
         deadline = header.deadlineUnixMs == 0
             ? .distantFuture
@@ -32,8 +32,8 @@ public struct RequestContext {
         self.outbound = outbound
     }
 
-    /// Who acts, for the record: the staff member, else the calling system.
-    public var actor: String { caller.subject.isEmpty ? caller.system : caller.subject }
+    /// Who acts, for the record: the staff member's id, else `system:<bus identity>`.
+    public var actor: String { caller.actor }
 
     /// Time kept back from the caller's deadline for a call to another service, so this request can still answer.
     public static let outboundMargin: Duration = .milliseconds(100)
@@ -41,16 +41,19 @@ public struct RequestContext {
     public static let outboundTimeout: Duration = .seconds(5)
 
     /// Calls another service on behalf of this request and blocks this worker thread until the response: the call
-    /// carries the caller's deadline less `outboundMargin`, the caller (its system named `system`, when given) and
-    /// the trace id, and throws the callee's `RPCError` (UNAVAILABLE when the bus cannot carry it).
+    /// carries the caller's deadline less `outboundMargin`, its staff token (so the callee checks the same member's
+    /// roles), the caller as described (its system named `system`, when given) and the trace id, and throws the
+    /// callee's `RPCError` (UNAVAILABLE when the bus cannot carry it).
     public func call<Request, Response>(_ method: Method<Request, Response>, _ request: Request,
                                         as system: String? = nil) throws -> Response {
         guard let outbound else { throw RPCError.unavailable("no bus to reach \(method.busService)") }
         let left = Duration.milliseconds(Int64(deadline.timeIntervalSinceNow * 1000)) - Self.outboundMargin
         guard left > .zero else { throw RPCError.deadlineExceeded("no time left to call \(method.busService)") }
-        var caller = self.caller
+        var caller = header.caller
         if let system { caller.system = system }
-        let options = CallOptions(timeout: min(left, Self.outboundTimeout), caller: caller, traceID: header.traceID)
+        var options = CallOptions(timeout: min(left, Self.outboundTimeout), caller: caller, traceID: header.traceID)
+        options.token = header.token
+        options.clientAddress = header.clientAddress
         return try outbound.client().callBlocking(method, request, options: options)
     }
 }

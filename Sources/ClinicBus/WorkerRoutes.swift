@@ -10,13 +10,24 @@ public final class WorkerRoutes {
     /// How a method is served: each request on its own, or every waiting request of the method at once.
     @usableFromInline
     enum Handler {
-        case single((Incoming, Logger, OutboundBus?) -> RPCReply)
-        case batch(([Incoming], Logger, OutboundBus?) -> [RPCReply])
+        case single((Incoming, Logger, Surroundings) -> RPCReply)
+        case batch(([Incoming], Logger, Surroundings) -> [RPCReply])
+    }
+
+    /// What every request is handled with besides itself: passed in per call, never captured, since a closure
+    /// holding the routes would keep them, their handlers and their database connections alive for good.
+    @usableFromInline
+    struct Surroundings {
+        @usableFromInline let outbound: OutboundBus?
+        @usableFromInline let gate: any CallerGate
     }
 
     @usableFromInline var handlers: [String: Handler] = [:]
     /// The process's client for calls to other services, handed to every request's context.
     public var outbound: OutboundBus?
+    /// Who may call what: checks every request against its rpc's access rule before the handler runs. Without
+    /// one, only public rpcs are served.
+    public var gate: any CallerGate = ClosedGate()
 
     /// Creates an empty route table.
     public init() {}
@@ -25,13 +36,11 @@ public final class WorkerRoutes {
     /// Registration is inlinable, so each service's handlers run code specialised to their message types.
     @inlinable
     public func register<Req, Res>(_ method: Method<Req, Res>, _ handler: @escaping (RequestContext, Req) throws -> Res) {
-        let name = method.fullName
-        // The outbound client is passed in per call, not captured: a closure holding the routes would keep them,
-        // their handlers and their database connections alive for good.
-        handlers[name] = .single { incoming, logger, outbound in
+        let name = method.fullName, access = method.access
+        handlers[name] = .single { incoming, logger, surroundings in
             let result = Result<Res, any Error> {
-                let (context, request) = try Self.prepare(incoming, as: Req.self, now: BusClock.nowMS(), logger: logger,
-                                                          outbound: outbound)
+                let (context, request) = try Self.prepare(incoming, as: Req.self, access: access, now: BusClock.nowMS(),
+                                                          logger: logger, surroundings: surroundings)
                 return try handler(context, request)
             }
             return Self.reply(result, to: incoming.header, method: name, logger: logger)
@@ -44,11 +53,11 @@ public final class WorkerRoutes {
     @inlinable
     public func registerBatch<Req, Res>(_ method: Method<Req, Res>,
                                         _ handler: @escaping ([(RequestContext, Req)]) -> [Result<Res, any Error>]) {
-        let name = method.fullName
-        handlers[name] = .batch { incoming, logger, outbound in
+        let name = method.fullName, access = method.access
+        handlers[name] = .batch { incoming, logger, surroundings in
             let now = BusClock.nowMS()
             let results = BatchAnswers.answer(incoming, prepare: { request in
-                try Self.prepare(request, as: Req.self, now: now, logger: logger, outbound: outbound)
+                try Self.prepare(request, as: Req.self, access: access, now: now, logger: logger, surroundings: surroundings)
             }, together: handler)
             return zip(incoming, results).map { request, result in
                 Self.reply(result, to: request.header, method: name, logger: logger)
@@ -57,18 +66,20 @@ public final class WorkerRoutes {
     }
 
     /// What a handler gets for one request, or the error its caller gets instead: DEADLINE_EXCEEDED once the
-    /// deadline has passed, INVALID_ARGUMENT when the payload does not decode or breaks the contract's field
-    /// rules (naming every field at fault), so no handler sees a request of the wrong shape.
+    /// deadline has passed; UNAUTHENTICATED or PERMISSION_DENIED when the gate refuses the caller under the rpc's
+    /// access rule; INVALID_ARGUMENT when the payload does not decode or breaks the contract's field rules (naming
+    /// every field at fault). No handler sees a caller it may not serve or a request of the wrong shape.
     @inlinable
-    static func prepare<Req: FieldRulesChecked>(_ incoming: Incoming, as: Req.Type, now: Int64, logger: Logger,
-                                                outbound: OutboundBus?) throws -> (RequestContext, Req) {
+    static func prepare<Req: FieldRulesChecked>(_ incoming: Incoming, as: Req.Type, access: Access, now: Int64,
+                                                logger: Logger, surroundings: Surroundings) throws -> (RequestContext, Req) {
         let header = incoming.header
         if header.deadlineUnixMs != 0 && header.deadlineUnixMs <= now {
             throw RPCError(.deadlineExceeded, "deadline passed before the request was handled")
         }
+        let caller = try surroundings.gate.admit(header, to: access)
         // The logger is passed on unchanged: setting metadata per request makes swift-log's stream handler
         // re-render its metadata every time (~13% of a worker's CPU). Log sites add request_id.
-        let context = RequestContext(header: header, logger: logger, outbound: outbound)
+        let context = RequestContext(header: header, caller: caller, logger: logger, outbound: surroundings.outbound)
         let request: Req
         do {
             request = try Req(serializedBytes: incoming.payload)
@@ -111,10 +122,11 @@ public final class WorkerRoutes {
 
     /// Decodes, dispatches and encodes one request; every failure becomes an error reply, never a throw.
     public func handle(header: Clinic_Bus_V1_RequestHeader, payload: [UInt8], logger: Logger) -> RPCReply {
+        let surroundings = Surroundings(outbound: outbound, gate: gate)
         switch handlers[header.method] {
-        case .single(let handler): handler((header, payload), logger, outbound)
-        case .batch(let handler): handler([(header, payload)], logger, outbound)[0]
-        case nil: Self.unimplemented(header)
+        case .single(let handler): return handler((header, payload), logger, surroundings)
+        case .batch(let handler): return handler([(header, payload)], logger, surroundings)[0]
+        case nil: return Self.unimplemented(header)
         }
     }
 
@@ -123,9 +135,10 @@ public final class WorkerRoutes {
     /// DEADLINE_EXCEEDED without reaching the handler.
     public func handle(_ incoming: [Incoming], logger: Logger) -> [RPCReply] {
         guard let method = incoming.first?.header.method else { return [] }
+        let surroundings = Surroundings(outbound: outbound, gate: gate)
         switch handlers[method] {
-        case .single(let handler): return incoming.map { handler($0, logger, outbound) }
-        case .batch(let handler): return handler(incoming, logger, outbound)
+        case .single(let handler): return incoming.map { handler($0, logger, surroundings) }
+        case .batch(let handler): return handler(incoming, logger, surroundings)
         case nil: return incoming.map { Self.unimplemented($0.header) }
         }
     }

@@ -26,6 +26,10 @@ public struct ServiceDefinition: Sendable {
     /// The service's `Events/Replay` rpc when it publishes events: the runtime serves it from the outbox.
     public var replay: Method<Clinic_Bus_V1_ReplayRequest, Clinic_Bus_V1_ReplayResponse>?
 
+    /// Where this service's token verifier learns staff's keys and revocations; nil: from clinic-staff over the
+    /// bus (every service but staff itself, which reads its own tables).
+    public var trustSource: (@Sendable (_ databaseURL: String, _ logger: Logger) -> any StaffTrustSource)?
+
     /// The service's outbox: its events under its own name.
     public var events: EventOutbox { EventOutbox(publisher: name) }
 
@@ -43,7 +47,9 @@ public struct ServiceDefinition: Sendable {
                 backgroundJobs: [BackgroundJob] = [],
                 planCaching: PlanCaching = .automatic,
                 replay: Method<Clinic_Bus_V1_ReplayRequest, Clinic_Bus_V1_ReplayResponse>? = nil,
+                trustSource: (@Sendable (String, Logger) -> any StaffTrustSource)? = nil,
                 makeRoutes: @escaping @Sendable (Connection, ServiceEnvironment) throws -> WorkerRoutes) {
+        self.trustSource = trustSource
         self.name = name
         self.busService = busService
         self.migrations = migrations

@@ -3,6 +3,7 @@ import ClinicStore
 import Dispatch
 import Foundation
 import Logging
+import Synchronization
 
 /// Runs one service process: migrations, N worker threads on the bus, the outbox relay, and (when the
 /// definition asks) an event consumer and background jobs. `run` runs them as one lifecycle `ServiceGroup`;
@@ -30,11 +31,20 @@ public final class ServiceHost: Sendable {
         var configuration = WorkerConfiguration(brokerEndpoint: settings.bus, service: definition.busService,
                                                 threads: settings.workers)
         configuration.heartbeatInterval = settings.heartbeat
+        // One verifier for the process: its worker threads share the keys, the revocations and the verified tokens.
+        let verifierBox = Mutex<StaffTokenVerifier?>(nil)
+        let peers = settings.effectivePeerRoles
         let pool = WorkerPool(configuration: configuration, logger: logger) { _ in
             // Runs on the worker thread: the connection lives and dies with it.
             let db = try Connection(url: databaseURL, logger: logger, planCaching: definition.planCaching)
-            return try definition.routes(db: db, environment: environment)
+            let routes = try definition.routes(db: db, environment: environment)
+            if let verifier = verifierBox.withLock({ $0 }) { routes.gate = StaffGate(verifier: verifier, peers: peers) }
+            return routes
         }
+        let source = definition.trustSource?(databaseURL, logger) ?? BusStaffTrustSource(transport: pool.outbound)
+        let verifier = StaffTokenVerifier(source: source, logger: logger)
+        verifierBox.withLock { $0 = verifier }
+        let following = Mutex<Task<Void, Never>?>(nil)
         let relay = EventRelay(configuration: .init(publisher: definition.name, databaseURL: databaseURL,
                                                     eventsEndpoint: settings.eventsIn), logger: logger)
         var parts = [ThreadedService.Part("relay", start: { relay.start() }, stop: { relay.stop() })]
@@ -50,6 +60,11 @@ public final class ServiceHost: Sendable {
             let runner = BackgroundJobRunner(job, databaseURL: databaseURL, environment: environment)
             parts.append(.init("job", start: { runner.start() }, stop: { runner.stop() }))
         }
+        parts.append(.init("token verifier", start: {
+            following.withLock { $0 = Task { await verifier.follow() } }
+        }, stop: {
+            following.withLock { $0?.cancel() }
+        }))
         parts.append(.init("workers", start: { try pool.start() }, stop: { pool.stop() }))
         return parts
     }

@@ -27,6 +27,12 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "Clinic time zone for dates shown to people (env CLINIC_TIME_ZONE).")
     public var timeZone: String = ProcessInfo.processInfo.environment["CLINIC_TIME_ZONE"] ?? "Asia/Shanghai"
 
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Roles granted to a bus identity, NAME=ROLE[,ROLE] (repeatable; env CLINIC_PEER_ROLES, ';'-separated).",
+        discussion: "The identity is the name of the caller's CURVE key. 'system' lets it call system-only rpcs; the stack's own services have it already. Example: --peer-roles imaging=doctor,nurse"))
+    public var peerRoles: [String] = (ProcessInfo.processInfo.environment["CLINIC_PEER_ROLES"] ?? "")
+        .split(separator: ";").map(String.init)
+
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (env CLINIC_LOG_LEVEL).")
     public var logLevel: String = ProcessInfo.processInfo.environment["CLINIC_LOG_LEVEL"] ?? "info"
 
@@ -39,6 +45,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         guard heartbeatMs >= 10 else { throw ValidationError("--heartbeat-ms must be at least 10") }
         guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("--time-zone '\(timeZone)' is not a known time zone") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)' is not a log level") }
+        do { _ = try PeerRoles.parse(peerRoles) } catch { throw ValidationError("--peer-roles: \(error)") }
     }
 
     /// The database URL for `service`: the flag, else `CLINIC_<SERVICE>_DATABASE_URL`, else `DATABASE_URL`.
@@ -55,7 +62,8 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         ServiceSettings(bus: bus, eventsIn: eventsIn, eventsOut: eventsOut,
                         databaseURL: try resolvedDatabaseURL(service: service), workers: workers,
                         heartbeat: .milliseconds(heartbeatMs),
-                        timeZone: TimeZone(identifier: timeZone) ?? ServiceSettings.defaultTimeZone)
+                        timeZone: TimeZone(identifier: timeZone) ?? ServiceSettings.defaultTimeZone,
+                        peerRoles: try PeerRoles.parse(peerRoles))
     }
 }
 
@@ -81,10 +89,19 @@ public struct ServiceSettings: Sendable {
     public var heartbeat: Duration
     /// Clinic time zone.
     public var timeZone: TimeZone
+    /// Grants to bus identities beyond the standard ones (`PeerRoles.standard`).
+    public var peerRoles: PeerRoles
+    /// Whether the bus runs without CURVE (every peer anonymous).
+    public var busIsPlain: Bool { true }
+
+    /// What callers get by their bus identity: the standard grants with the configured ones on top.
+    public var effectivePeerRoles: PeerRoles { PeerRoles.standard(plainBus: busIsPlain, extra: peerRoles) }
 
     /// Settings with explicit values (tests, embedding).
     public init(bus: String, eventsIn: String, eventsOut: String, databaseURL: String, workers: Int = ServiceSettings.defaultWorkers,
-                heartbeat: Duration = .seconds(1), timeZone: TimeZone = ServiceSettings.defaultTimeZone) {
+                heartbeat: Duration = .seconds(1), timeZone: TimeZone = ServiceSettings.defaultTimeZone,
+                peerRoles: PeerRoles = PeerRoles()) {
+        self.peerRoles = peerRoles
         self.bus = bus
         self.eventsIn = eventsIn
         self.eventsOut = eventsOut

@@ -45,7 +45,7 @@ final class ReceptionHandlers {
         let registered: Clinic_Reception_V1_Patient
         do {
             registered = try IdempotentWrite.perform(context, on: db, singleStatement: true) { db in
-                message(for: try PatientStore.insert(patient, id: id, details: details, createdBy: context.caller.subject,
+                message(for: try PatientStore.insert(patient, id: id, details: details, createdBy: context.actor,
                                                      event: event, on: db))
             }
         } catch let error as StoreError where error.isUniqueViolation {
@@ -62,7 +62,7 @@ final class ReceptionHandlers {
         BatchAnswers.answer(calls, prepare: { context, request in
             let reader = context.actor
             return PatientStore.LoggedRead(patientID: try CheckedID.parse(request.patientID, field: "patientId"), reader: reader,
-                                           role: context.caller.role, reason: request.reason)
+                                           role: context.caller.roleNames.joined(separator: ","), reason: request.reason)
         }, together: { reads in
             let found = try PatientStore.readLogged(reads, on: db)
             return reads.map { read in
