@@ -109,7 +109,8 @@ let package = Package(
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "Metrics", package: "swift-metrics"),
-                               .product(name: "Prometheus", package: "swift-prometheus")],
+                               .product(name: "Prometheus", package: "swift-prometheus"),
+                               .product(name: "NIOCore", package: "swift-nio")],
                 path: "Services/Gateway/Library"),
         .executableTarget(name: "clinic-gateway",
                           dependencies: ["Gateway", "ClinicService",
@@ -130,7 +131,9 @@ let package = Package(
 
         // Tests: one target per library/service plus end to end.
         .target(name: "ClinicTestSupport",
-                dependencies: ["ClinicStore", "ClinicBus", "ClinicProto", "ClinicService"],
+                dependencies: ["ClinicStore", "ClinicBus", "ClinicProto", "ClinicService",
+                               .product(name: "JWTKit", package: "jwt-kit"),
+                               .product(name: "Crypto", package: "swift-crypto")],
                 path: "Tests/ClinicTestSupport"),
         .testTarget(name: "ClinicBusTests", dependencies: ["ClinicBus", "ClinicProto", "ClinicTestSupport"]),
         // The benchmarks' own baselines (raw echo, forwarding floor) on real sockets.
@@ -145,7 +148,7 @@ let package = Package(
         .testTarget(name: "ReceptionTests", dependencies: ["Reception", "ClinicService", "ClinicStore", "ClinicBus", "ClinicTestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "Reception", "ClinicService", "ClinicStore", "ClinicBus",
                                                              "ClinicTestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ClinicTestSupport",
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ClinicTestSupport", "ClinicService",
                                                           .product(name: "HummingbirdTesting", package: "hummingbird")]),
         // The end-to-end tests start the real executables, so they are built with the tests.
         .testTarget(name: "EndToEndTests", dependencies: ["ClinicTestSupport", "ClinicBus", "ClinicProto", "ClinicStore", "ClinicService",

@@ -35,7 +35,7 @@ import Testing
         [Array("MDPW02".utf8), [0x04], [], [], [], []],
         [Array("MDPW02".utf8), [0x05], [1]],
         [Array("MDPW02".utf8), [0x09]],
-    ])
+    ] as [[[UInt8]]])
     func rejectsMalformed(_ frames: [[UInt8]]) {
         guard case .failure(let error) = MDPCodec.decode(frames) else {
             Issue.record("accepted \(frames)")

@@ -20,13 +20,13 @@ struct RequestContextTests {
         return pool
     }
 
-    /// Service B answers with what the call carried: caller system, subject, trace id and time left.
+    /// Service B answers with what the call carried: caller system, subject, trace id, token and time left.
     static func reporter(_ bus: TestBus) throws -> WorkerPool {
         try pool(bus, TestBus.echoB, threads: 1) { context, request in
             if request.header.type == "missing" { throw RPCError.notFound("nothing here") }
             var response = request
             let left = Int(context.deadline.timeIntervalSinceNow * 1000)
-            response.header.publisher = "\(context.caller.system)|\(context.caller.subject)|\(context.header.traceID)"
+            response.header.publisher = "\(context.header.caller.system)|\(context.header.caller.subject)|\(context.header.traceID)|\(context.header.token)"
             response.header.seq = UInt64(max(0, left))
             return response
         }
@@ -54,8 +54,9 @@ struct RequestContextTests {
         var request = Clinic_Bus_V1_Event()
         request.payload = Data("hello".utf8)
         let response = try await client.call(TestBus.echoA, request,
-                                             options: CallOptions(timeout: .seconds(2), caller: caller, traceID: "trace-1"))
-        #expect(response.header.publisher == "clinic-a|desk-7|trace-1")
+                                             options: CallOptions(timeout: .seconds(2), caller: caller, traceID: "trace-1",
+                                                                  token: "the-member's-token"))
+        #expect(response.header.publisher == "clinic-a|desk-7|trace-1|the-member's-token", "the staff token travels on")
         #expect(response.header.seq > 0 && response.header.seq < 1_900, "the callee's deadline lies inside the caller's, less a margin")
         #expect(response.payload == request.payload)
 

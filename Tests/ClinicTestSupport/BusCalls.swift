@@ -2,13 +2,12 @@ import ClinicBus
 import ClinicProto
 
 extension CallOptions {
-    /// Options of a call made by a member of the desk staff through the tests.
-    public static func desk(timeout: Duration, idempotencyKey: String = "") -> CallOptions {
+    /// Options of a call made by a member of staff holding `roles` (a real token signed by `TestStaff`); by default a
+    /// supervisor, who may do every front-desk, treatment and settings action.
+    public static func staff(_ roles: [StaffRole] = [.supervisor], timeout: Duration, idempotencyKey: String = "") async -> CallOptions {
         var caller = Clinic_Bus_V1_Caller()
-        caller.subject = "desk-01"
-        caller.role = "desk"
         caller.system = "tests"
-        return CallOptions(timeout: timeout, caller: caller, idempotencyKey: idempotencyKey)
+        return CallOptions(timeout: timeout, caller: caller, idempotencyKey: idempotencyKey, token: await TestStaff.token(roles))
     }
 }
 

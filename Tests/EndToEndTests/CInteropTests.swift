@@ -38,7 +38,7 @@ struct CInteropTests {
         var get = Clinic_Reception_V1_GetPatientRequest()
         get.patientID = id
         get.reason = "interop check"
-        let patient = try await client.call(Clinic_Reception_V1_Reception.getPatient, get, options: .desk(timeout: .seconds(5)))
+        let patient = try await client.call(Clinic_Reception_V1_Reception.getPatient, get, options: await .staff(timeout: .seconds(5)))
         #expect(patient.name == "林小红")
         #expect(patient.phone == phone)
         #expect(patient.birthDate == "1992-05-06")

@@ -1,5 +1,6 @@
 import ClinicBus
 import ClinicProto
+import ClinicTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -35,15 +36,18 @@ struct GatewayRouteTests {
         #expect(routes.count == ContractIndex.routedMethods.count)
         #expect(Set(routes.map(\.rpc)).count == routes.count)
         let transport = RecordingTransport()
-        let router = GatewayRouter.build(transport: transport, routes: routes, metrics: GatewayMetrics()) { [] }
+        let router = GatewayRouter.build(transport: transport, access: TestAccess.gateway, routes: routes, metrics: GatewayMetrics()) { [] }
         try await Application(router: router).test(.router) { client in
             for route in routes {
+                // A member holding every role, so that no route refuses the caller; a new token each time, as
+                // signing out revokes the one it carries.
+                let everyRole = await TestStaff.token(StaffRole.all)
                 var path = route.path
                 for variable in route.pathParameters {
                     path = path.replacingOccurrences(of: "{\(variable)}", with: Self.sample(for: variable, in: route))
                 }
                 let body = route.hasBody ? ByteBuffer(string: "{}") : nil
-                try await client.execute(uri: path, method: route.method, body: body) { response in
+                try await client.executeSignedIn(uri: path, method: route.method, body: body, token: everyRole) { response in
                     #expect(response.status == route.successStatus, "\(route.method) \(route.path)")
                 }
                 let last = transport.calls.withLock { $0.last }
@@ -62,6 +66,7 @@ struct GatewayRouteTests {
             let responses = try #require(operation["responses"] as? [String: Any])
             var expected = ["400", "404", "409", "429", "499", "500", "501", "503", "504", String(route.successStatus.code)]
             if route.hasBody { expected.append("413") }
+            if route.access != .open { expected += ["401", "403"] }
             #expect(Set(responses.keys) == Set(expected), "\(route.method) \(route.path)")
         }
         let register = try #require(paths["/v1/patients"]?["post"])

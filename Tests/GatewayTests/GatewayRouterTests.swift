@@ -1,4 +1,5 @@
 import ClinicBus
+import ClinicService
 import ClinicProto
 import Foundation
 import HTTPTypes
@@ -31,6 +32,7 @@ final class TestBackend: Sendable {
     static func routes() -> WorkerRoutes {
         typealias Reception = Clinic_Reception_V1_Reception
         let routes = WorkerRoutes()
+        routes.gate = StaffGate.forTests
         routes.register(Reception.registerPatient) { context, request in
             guard !request.name.isEmpty else { throw RPCError.invalidArgument(field: "name", "is required") }
             var patient = Clinic_Reception_V1_Patient()
@@ -38,7 +40,7 @@ final class TestBackend: Sendable {
             patient.name = request.name
             patient.phone = request.phone
             // Echo what the gateway put in the header, so tests can see it.
-            patient.notes = "\(context.caller.system)|\(context.caller.subject)|\(context.caller.role)|\(context.idempotencyKey)"
+            patient.notes = "\(context.header.caller.system)|\(context.caller.staffID)|\(context.caller.roleNames.joined(separator: ","))|\(context.idempotencyKey)"
             return patient
         }
         routes.register(Reception.getPatient) { _, request in
@@ -79,7 +81,7 @@ struct GatewayRouterTests {
         let backend = try TestBackend()
         defer { backend.stop() }
         let metrics = GatewayMetrics()
-        let router = GatewayRouter.build(transport: backend.client, metrics: metrics) {
+        let router = GatewayRouter.build(transport: backend.client, access: TestAccess.gateway, metrics: metrics) {
             await backend.client.serviceAvailable("clinic.reception.v1", timeout: .seconds(1)) ? [] : ["clinic.reception.v1"]
         }
         let app = Application(router: router)
@@ -90,36 +92,39 @@ struct GatewayRouterTests {
         (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
     }
 
-    @Test func postBindsTheBodyAndPassesCallerAndIdempotencyKey() async throws {
+    @Test func postBindsTheBodyAndPassesTheVerifiedCallerAndIdempotencyKey() async throws {
         try await withGateway { client, _ in
-            let headers: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "key-1", HTTPField.Name("X-Staff-Id")!: "desk-7",
-                                       HTTPField.Name("X-Staff-Role")!: "desk", HTTPField.Name("X-Request-Id")!: "req-42"]
-            try await client.execute(uri: "/v1/patients", method: .post, headers: headers,
-                                     body: ByteBuffer(string: #"{"name":"王芳","birthDate":"1990-05-01","phone":"13800000000"}"#)) { response in
+            let member = "00000000-0000-4000-8000-0000000000d7"
+            // A caller header written by the client is not believed: the token says who calls.
+            let headers: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "key-1", HTTPField.Name("X-Staff-Id")!: "director-1",
+                                       HTTPField.Name("X-Staff-Role")!: "director", HTTPField.Name("X-Request-Id")!: "req-42"]
+            try await client.executeSignedIn(uri: "/v1/patients", method: .post, headers: headers,
+                                     body: ByteBuffer(string: #"{"name":"王芳","birthDate":"1990-05-01","phone":"13800000000"}"#),
+                                     token: await TestStaff.token([.desk], memberID: member)) { response in
                 #expect(response.status == .created)
                 #expect(response.headers[.contentType] == "application/json")
                 #expect(response.headers[HTTPField.Name("X-Request-Id")!] == "req-42")
                 let body = Self.json(response)
                 #expect(body["name"] as? String == "王芳")
-                #expect(body["notes"] as? String == "clinic-gateway|desk-7|desk|key-1")
+                #expect(body["notes"] as? String == "clinic-gateway|\(member)|desk|key-1")
             }
         }
     }
 
     @Test func pathAndQueryParametersReachTheRPC() async throws {
         try await withGateway { client, _ in
-            try await client.execute(uri: "/v1/patients/10000000-0000-4000-8000-000000000001?reason=recall", method: .get) { response in
+            try await client.executeSignedIn(uri: "/v1/patients/10000000-0000-4000-8000-000000000001?reason=recall", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(Self.json(response)["notes"] as? String == "recall")
             }
-            try await client.execute(uri: "/v1/patients?query=%E7%8E%8B&page_size=7", method: .get) { response in
+            try await client.executeSignedIn(uri: "/v1/patients?query=%E7%8E%8B&page_size=7", method: .get) { response in
                 let patients = Self.json(response)["patients"] as? [[String: Any]]
                 #expect(patients?.first?["name"] as? String == "王")
                 #expect(patients?.first?["age"] as? Int == 7)
             }
             // The JSON name of a mapped parameter and the nested field's own path work as well.
             for uri in ["/v1/patients?query=%E7%8E%8B&pageSize=7", "/v1/patients?query=%E7%8E%8B&page.pageSize=7"] {
-                try await client.execute(uri: uri, method: .get) { response in
+                try await client.executeSignedIn(uri: uri, method: .get) { response in
                     #expect(response.status == .ok, "\(uri)")
                     #expect((Self.json(response)["patients"] as? [[String: Any]])?.first?["age"] as? Int == 7, "\(uri)")
                 }
@@ -129,34 +134,34 @@ struct GatewayRouterTests {
 
     @Test func rpcErrorsMapToHTTPStatusAndBody() async throws {
         try await withGateway { client, _ in
-            try await client.execute(uri: "/v1/patients", method: .post, body: ByteBuffer(string: "{}")) { response in
+            try await client.executeSignedIn(uri: "/v1/patients", method: .post, body: ByteBuffer(string: "{}")) { response in
                 #expect(response.status == .badRequest)
                 let body = Self.json(response)
                 #expect(body["code"] as? Int == 3)
                 #expect((body["details"] as? [[String: String]])?.first?["field"] == "name")
             }
-            try await client.execute(uri: "/v1/patients/10000000-0000-4000-8000-0000000000ff", method: .get) { response in
+            try await client.executeSignedIn(uri: "/v1/patients/10000000-0000-4000-8000-0000000000ff", method: .get) { response in
                 #expect(response.status == .notFound)
                 #expect(Self.json(response)["code"] as? Int == 5)
                 #expect(Self.json(response)["details"] as? [Any] != nil)
             }
-            try await client.execute(uri: "/v1/patients/10000000-0000-4000-8000-000000000001/contact", method: .patch, body: ByteBuffer(string: #"{"address":"x"}"#)) { response in
+            try await client.executeSignedIn(uri: "/v1/patients/10000000-0000-4000-8000-000000000001/contact", method: .patch, body: ByteBuffer(string: #"{"address":"x"}"#)) { response in
                 #expect(response.status == .conflict)
             }
-            try await client.execute(uri: "/v1/patients/10000000-0000-4000-8000-000000000001/contact-changes", method: .get) { response in
+            try await client.executeSignedIn(uri: "/v1/patients/10000000-0000-4000-8000-000000000001/contact-changes", method: .get) { response in
                 #expect(response.status == .badRequest)
                 #expect(Self.json(response)["code"] as? Int == 9)
             }
-            try await client.execute(uri: "/v1/patients", method: .post, body: ByteBuffer(string: #"{"nome":"typo"}"#)) { response in
+            try await client.executeSignedIn(uri: "/v1/patients", method: .post, body: ByteBuffer(string: #"{"nome":"typo"}"#)) { response in
                 #expect(response.status == .badRequest)
                 #expect((Self.json(response)["details"] as? [[String: String]])?.first?["field"] == "nome")
             }
-            try await client.execute(uri: "/v1/patients/10000000-0000-4000-8000-000000000001", method: .delete) { response in
+            try await client.executeSignedIn(uri: "/v1/patients/10000000-0000-4000-8000-000000000001", method: .delete) { response in
                 #expect(response.status == .methodNotAllowed)
                 #expect(response.headers[HTTPField.Name("Allow")!] == "GET")
                 #expect(Self.json(response)["code"] as? Int == 12)
             }
-            try await client.execute(uri: "/v1/nowhere", method: .get) { response in
+            try await client.executeSignedIn(uri: "/v1/nowhere", method: .get) { response in
                 #expect(response.status == .notFound)
                 #expect(Self.json(response)["message"] as? String == "no such route")
             }
@@ -166,7 +171,7 @@ struct GatewayRouterTests {
     @Test func aBodyOverTheLimitIs413WithTheLimitStated() async throws {
         try await withGateway { client, _ in
             let large = ByteBuffer(string: #"{"name":""# + String(repeating: "x", count: GatewayRouter.maxBodyBytes) + #""}"#)
-            try await client.execute(uri: "/v1/patients", method: .post, body: large) { response in
+            try await client.executeSignedIn(uri: "/v1/patients", method: .post, body: large) { response in
                 #expect(response.status == .contentTooLarge)
                 let body = Self.json(response)
                 #expect(body["code"] as? Int == 8)
@@ -184,7 +189,7 @@ struct GatewayRouterTests {
         request.gender = .UNRECOGNIZED(7)
         var overBus: [FieldViolation] = []
         do {
-            _ = try await backend.client.call(Clinic_Reception_V1_Reception.registerPatient, request)
+            _ = try await backend.client.call(Clinic_Reception_V1_Reception.registerPatient, request, options: await .staff(timeout: .seconds(5)))
             Issue.record("an invalid registration was accepted over the bus")
         } catch let error as RPCError {
             #expect(error.code == .invalidArgument)
@@ -194,11 +199,11 @@ struct GatewayRouterTests {
         #expect(!overBus.contains { $0.description_p.contains("555") })
 
         let expected = overBus
-        let router = GatewayRouter.build(transport: backend.client, metrics: GatewayMetrics()) { [] }
+        let router = GatewayRouter.build(transport: backend.client, access: TestAccess.gateway, metrics: GatewayMetrics()) { [] }
         try await Application(router: router).test(.router) { client in
             // Over HTTP the unknown enum number comes as a number too (proto3 JSON takes either).
             let body = String(json.dropLast()) + #","gender":7}"#
-            try await client.execute(uri: "/v1/patients", method: .post, body: ByteBuffer(string: body)) { response in
+            try await client.executeSignedIn(uri: "/v1/patients", method: .post, body: ByteBuffer(string: body)) { response in
                 #expect(response.status == .badRequest)
                 let details = (Self.json(response)["details"] as? [[String: String]]) ?? []
                 #expect(details.map { $0["field"] ?? "" } == expected.map(\.field))
@@ -209,12 +214,12 @@ struct GatewayRouterTests {
 
     @Test func grpcTimeoutBecomesTheDeadline() async throws {
         try await withGateway { client, _ in
-            try await client.execute(uri: "/v1/patients?query=slow", method: .get,
+            try await client.executeSignedIn(uri: "/v1/patients?query=slow", method: .get,
                                      headers: [HTTPField.Name("Grpc-Timeout")!: "100m"]) { response in
                 #expect(response.status == .gatewayTimeout)
                 #expect(Self.json(response)["code"] as? Int == 4)
             }
-            try await client.execute(uri: "/v1/patients?query=fast", method: .get,
+            try await client.executeSignedIn(uri: "/v1/patients?query=fast", method: .get,
                                      headers: [HTTPField.Name("Grpc-Timeout")!: "soon"]) { response in
                 #expect(response.status == .badRequest)
             }
@@ -223,9 +228,10 @@ struct GatewayRouterTests {
 
     @Test func healthReadinessMetricsAndOpenAPI() async throws {
         try await withGateway { client, _ in
+            // Health, readiness, metrics and the document are open: no token.
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
-            try await client.execute(uri: "/v1/patients/10000000-0000-4000-8000-000000000001", method: .get) { #expect($0.status == .ok) }
+            try await client.executeSignedIn(uri: "/v1/patients/10000000-0000-4000-8000-000000000001", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)
                 #expect(text.contains(#"clinic_gateway_requests_total{route="/v1/patients/{patient_id}",method="GET",status="200"} 1"#))
@@ -246,15 +252,15 @@ struct GatewayRouterTests {
         defer { broker.stop() }
         let client = try BusClient(endpoint: endpoints.requests, logger: TestBackend.logger)
         defer { client.close() }
-        let router = GatewayRouter.build(transport: client, metrics: GatewayMetrics()) {
+        let router = GatewayRouter.build(transport: client, access: TestAccess.gateway, metrics: GatewayMetrics()) {
             await client.serviceAvailable("clinic.reception.v1", timeout: .milliseconds(300)) ? [] : ["clinic.reception.v1"]
         }
         try await Application(router: router).test(.router) { http in
-            try await http.execute(uri: "/readyz", method: .get) { response in
+            try await http.executeSignedIn(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect((Self.json(response)["message"] as? String)?.contains("clinic.reception.v1") == true)
             }
-            try await http.execute(uri: "/v1/patients/10000000-0000-4000-8000-000000000001", method: .get, headers: [HTTPField.Name("Grpc-Timeout")!: "200m"]) { response in
+            try await http.executeSignedIn(uri: "/v1/patients/10000000-0000-4000-8000-000000000001", method: .get, headers: [HTTPField.Name("Grpc-Timeout")!: "200m"]) { response in
                 #expect([503, 504].contains(response.status.code))
             }
         }

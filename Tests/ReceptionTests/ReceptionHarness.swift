@@ -22,14 +22,14 @@ final class ReceptionHarness: Sendable {
         databaseURL = try TestDatabase.shared().makeService(prefix: "reception").url
         settings = ServiceSettings(bus: endpoints.requests, eventsIn: endpoints.eventsIn, eventsOut: endpoints.eventsOut,
                                    databaseURL: databaseURL, workers: 2, heartbeat: .milliseconds(100))
-        host = try ServiceHost(try ReceptionService.definition(), settings: settings, logger: Self.logger)
+        host = try ServiceHost(try ReceptionService.definition().trusting(TestStaff.trust), settings: settings, logger: Self.logger)
         client = try BusClient(endpoint: endpoints.requests, logger: Self.logger)
     }
 
     /// Calls a reception rpc as a member of the desk staff.
     func call<Request, Response>(_ method: Method<Request, Response>, _ request: Request,
                                  idempotencyKey: String = "") async throws -> Response {
-        try await client.call(method, request, options: .desk(timeout: .seconds(5), idempotencyKey: idempotencyKey))
+        try await client.call(method, request, options: await .staff(timeout: .seconds(5), idempotencyKey: idempotencyKey))
     }
 
     /// A direct connection to the service's schema, for checking what was stored.

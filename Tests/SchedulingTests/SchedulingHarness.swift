@@ -33,15 +33,15 @@ final class SchedulingHarness: Sendable {
             ServiceSettings(bus: bus.requests, eventsIn: bus.eventsIn, eventsOut: bus.eventsOut,
                             databaseURL: url, workers: 2, heartbeat: .milliseconds(100))
         }
-        reception = try ServiceHost(try ReceptionService.definition(), settings: settings(receptionURL), logger: Self.logger)
-        scheduling = try ServiceHost(try SchedulingService.definition(noShow: noShow), settings: settings(databaseURL), logger: Self.logger)
+        reception = try ServiceHost(try ReceptionService.definition().trusting(TestStaff.trust), settings: settings(receptionURL), logger: Self.logger)
+        scheduling = try ServiceHost(try SchedulingService.definition(noShow: noShow).trusting(TestStaff.trust), settings: settings(databaseURL), logger: Self.logger)
         client = try BusClient(endpoint: endpoints.requests, logger: Self.logger)
     }
 
     /// Calls an rpc as a member of the desk staff.
     func call<Request, Response>(_ method: Method<Request, Response>, _ request: Request,
                                  idempotencyKey: String = "") async throws -> Response {
-        try await client.call(method, request, options: .desk(timeout: .seconds(10), idempotencyKey: idempotencyKey))
+        try await client.call(method, request, options: await .staff(timeout: .seconds(10), idempotencyKey: idempotencyKey))
     }
 
     /// The rpc's error, or nil when it succeeded.

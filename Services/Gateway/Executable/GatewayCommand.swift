@@ -60,6 +60,15 @@ struct GatewayCommand: AsyncParsableCommand {
     var eventLoops: Int = Int(ProcessInfo.processInfo.environment["CLINIC_GATEWAY_EVENT_LOOPS"] ?? "")
         ?? max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
 
+    @Option(name: .long, help: "Sign-in attempts allowed per account per window (env CLINIC_SIGN_IN_PER_ACCOUNT).")
+    var signInPerAccount: Int = Int(ProcessInfo.processInfo.environment["CLINIC_SIGN_IN_PER_ACCOUNT"] ?? "") ?? 10
+
+    @Option(name: .long, help: "Sign-in attempts allowed per client address per window (env CLINIC_SIGN_IN_PER_ADDRESS).")
+    var signInPerAddress: Int = Int(ProcessInfo.processInfo.environment["CLINIC_SIGN_IN_PER_ADDRESS"] ?? "") ?? 60
+
+    @Option(name: .long, help: "The sign-in rate window in seconds (env CLINIC_SIGN_IN_WINDOW_SECONDS).")
+    var signInWindowSeconds: Int = Int(ProcessInfo.processInfo.environment["CLINIC_SIGN_IN_WINDOW_SECONDS"] ?? "") ?? 60
+
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (env CLINIC_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["CLINIC_LOG_LEVEL"] ?? "info"
 
@@ -67,6 +76,8 @@ struct GatewayCommand: AsyncParsableCommand {
         guard (1...256).contains(eventLoops) else { throw ValidationError("--event-loops must be between 1 and 256") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)' is not a log level") }
+        guard signInPerAccount >= 1, signInPerAddress >= 1 else { throw ValidationError("--sign-in-per-account and --sign-in-per-address must be at least 1") }
+        guard (1...86_400).contains(signInWindowSeconds) else { throw ValidationError("--sign-in-window-seconds must be between 1 and 86400") }
     }
 
     func run() async throws {
@@ -75,7 +86,13 @@ struct GatewayCommand: AsyncParsableCommand {
         let client = try BusClient(endpoint: bus, logger: logger)
         defer { client.close() }
         let services = Array(Set(GatewayRoutes.all.map(\.busService))).sorted()
-        let router = GatewayRouter.build(transport: client, metrics: GatewayMetrics()) {
+        let verifier = StaffTokenVerifier(source: BusStaffTrustSource(transport: client), logger: logger)
+        let limits = SignInLimiter.Limits(perAccount: signInPerAccount, perAddress: signInPerAddress,
+                                          window: .seconds(signInWindowSeconds))
+        let access = GatewayAccess(verifier: verifier, signIns: SignInLimiter(limits: limits))
+        let following = Task { await verifier.follow() }
+        defer { following.cancel() }
+        let router = GatewayRouter.build(transport: client, access: access, metrics: GatewayMetrics()) {
             var missing: [String] = []
             for service in services where await !client.serviceAvailable(service, timeout: .milliseconds(500)) {
                 missing.append(service)

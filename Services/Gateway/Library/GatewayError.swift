@@ -12,10 +12,16 @@ public struct GatewayError: Error, Sendable {
     public var details: [(field: String, description: String)]
     /// The HTTP status when it is not the code's own (413 for a body over the limit).
     public var httpStatus: Int?
+    /// The `WWW-Authenticate` challenge of a 401 (nil: the plain bearer challenge).
+    public var challenge: String?
+    /// The `Retry-After` of a 429, in seconds.
+    public var retryAfterSeconds: Int?
 
     /// An error with a code, message and optional field details.
     public init(_ code: StatusCode, _ message: String, details: [(field: String, description: String)] = [],
-                httpStatus: Int? = nil) {
+                httpStatus: Int? = nil, challenge: String? = nil, retryAfterSeconds: Int? = nil) {
+        self.challenge = challenge
+        self.retryAfterSeconds = retryAfterSeconds
         self.code = code
         self.message = message
         self.details = details
@@ -25,6 +31,11 @@ public struct GatewayError: Error, Sendable {
     /// 400 naming a request header (or other request part) and what it must be.
     public static func invalid(_ name: String, _ description: String) -> GatewayError {
         GatewayError(.invalidArgument, "\(name): \(description)", details: [(name, description)])
+    }
+
+    /// 401 with a `WWW-Authenticate` challenge.
+    public static func unauthenticated(_ message: String, challenge: String) -> GatewayError {
+        GatewayError(.unauthenticated, message, challenge: challenge)
     }
 
     /// 413: the body is larger than the gateway accepts.

@@ -17,6 +17,8 @@ public struct GatewayRoute: Sendable {
     public let busService: String
     /// What the contract says of the route (OpenAPI pieces included).
     public let contract: HTTPRoute
+    /// Who may call it.
+    public let access: Access
     /// Status on success (200, or 201 for creations).
     public let successStatus: HTTPResponse.Status
     /// Deadline when the client sends no `Grpc-Timeout`.
@@ -63,6 +65,7 @@ public struct GatewayRoute: Sendable {
     public init?<M: RoutedMethod>(_ rpc: M) {
         guard let route = rpc.route else { return nil }
         self.contract = route
+        self.access = rpc.access
         self.method = HTTPRequest.Method(rawValue: route.verb.rawValue) ?? .get
         self.path = route.path
         self.rpc = rpc.fullName

@@ -15,13 +15,11 @@ public enum GatewayRouter {
     static let requestIDField = HTTPField.Name("X-Request-Id")!
     static let idempotencyField = HTTPField.Name("Idempotency-Key")!
     static let timeoutField = HTTPField.Name("Grpc-Timeout")!
-    static let staffIDField = HTTPField.Name("X-Staff-Id")!
-    static let staffRoleField = HTTPField.Name("X-Staff-Role")!
-
-    /// A router for `routes` sending RPCs through `transport`; `readiness` names what is not ready (empty when ready).
-    public static func build(transport: any RPCTransport, routes: [GatewayRoute] = GatewayRoutes.all,
-                             metrics: GatewayMetrics, readiness: @escaping @Sendable () async -> [String]) -> Router<BasicRequestContext> {
-        let router = Router()
+    /// A router for `routes` sending RPCs through `transport`, each checked by `access` first; `readiness` names
+    /// what is not ready (empty when ready).
+    public static func build(transport: any RPCTransport, access: GatewayAccess, routes: [GatewayRoute] = GatewayRoutes.all,
+                             metrics: GatewayMetrics, readiness: @escaping @Sendable () async -> [String]) -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: JSONErrorMiddleware(routes: routes))
         router.get("/healthz") { _, _ in jsonResponse(.ok, Array(#"{"status":"ok"}"#.utf8)) }
         router.get("/readyz") { _, _ in
@@ -39,7 +37,7 @@ public enum GatewayRouter {
             let routeMetrics = metrics.route(route.path, method: route.method.rawValue)
             router.on(RouterPath(route.routerPath), method: route.method) { request, context in
                 let started = ContinuousClock.now
-                let response = await handle(route, request: request, context: context, transport: transport)
+                let response = await handle(route, request: request, context: context, transport: transport, access: access)
                 routeMetrics.record(status: response.status.code, duration: ContinuousClock.now - started)
                 return response
             }
@@ -47,11 +45,14 @@ public enum GatewayRouter {
         return router
     }
 
-    /// One call: bind the request, send it over the bus, answer with JSON or the mapped error.
-    static func handle(_ route: GatewayRoute, request: Request, context: BasicRequestContext,
-                       transport: any RPCTransport) async -> Response {
+    /// One call: check the caller, bind the request, send it over the bus, answer with JSON or the mapped error.
+    static func handle(_ route: GatewayRoute, request: Request, context: GatewayRequestContext,
+                       transport: any RPCTransport, access: GatewayAccess) async -> Response {
         let requestID = request.headers[requestIDField] ?? RequestID.next()
         do {
+            // Who calls comes first: a caller who may not call learns nothing about the request's shape.
+            let token = try GatewayAccess.bearerToken(of: request)
+            let claims = try await access.admit(route, token: token)
             guard requestID.unicodeScalars.count <= maxRequestIDLength else {
                 throw GatewayError.invalid("X-Request-Id", "must be at most \(maxRequestIDLength) characters")
             }
@@ -82,7 +83,14 @@ public enum GatewayRouter {
                 body = Array(buffer: buffer)
             }
             let payload = try route.bind(body, parameters)
-            let header = try requestHeader(for: route, request: request, requestID: requestID)
+            let clientAddress = context.remoteAddress?.ipAddress ?? ""
+            if route.rpc == signInRPC {
+                let account = (try? Clinic_Staff_V1_SignInRequest(serializedBytes: payload))?.account ?? ""
+                try access.limitSignIn(account: account.trimmingCharacters(in: .whitespaces), address: clientAddress)
+            }
+            var header = try requestHeader(for: route, request: request, requestID: requestID)
+            header.token = token ?? ""
+            header.clientAddress = clientAddress
             let reply: RPCReply
             do {
                 reply = try await transport.send(service: route.busService, header: header, payload: payload)
@@ -94,6 +102,10 @@ public enum GatewayRouter {
             guard reply.header.code == .ok else {
                 throw GatewayError(reply.header.code, reply.header.message,
                                    details: reply.header.violations.map { ($0.field, $0.description_p) })
+            }
+            if route.rpc == signOutRPC, let claims {
+                // Refused here at once; the services learn it from staff's event within a second.
+                access.verifier.revoke(tokenID: claims.jti.value, expiresAt: claims.exp.value)
             }
             let json: [UInt8]
             do {
@@ -130,8 +142,6 @@ public enum GatewayRouter {
         }
         var caller = Clinic_Bus_V1_Caller()
         caller.system = "clinic-gateway"
-        caller.subject = request.headers[staffIDField] ?? ""
-        caller.role = request.headers[staffRoleField] ?? ""
         // The bus id is always fresh (two HTTP requests may carry the same X-Request-Id); the client's id travels
         // as the trace id.
         return CallOptions(timeout: timeout, caller: caller, idempotencyKey: idempotencyKey,
@@ -145,13 +155,18 @@ public enum GatewayRouter {
     static func errorResponse(_ error: GatewayError, requestID: String?) -> Response {
         var response = jsonResponse(error.status, error.jsonBody)
         if let requestID { response.headers[requestIDField] = requestID }
+        if error.code == .unauthenticated { response.headers[GatewayAccess.challengeField] = error.challenge ?? GatewayAccess.realm }
+        if let seconds = error.retryAfterSeconds { response.headers[GatewayAccess.retryAfterField] = String(seconds) }
         return response
     }
+
+    static let signInRPC = Clinic_Staff_V1_Staff.signIn.fullName
+    static let signOutRPC = Clinic_Staff_V1_Staff.signOut.fullName
 }
 
 /// Turns Hummingbird's own errors (unknown route, bad method) into the gateway's JSON error body.
 struct JSONErrorMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = GatewayRequestContext
     static let allowField = HTTPField.Name("Allow")!
 
     /// The route table, to tell a wrong method (405) from an unknown path (404).

@@ -44,10 +44,23 @@ enum OpenAPIDocument {
                 ],
             ]
             for (status, meaning) in errorStatuses { responses[String(status)] = ["description": meaning, "content": errorContent] }
+            var who = "open to all"
+            switch route.access {
+            case .open, .systemOnly:
+                break
+            case .signedIn, .roles:
+                responses["401"] = ["description": "UNAUTHENTICATED: no staff token, or one that is malformed, expired, signed out, "
+                                        + "of a deactivated member or not signed by clinic-staff (see WWW-Authenticate)",
+                                    "content": errorContent]
+                responses["403"] = ["description": "PERMISSION_DENIED: \(route.access.refusal)", "content": errorContent]
+                who = route.access == .signedIn ? "any signed-in member of staff" : "roles: " + route.access.roleNames.joined(separator: ", ")
+            }
             var operation: [String: Any] = [
                 "operationId": String(route.rpc.split(separator: "/").last ?? ""),
                 "summary": contract.summary.isEmpty ? route.rpc : contract.summary,
-                "description": "rpc `\(route.rpc)` on bus service `\(route.busService)`",
+                "description": "rpc `\(route.rpc)` on bus service `\(route.busService)`; who may call: \(who)",
+                "security": route.access == .open ? [] : [["staffToken": [String]()]],
+                "x-clinic-roles": route.access.roleNames,
                 "tags": [String(route.rpc.split(separator: "/").first ?? "")],
                 "parameters": parameters,
             ]
@@ -83,7 +96,13 @@ enum OpenAPIDocument {
                         + "form of the request messages, path and query parameters fill request fields, and every field rule "
                         + "is checked by the service, over HTTP and over the bus alike. Bodies are at most \(maxBodyBytes) bytes."],
             "paths": paths,
-            "components": ["schemas": schemas],
+            "components": [
+                "schemas": schemas,
+                "securitySchemes": ["staffToken": [
+                    "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                    "description": "the token from POST /v1/sessions; each route's x-clinic-roles names the roles that may call it",
+                ] as [String: Any]],
+            ] as [String: Any],
         ]
         let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{}".utf8)

@@ -66,3 +66,12 @@ public struct ContactUpdate: Sendable {
         return result
     }
 }
+
+/// One entry of a patient's access log.
+struct AccessLogEntry: Sendable, Equatable {
+    var accessedBy: String
+    /// Comma-separated role names.
+    var roles: String
+    var reason: String
+    var accessedAt: Date
+}

@@ -62,18 +62,25 @@ enum PatientStore {
         return try db.query("SELECT \(raw: columns) FROM patients WHERE id = \(id) \(raw: lock)").first.map(record(from:))
     }
 
-    /// One read of a full record: which patient, and who reads it in what role and why (for the access log).
+    /// One read of a record: which patient, who reads it in what roles and why, and when it shows protected fields
+    /// (for the access log).
     struct LoggedRead {
         var patientID: UUID
         var reader: String
         var role: String
         var reason: String
+        /// The reader's roles show protected fields of every patient.
+        var revealsAlways: Bool
+        /// The reader's staff id and name when they see the contacts of their own clients only ("" otherwise).
+        var ownClientID: String
+        var ownClientName: String
     }
 
-    /// Reads the full records of `reads` and writes one access-log entry per read of a record on file, all in one
-    /// statement and one round trip; returns the records found, by id. The log entries commit asynchronously (an
-    /// audit trail, not a money movement: PostgreSQL still makes them durable within a fraction of a second), so
-    /// reads do not wait for a disk flush.
+    /// Reads the records of `reads` and writes one access-log entry per read that shows protected fields of a
+    /// record on file (by the reader's roles, or a consultant's own client), all in one statement and one round
+    /// trip; returns the records found, by id. The log entries commit asynchronously (an audit trail, not a money
+    /// movement: PostgreSQL still makes them durable within a fraction of a second), so reads do not wait for a
+    /// disk flush.
     static func readLogged(_ reads: [LoggedRead], on db: Connection) throws -> [UUID: PatientRecord] {
         let ids = reads.map(\.patientID)
         let rows = try db.query("""
@@ -81,9 +88,11 @@ enum PatientStore {
             logged AS (
                 INSERT INTO patient_access_log (patient_id, accessed_by, role, reason)
                 SELECT p.id, r.accessed_by, r.role, r.reason
-                FROM unnest(\(ids), \(reads.map(\.reader)), \(reads.map(\.role)), \(reads.map(\.reason)))
-                     AS r(patient_id, accessed_by, role, reason)
+                FROM unnest(\(ids), \(reads.map(\.reader)), \(reads.map(\.role)), \(reads.map(\.reason)),
+                            \(reads.map { $0.revealsAlways ? "t" : "f" }), \(reads.map(\.ownClientID)), \(reads.map(\.ownClientName)))
+                     AS r(patient_id, accessed_by, role, reason, reveals, own_id, own_name)
                 JOIN patients p ON p.id = r.patient_id
+                WHERE r.reveals = 't' OR (p.consultant <> '' AND p.consultant IN (r.own_id, r.own_name))
             )
             SELECT \(raw: columns) FROM patients, async_commit WHERE id = ANY(\(ids))
             """)
@@ -93,6 +102,17 @@ enum PatientStore {
             found[record.id] = record
         }
         return found
+    }
+
+    /// One page of a patient's access log, newest first.
+    static func accessLog(of id: UUID, limit: Int, offset: Int, on db: Connection) throws -> [AccessLogEntry] {
+        try db.query("""
+            SELECT accessed_by, role, reason, accessed_at FROM patient_access_log WHERE patient_id = \(id)
+            ORDER BY accessed_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
+            """).map { row in
+            AccessLogEntry(accessedBy: try row.decode("accessed_by"), roles: try row.decode("role", as: String.self),
+                           reason: try row.decode("reason"), accessedAt: try row.decode("accessed_at"))
+        }
     }
 
     /// How many times a patient's full record was read (for audits and tests).

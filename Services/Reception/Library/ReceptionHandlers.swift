@@ -29,6 +29,7 @@ final class ReceptionHandlers {
         routes.register(Reception.updatePatientContact) { try self.updatePatientContact($0, $1) }
         routes.register(Reception.listContactChanges) { try self.listContactChanges($0, $1) }
         routes.register(Reception.checkInPatient) { try self.checkInPatient($0, $1) }
+        routes.register(Reception.listPatientAccessLog) { try self.listPatientAccessLog($0, $1) }
         return routes
     }
 
@@ -60,16 +61,43 @@ final class ReceptionHandlers {
     /// database round trip for all of them.
     func getPatients(_ calls: [(RequestContext, Clinic_Reception_V1_GetPatientRequest)]) -> [Result<Clinic_Reception_V1_Patient, any Error>] {
         BatchAnswers.answer(calls, prepare: { context, request in
-            let reader = context.actor
-            return PatientStore.LoggedRead(patientID: try CheckedID.parse(request.patientID, field: "patientId"), reader: reader,
-                                           role: context.caller.roleNames.joined(separator: ","), reason: request.reason)
+            let caller = context.caller
+            let alwaysShown = caller.holdsAny(of: PatientPrivacy.contactRoles) || caller.holdsAny(of: PatientPrivacy.medicalRoles)
+            let consultant = caller.roles.contains(.consultant)
+            let read = PatientStore.LoggedRead(patientID: try CheckedID.parse(request.patientID, field: "patientId"),
+                                               reader: context.actor, role: caller.roleNames.joined(separator: ","),
+                                               reason: request.reason.trimmingWhitespace(), revealsAlways: alwaysShown,
+                                               ownClientID: consultant ? caller.staffID : "", ownClientName: consultant ? caller.name : "")
+            return (read, caller)
         }, together: { reads in
-            let found = try PatientStore.readLogged(reads, on: db)
-            return reads.map { read in
-                found[read.patientID].map { .success(message(for: $0)) }
-                    ?? .failure(RPCError.notFound("patient \(read.patientID.lowercasedText) not found"))
+            let found = try PatientStore.readLogged(reads.map(\.0), on: db)
+            return reads.map { read, caller in
+                guard let record = found[read.patientID] else {
+                    return .failure(RPCError.notFound("patient \(read.patientID.lowercasedText) not found"))
+                }
+                var patient = message(for: record)
+                PatientPrivacy(caller: caller, consultant: record.consultant).apply(to: &patient)
+                return .success(patient)
             }
         })
+    }
+
+    func listPatientAccessLog(_ context: RequestContext, _ request: Clinic_Reception_V1_ListPatientAccessLogRequest) throws -> Clinic_Reception_V1_ListPatientAccessLogResponse {
+        let id = try CheckedID.parse(request.patientID, field: "patientId")
+        guard try PatientStore.exists(id, on: db) else { throw RPCError.notFound("patient \(id.lowercasedText) not found") }
+        let page = try Page(request.page)
+        let entries = try PatientStore.accessLog(of: id, limit: page.size + 1, offset: page.offset, on: db)
+        var response = Clinic_Reception_V1_ListPatientAccessLogResponse()
+        response.entries = entries.prefix(page.size).map { entry in
+            var message = Clinic_Reception_V1_PatientAccessEntry()
+            message.accessedBy = entry.accessedBy
+            message.roles = entry.roles.split(separator: ",").map(String.init)
+            message.reason = entry.reason
+            message.accessedAt = Google_Protobuf_Timestamp(date: entry.accessedAt)
+            return message
+        }
+        if entries.count > page.size { response.nextPageToken = page.next.token }
+        return response
     }
 
     func searchPatients(_ context: RequestContext, _ request: Clinic_Reception_V1_SearchPatientsRequest) throws -> Clinic_Reception_V1_SearchPatientsResponse {
