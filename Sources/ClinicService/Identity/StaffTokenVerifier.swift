@@ -1,7 +1,6 @@
 import ClinicBus
 import ClinicProto
 import Crypto
-import Dispatch
 import Foundation
 import JWTKit
 import Logging
@@ -117,16 +116,7 @@ public final class StaffTokenVerifier: Sendable {
     public func verifyBlocking(_ token: String) throws(Refusal) -> StaffClaims {
         let digest = SHA256.hash(data: Data(token.utf8))
         if let claims = try remembered(digest) { return claims }
-        let outcome = Mutex<Result<StaffClaims, Refusal>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let result: Result<StaffClaims, Refusal>
-            do throws(Refusal) { result = .success(try await verify(token)) } catch { result = .failure(error) }
-            outcome.withLock { $0 = result }
-            done.signal()
-        }
-        done.wait()
-        return try outcome.withLock { $0! }.get()
+        return try BlockingAwait.run { () async throws(Refusal) -> StaffClaims in try await self.verify(token) }
     }
 
     private func remembered(_ digest: SHA256Digest) throws(Refusal) -> StaffClaims? {
