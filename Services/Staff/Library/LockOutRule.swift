@@ -44,7 +44,8 @@ public struct LockOutRule: Sendable, Equatable {
     /// (those since the last success, reset or lock, this one included); nil when it stays open. A failure counts
     /// while it is less than `window` old, so any `threshold` failures that close together lock the account.
     public func lockedUntil(afterFailureAt now: Date, failures: [Date]) -> Date? {
-        let recent = failures.filter { now.timeIntervalSince($0) < window.seconds && $0 <= now }
+        // No upper bound: a failure just recorded may read back a fraction of a microsecond after `now`.
+        let recent = failures.filter { now.timeIntervalSince($0) < window.seconds }
         guard recent.count >= threshold else { return nil }
         return now.addingTimeInterval(duration.seconds)
     }

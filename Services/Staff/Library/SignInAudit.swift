@@ -43,11 +43,11 @@ enum SignInAudit {
             """)
     }
 
-    /// When the member's failures that count towards a lock-out happened, since `since`, oldest first.
+    /// When the member's failures that count towards a lock-out happened after `since`, oldest first.
     static func countedFailures(of memberID: UUID, since: Date, on db: Connection) throws -> [Date] {
         try db.query("""
             SELECT attempted_at FROM sign_in_attempts
-            WHERE member_id = \(memberID) AND attempted_at >= \(since)
+            WHERE member_id = \(memberID) AND attempted_at > \(since)
               AND failure = ANY(\(SignInFailure.allCases.filter(\.countsTowardsLockOut).map(\.rawValue)))
             ORDER BY attempted_at
             """).map { try $0.decode("attempted_at") }
