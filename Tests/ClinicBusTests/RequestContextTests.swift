@@ -26,7 +26,7 @@ struct RequestContextTests {
             if request.header.type == "missing" { throw RPCError.notFound("nothing here") }
             var response = request
             let left = Int(context.deadline.timeIntervalSinceNow * 1000)
-            response.header.publisher = "\(context.caller.system)|\(context.caller.subject)|\(context.header.traceID)"
+            response.header.publisher = "\(context.header.caller.system)|\(context.header.caller.subject)|\(context.header.traceID)"
             response.header.seq = UInt64(max(0, left))
             return response
         }

@@ -38,7 +38,7 @@ final class TestBackend: Sendable {
             patient.name = request.name
             patient.phone = request.phone
             // Echo what the gateway put in the header, so tests can see it.
-            patient.notes = "\(context.caller.system)|\(context.caller.subject)|\(context.caller.role)|\(context.idempotencyKey)"
+            patient.notes = "\(context.header.caller.system)|\(context.header.caller.subject)|\(context.header.caller.role)|\(context.idempotencyKey)"
             return patient
         }
         routes.register(Reception.getPatient) { _, request in
