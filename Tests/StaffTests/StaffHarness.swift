@@ -90,6 +90,7 @@ final class StaffHarness: Sendable {
     }
 
     /// Runs `body` with a connection to the service's schema, on a thread of its own.
+    @discardableResult
     func inDatabase<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         let url = databaseURL
         return try await onThread {

@@ -6,6 +6,8 @@ import Foundation
 
 /// Members of staff: adding, reading, listing, changing, deactivating, and an admin's password reset.
 extension StaffHandlers {
+    /// Adds a member (with a first password when given) and publishes StaffChanged; ALREADY_EXISTS naming `account`
+    /// when the account is taken.
     func createMember(_ context: RequestContext, _ request: Clinic_Staff_V1_CreateMemberRequest) throws -> Clinic_Staff_V1_StaffMember {
         // The contract has checked the account's shape (lower-case), the lengths and the roles.
         let member = NewMember(account: request.account, name: request.name.trimmingWhitespace(), roles: Self.distinct(request.roles),
@@ -30,12 +32,14 @@ extension StaffHandlers {
         return created
     }
 
+    /// One member, NOT_FOUND when there is none with the id.
     func getMember(_ context: RequestContext, _ request: Clinic_Staff_V1_GetMemberRequest) throws -> Clinic_Staff_V1_StaffMember {
         let id = try CheckedID.parse(request.memberID, field: "memberId")
         guard let member = try MemberStore.find(id, on: db) else { throw StaffError.memberNotFound(id) }
         return StaffMessages.member(member)
     }
 
+    /// Members by account name, a page at a time; those who left only when asked.
     func listMembers(_ context: RequestContext, _ request: Clinic_Staff_V1_ListMembersRequest) throws -> Clinic_Staff_V1_ListMembersResponse {
         let page = try Page(request.page)
         // One row more than the page tells whether there is a next page.
@@ -47,6 +51,8 @@ extension StaffHandlers {
         return response
     }
 
+    /// Changes the fields given (roles replace the old ones), bumps the version and publishes StaffChanged; an update
+    /// that changes nothing publishes nothing.
     func updateMember(_ context: RequestContext, _ request: Clinic_Staff_V1_UpdateMemberRequest) throws -> Clinic_Staff_V1_StaffMember {
         let id = try CheckedID.parse(request.memberID, field: "memberId")
         // An empty field is "not given"; the contract requires at least one.
@@ -69,6 +75,8 @@ extension StaffHandlers {
         }
     }
 
+    /// Marks a member as left and publishes StaffChanged and StaffDeactivated; FAILED_PRECONDITION when they left
+    /// already, or for one's own account.
     func deactivateMember(_ context: RequestContext, _ request: Clinic_Staff_V1_DeactivateMemberRequest) throws -> Clinic_Staff_V1_StaffMember {
         let id = try CheckedID.parse(request.memberID, field: "memberId")
         // Deactivating oneself would leave nobody able to undo it; another admin or the director must.
@@ -87,6 +95,8 @@ extension StaffHandlers {
         }
     }
 
+    /// An admin sets or resets a member's password: the lock-out and the failures so far are cleared; publishes
+    /// StaffChanged.
     func setPassword(_ context: RequestContext, _ request: Clinic_Staff_V1_SetPasswordRequest) throws -> Clinic_Staff_V1_SetPasswordResponse {
         let id = try CheckedID.parse(request.memberID, field: "memberId")
         guard let member = try MemberStore.find(id, on: db) else { throw StaffError.memberNotFound(id) }

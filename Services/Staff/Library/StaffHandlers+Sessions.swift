@@ -15,6 +15,8 @@ extension StaffHandlers {
         case refusedChecked(SignInFailure)
     }
 
+    /// Checks account and password and returns a signed token. Every refusal (unknown account, wrong password, member
+    /// who left, no password, locked) is the same UNAUTHENTICATED to the caller; the audit records which it was.
     func signIn(_ context: RequestContext, _ request: Clinic_Staff_V1_SignInRequest) throws -> Clinic_Staff_V1_SignInResponse {
         // Accounts are lower-case; people type them as they like.
         let account = request.account.trimmingWhitespace().lowercased()
@@ -74,6 +76,8 @@ extension StaffHandlers {
         logger.notice("staff account locked", metadata: ["member_id": "\(memberID.lowercasedText)", "until": "\(until)"])
     }
 
+    /// Revokes the caller's token until its expiry and publishes SessionRevoked (once: signing out twice changes
+    /// nothing).
     func signOut(_ context: RequestContext, _ request: Clinic_Staff_V1_SignOutRequest) throws -> Clinic_Staff_V1_SignOutResponse {
         let memberID = try callerID(context)
         // The gate verified the token; its expiry is read back from it, since the caller holds nothing else.
@@ -89,6 +93,7 @@ extension StaffHandlers {
         return Clinic_Staff_V1_SignOutResponse()
     }
 
+    /// The signed-in member's own record.
     func getMe(_ context: RequestContext, _ request: Clinic_Staff_V1_GetMeRequest) throws -> Clinic_Staff_V1_StaffMember {
         let id = try callerID(context)
         guard let member = try MemberStore.find(id, on: db) else { throw StaffError.callerNotOnFile }
@@ -126,6 +131,7 @@ extension StaffHandlers {
         return Clinic_Staff_V1_ChangePasswordResponse()
     }
 
+    /// The sign-in audit newest first, on one account or all.
     func listSignIns(_ context: RequestContext, _ request: Clinic_Staff_V1_ListSignInsRequest) throws -> Clinic_Staff_V1_ListSignInsResponse {
         let page = try Page(request.page)
         let account = request.account.trimmingWhitespace().lowercased()
