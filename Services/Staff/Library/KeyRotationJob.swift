@@ -8,8 +8,10 @@ enum KeyRotationJob {
     /// The job for `configuration`.
     static func job(_ configuration: StaffConfiguration) -> BackgroundJob {
         BackgroundJob(name: "signing-key-rotation", interval: configuration.keyRotationCheckInterval) { db, environment in
-            if let key = try SigningKeyStore.rotateIfDue(period: configuration.keyRotationPeriod, now: Date(), on: db) {
-                environment.logger.notice("staff signing key rotated", metadata: ["key_id": "\(key.keyID)", "by": "schedule"])
+            switch try SigningKeyStore.rotateIfDue(period: configuration.keyRotationPeriod, now: Date(), on: db) {
+            case .first(let key): environment.logger.notice("staff signing key made", metadata: ["key_id": "\(key.keyID)"])
+            case .rotated(let key): environment.logger.notice("staff signing key rotated", metadata: ["key_id": "\(key.keyID)", "by": "schedule"])
+            case nil: break
             }
             try RevocationStore.pruneExpired(on: db)
         }

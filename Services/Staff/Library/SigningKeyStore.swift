@@ -27,14 +27,22 @@ enum SigningKeyStore {
         }
     }
 
-    /// Rotates when the current key is `period` old or older (or makes one when there is none); returns the new
-    /// key, or nil when the current one is young enough.
-    static func rotateIfDue(period: Duration, now: Date, on db: Connection) throws -> SigningKeyRecord? {
+    /// What `rotateIfDue` did.
+    enum Renewal: Equatable {
+        /// There was no key: this is the first.
+        case first(SigningKeyRecord)
+        /// The current key was old enough: this one replaces it.
+        case rotated(SigningKeyRecord)
+    }
+
+    /// Makes the first key, or replaces the current one when it is `period` old or older; nil when the current
+    /// key is young enough.
+    static func rotateIfDue(period: Duration, now: Date, on db: Connection) throws -> Renewal? {
         try db.transaction { db in
             try lockKeys(on: db)
-            guard let current = try findCurrent(on: db) else { return try insertNew(on: db) }
+            guard let current = try findCurrent(on: db) else { return .first(try insertNew(on: db)) }
             guard now.timeIntervalSince(current.createdAt) >= period.seconds else { return nil }
-            return try rotate(on: db)
+            return .rotated(try rotate(on: db))
         }
     }
 
