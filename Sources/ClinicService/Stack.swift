@@ -21,6 +21,8 @@ public struct StackService: Sendable, Hashable {
 public enum Stack {
     /// Every service, in start order.
     public static let services: [StackService] = [
+        // First: every other service and the gateway verify staff tokens with its keys.
+        StackService(name: "staff", busServices: ["clinic.staff.v1"]),
         StackService(name: "reception", busServices: ["clinic.reception.v1"]),
         StackService(name: "scheduling", busServices: ["clinic.scheduling.v1"]),
     ]

@@ -1,7 +1,6 @@
 import ClinicBus
 import ClinicProto
 import Crypto
-import Dispatch
 import Foundation
 import JWTKit
 import Logging
@@ -56,6 +55,8 @@ public final class StaffTokenVerifier: Sendable {
     private struct Trust {
         var keyIDs: Set<String> = []
         var lastKeyFetch: ContinuousClock.Instant?
+        /// The fetch under way, which later callers join.
+        var keyFetch: Task<Bool, Never>?
         var revokedTokens: [String: Date] = [:]
         var leftMembers: Set<String> = []
         var seq: UInt64 = 0
@@ -117,16 +118,7 @@ public final class StaffTokenVerifier: Sendable {
     public func verifyBlocking(_ token: String) throws(Refusal) -> StaffClaims {
         let digest = SHA256.hash(data: Data(token.utf8))
         if let claims = try remembered(digest) { return claims }
-        let outcome = Mutex<Result<StaffClaims, Refusal>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let result: Result<StaffClaims, Refusal>
-            do throws(Refusal) { result = .success(try await verify(token)) } catch { result = .failure(error) }
-            outcome.withLock { $0 = result }
-            done.signal()
-        }
-        done.wait()
-        return try outcome.withLock { $0! }.get()
+        return try BlockingAwait.run { () async throws(Refusal) -> StaffClaims in try await self.verify(token) }
     }
 
     private func remembered(_ digest: SHA256Digest) throws(Refusal) -> StaffClaims? {
@@ -154,21 +146,33 @@ public final class StaffTokenVerifier: Sendable {
 
     // MARK: Keeping current
 
-    /// Takes clinic-staff's current keys (at most once per `keyRefetchInterval` unless forced).
+    /// Takes clinic-staff's current keys (at most once per `keyRefetchInterval` unless forced). A caller arriving
+    /// while a fetch is under way waits for that fetch rather than being turned away by the interval, so that a
+    /// token signed by a key the fetch brings is not refused meanwhile (as at start, before the first fetch ends).
     public func refreshKeys(force: Bool) async throws(Refusal) {
-        let due = trust.withLock { trust -> Bool in
+        let fetch = trust.withLock { trust -> Task<Bool, Never>? in
+            if let running = trust.keyFetch { return running }
             let now = ContinuousClock.now
-            if !force, let last = trust.lastKeyFetch, now - last < Self.keyRefetchInterval { return false }
+            if !force, let last = trust.lastKeyFetch, now - last < Self.keyRefetchInterval { return nil }
             trust.lastKeyFetch = now
-            return true
+            // Made under the lock, so the fetch's own clearing of `keyFetch` comes after this store.
+            let task = Task { await self.fetchKeys() }
+            trust.keyFetch = task
+            return task
         }
-        guard due else { return }
+        guard let fetch else { return }
+        guard await fetch.value else { throw .keysUnavailable }
+    }
+
+    /// One fetch of the keys into the collection; false when the source cannot be reached.
+    private func fetchKeys() async -> Bool {
+        defer { trust.withLock { $0.keyFetch = nil } }
         let listed: [Clinic_Staff_V1_SigningKey]
         do {
             listed = try await source.signingKeys()
         } catch {
             logger.warning("staff signing keys unavailable", metadata: ["error": "\(error)"])
-            throw .keysUnavailable
+            return false
         }
         var ids: Set<String> = []
         for key in listed {
@@ -184,6 +188,7 @@ public final class StaffTokenVerifier: Sendable {
         for keyID in gone { await keys.remove(kid: JWKIdentifier(string: keyID)) }
         // A token without a known key id must never fall back to a default key.
         await keys.clearDefault()
+        return true
     }
 
     /// Brings revocations up to date: the whole state the first time, then the events since.
