@@ -135,7 +135,7 @@ let package = Package(
                                .product(name: "JWTKit", package: "jwt-kit"),
                                .product(name: "Crypto", package: "swift-crypto")],
                 path: "Tests/ClinicTestSupport"),
-        .testTarget(name: "ClinicBusTests", dependencies: ["ClinicBus", "ClinicProto", "ClinicTestSupport"]),
+        .testTarget(name: "ClinicBusTests", dependencies: ["ClinicBus", "ClinicProto", "ClinicService", "ClinicTestSupport"]),
         // The benchmarks' own baselines (raw echo, forwarding floor) on real sockets.
         .testTarget(name: "BenchTests", dependencies: ["clinic-bench", "ClinicBus"]),
         .testTarget(name: "ClinicValuesTests", dependencies: ["ClinicValues"]),

@@ -40,9 +40,16 @@ enum DemoData {
         (0, 0, 30, "洗牙"), (1, 1, 45, "正畸复诊"), (2, 3, 30, "儿童涂氟"), (3, 2, 60, "种植咨询"),
     ]
 
-    /// Loads the demo clinic through the gateway at `api`.
-    static func load(api: String, logger: Logger) throws {
-        let client = DemoClient(api: api)
+    /// Loads the demo clinic through the gateway at `api`: signs in as `admin`, adds the demo staff (one member per
+    /// role), then signs in as the demo supervisor to load the rest.
+    static func load(api: String, admin: (account: String, password: String), logger: Logger) throws {
+        let adminClient = try DemoClient.signedIn(api: api, account: admin.account, password: admin.password)
+        for member in StaffBootstrap.demoMembers {
+            _ = try adminClient.send("POST", "/v1/staff", ["account": member.account, "name": member.name, "roles": [member.role],
+                                                           "team": "演示", "password": StaffBootstrap.demoPassword],
+                                     expect: [201, 409])
+        }
+        let client = try DemoClient.signedIn(api: api, account: "demo.supervisor", password: StaffBootstrap.demoPassword)
         let patientIDs = try registerPatients(client)
         let doctorIDs = try ensureDoctors(client)
         let chairIDs = try ensureChairs(client)
@@ -124,14 +131,24 @@ enum DemoData {
     }
 }
 
-/// JSON over HTTP against the gateway for the demo loader, failing loudly on any unexpected status.
+/// JSON over HTTP against the gateway for the demo loader, signed in as one member of staff, failing loudly on any
+/// unexpected status.
 private struct DemoClient {
     let api: String
+    /// The staff token sent with every request ("" before signing in).
+    var token = ""
+
+    /// A client signed in as `account`.
+    static func signedIn(api: String, account: String, password: String) throws -> DemoClient {
+        let answer = try DemoClient(api: api).send("POST", "/v1/sessions", ["account": account, "password": password], expect: [201])
+        guard let token = answer.json["token"] as? String else { throw StackError("demo data: signing in as \(account) gave no token") }
+        return DemoClient(api: api, token: token)
+    }
 
     /// Sends `body` (if any) and returns the answer, throwing when the status is not one of `expect`.
     func send(_ method: String, _ path: String, _ body: Any? = nil, expect: Set<Int>) throws -> (status: Int, json: [String: Any]) {
         let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
-        guard let answer = HTTPProbe.request(method, api + path, json: data) else {
+        guard let answer = HTTPProbe.request(method, api + path, json: data, token: token) else {
             throw StackError("the gateway did not answer \(method) \(path) while loading demo data")
         }
         guard expect.contains(answer.status) else {

@@ -51,11 +51,14 @@ struct UpCommand: ParsableCommand {
             }
             try children.launch(Stack.gateway, common + ["--port", "\(httpPort)"])
             let api = "http://127.0.0.1:\(httpPort)"
+            guard let staffURL = urls["staff"] else { throw StackError("no database URL for staff") }
+            let admin = try StaffBootstrap.ensureAdmin(stateDirectory: stack.stateDir, databaseURL: staffURL)
             if try waitUntilReady(api: api, children: children) {
-                if demo { try DemoData.load(api: api, logger: logger) }
+                if demo { try DemoData.load(api: api, admin: admin, logger: logger) }
                 print("""
                     ClinicDesk is up.
                       API:      \(api)/v1/patients, /v1/doctors, /v1/slots, /v1/appointments   (OpenAPI: \(api)/openapi.json, metrics: \(api)/metrics)
+                    \(StaffBootstrap.signInHelp(api: api, admin: admin, demo: demo))
                       Bus:      \(bus)   events: \(eventsOut)
                       Database: \(cluster.map { "private cluster in \($0.dataDirectory.path) (port \(stack.pgPort))" } ?? "the server at --database-url")
                     Press Ctrl-C to stop.

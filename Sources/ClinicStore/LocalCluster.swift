@@ -71,7 +71,9 @@ public struct LocalCluster: Sendable {
         guard !socketDirectory.path.contains("'") else {
             throw StoreError(kind: .connection, message: "the cluster path must not contain a quote")
         }
-        var options = "-p \(port) -k '\(socketDirectory.path)' -c listen_addresses=127.0.0.1"
+        // Room for every service's workers, relay and consumer, twice over during a rolling restart, and for test
+        // suites that run many services side by side (PostgreSQL's default of 100 ran out there).
+        var options = "-p \(port) -k '\(socketDirectory.path)' -c listen_addresses=127.0.0.1 -c max_connections=400"
         if !durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
         let outcome = try runTool(binaries + "/pg_ctl", [
             "start", "-w", "-t", "60", "-D", dataDirectory.path,

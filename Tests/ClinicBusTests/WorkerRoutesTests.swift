@@ -1,5 +1,7 @@
 import ClinicBus
 import ClinicProto
+import ClinicService
+import ClinicTestSupport
 import Foundation
 import Logging
 import Testing
@@ -29,8 +31,55 @@ struct HiddenFailure: Error {}
         return header
     }
 
+    @Test func withoutAGateOnlyPublicRpcsAreServed() throws {
+        let routes = WorkerRoutes()
+        routes.register(Clinic_Reception_V1_Events.replay) { _, _ in Clinic_Bus_V1_ReplayResponse() }
+        routes.register(Clinic_Staff_V1_Staff.listSigningKeys) { _, _ in Clinic_Staff_V1_ListSigningKeysResponse() }
+        let refused = routes.handle(header: header(Clinic_Reception_V1_Events.replay.fullName), payload: [], logger: logger)
+        #expect(refused.header.code == .unauthenticated)
+        let open = routes.handle(header: header(Clinic_Staff_V1_Staff.listSigningKeys.fullName), payload: [], logger: logger)
+        #expect(open.header.code == .ok)
+    }
+
+    @Test func theAccessRuleIsCheckedBeforeTheRequestIsLookedAt() throws {
+        let routes = WorkerRoutes()
+        routes.gate = StaffGate(verifier: StaffGate.forTests.verifier, peers: PeerRoles())
+        routes.register(Clinic_Reception_V1_Reception.registerPatient) { _, _ in Clinic_Reception_V1_Patient() }
+        routes.register(Clinic_Reception_V1_Events.replay) { _, _ in Clinic_Bus_V1_ReplayResponse() }
+        // No token: refused as unauthenticated, though the payload would not even decode.
+        var anonymous = header(Clinic_Reception_V1_Reception.registerPatient.fullName)
+        anonymous.caller.subject = "director-1"
+        anonymous.caller.role = "director"
+        let unauthenticated = routes.handle(header: anonymous, payload: [0xFF], logger: logger)
+        #expect(unauthenticated.header.code == .unauthenticated)
+        #expect(unauthenticated.header.violations.isEmpty)
+        // A system-only rpc from a bus identity the configuration does not call a system.
+        var imaging = header(Clinic_Reception_V1_Events.replay.fullName)
+        imaging.peer = "imaging"
+        let denied = routes.handle(header: imaging, payload: [], logger: logger)
+        #expect(denied.header.code == .permissionDenied)
+        #expect(denied.header.message == "this is for the clinic's own systems only")
+    }
+
+    @Test func aBusIdentityGetsTheRolesItsConfigurationGrantsAndNoMore() throws {
+        let peers = try PeerRoles.parse(["imaging=doctor"])
+        let gate = StaffGate(verifier: StaffGate.forTests.verifier, peers: PeerRoles.standard(plainBus: false, extra: peers))
+        var header = header(Clinic_Reception_V1_Reception.getPatient.fullName)
+        header.peer = "imaging"
+        let caller = try gate.admit(header, to: Clinic_Reception_V1_Reception.getPatient.access)
+        #expect(caller.roles == [.doctor] && !caller.isSystem && caller.actor == "system:imaging")
+        #expect(throws: RPCError.self) { try gate.admit(header, to: Clinic_Reception_V1_Reception.registerPatient.access) }
+        #expect(throws: RPCError.self) { try gate.admit(header, to: Clinic_Reception_V1_Events.replay.access) }
+        header.peer = "reception"
+        #expect(try gate.admit(header, to: Clinic_Reception_V1_Events.replay.access).isSystem)
+        header.peer = ""
+        #expect(throws: RPCError.self) { try gate.admit(header, to: Clinic_Reception_V1_Events.replay.access) }
+        #expect(throws: PeerRolesError.self) { try PeerRoles.parse(["imaging=radiologist"]) }
+    }
+
     @Test func coverageCheckPassesWhenAllMethodsAreRegistered() {
         let routes = WorkerRoutes()
+        routes.gate = StaffGate.forTests
         routes.register(Clinic_Reception_V1_Events.replay) { _, _ in Clinic_Bus_V1_ReplayResponse() }
         expectCoverage(routes, of: Clinic_Reception_V1_Events.allMethods)
         #expect(routes.registeredMethods.isSuperset(of: Clinic_Reception_V1_Reception.allMethods) == false)
@@ -38,6 +87,7 @@ struct HiddenFailure: Error {}
 
     @Test func dispatchesDecodesAndEncodes() throws {
         let routes = WorkerRoutes()
+        routes.gate = StaffGate.forTests
         routes.register(Clinic_Reception_V1_Events.replay) { context, request in
             var response = Clinic_Bus_V1_ReplayResponse()
             response.latestSeq = request.afterSeq + 1
@@ -55,6 +105,7 @@ struct HiddenFailure: Error {}
 
     @Test func aBatchHandlerGetsLiveDecodableRequestsTogetherAndAnswersEachInOrder() throws {
         let routes = WorkerRoutes()
+        routes.gate = StaffGate.forTests
         let method = Clinic_Reception_V1_Events.replay
         var batches: [[UInt64]] = []
         routes.registerBatch(method) { calls in
@@ -106,6 +157,7 @@ struct HiddenFailure: Error {}
 
     @Test func aBatchHandlerThatLosesAnAnswerFailsTheWholeBatchAsInternal() throws {
         let routes = WorkerRoutes()
+        routes.gate = StaffGate.forTests
         let method = Clinic_Reception_V1_Events.replay
         routes.registerBatch(method) { calls in calls.dropLast().map { _ in .success(Clinic_Bus_V1_ReplayResponse()) } }
         let payload: [UInt8] = try Clinic_Bus_V1_ReplayRequest().serializedBytes()
@@ -115,6 +167,7 @@ struct HiddenFailure: Error {}
 
     @Test func mapsFailuresToStatusCodes() {
         let routes = WorkerRoutes()
+        routes.gate = StaffGate.forTests
         let method = Clinic_Reception_V1_Events.replay
         routes.register(method) { _, request in
             switch request.afterSeq {
@@ -139,6 +192,7 @@ struct HiddenFailure: Error {}
 
     @Test func expiredDeadlineSkipsTheHandler() {
         let routes = WorkerRoutes()
+        routes.gate = StaffGate.forTests
         nonisolated(unsafe) var ran = false
         routes.register(Clinic_Reception_V1_Events.replay) { _, _ in
             ran = true

@@ -54,6 +54,7 @@ struct ClinicContractPluginTests {
               // Archives a patient who moved away.
               rpc ArchivePatient(ArchivePatientRequest) returns (Patient) {
                 option (clinic.api.v1.http) = { post: "/v1/patients/{patient_id}/archive" body: "*" };
+                option (clinic.api.v1.access) = { roles: [STAFF_ROLE_SUPERVISOR, STAFF_ROLE_DIRECTOR] };
               }
 
             """)
@@ -74,6 +75,7 @@ struct ClinicContractPluginTests {
         let contract = try #require(generated["clinic_reception_v1_reception.contract.swift"])
         #expect(contract.contains(#"public static let archivePatient = Method<Clinic_Reception_V1_ArchivePatientRequest, Clinic_Reception_V1_Patient>("#))
         #expect(contract.contains(#"verb: .post, path: "/v1/patients/{patient_id}/archive","#))
+        #expect(contract.contains(#""clinic.reception.v1.Reception/ArchivePatient", access: .roles([.supervisor, .director]), route:"#))
         #expect(contract.contains(#"summary: "Archives a patient who moved away.","#))
         #expect(contract.contains(#"FieldRule.text(self.reason, "reason", at: path, into: &violations, required: true, maxLength: 100)"#))
         // The body schema leaves out the field the path fills and requires the rest.

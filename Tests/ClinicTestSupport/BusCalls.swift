@@ -2,12 +2,15 @@ import ClinicBus
 import ClinicProto
 
 extension CallOptions {
-    /// Options of a call made by a member of staff holding `roles` (a real token signed by `TestStaff`); by default a
-    /// supervisor, who may do every front-desk, treatment and settings action.
+    /// The staff id the calls of `staff(…)` act as (what records name as who did it).
+    public static let testMemberID = "staff-01"
+
+    /// Options of a call made by member `testMemberID` holding `roles` (a real token signed by `TestStaff`); by
+    /// default a supervisor, who may do every front-desk, treatment and settings action.
     public static func staff(_ roles: [StaffRole] = [.supervisor], timeout: Duration, idempotencyKey: String = "") async -> CallOptions {
         var caller = Clinic_Bus_V1_Caller()
         caller.system = "tests"
-        return CallOptions(timeout: timeout, caller: caller, idempotencyKey: idempotencyKey, token: await TestStaff.token(roles))
+        return CallOptions(timeout: timeout, caller: caller, idempotencyKey: idempotencyKey, token: await TestStaff.token(roles, memberID: testMemberID))
     }
 }
 

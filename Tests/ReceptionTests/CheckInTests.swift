@@ -29,7 +29,7 @@ struct CheckInTests {
         #expect(UUID(uuidString: checkIn.id) != nil)
         #expect(checkIn.patientID == patient.id)
         #expect(checkIn.appointmentID == appointment)
-        #expect(checkIn.checkedInBy == "desk-01")
+        #expect(checkIn.checkedInBy == CallOptions.testMemberID)
         #expect(abs(checkIn.checkedInAt.date.timeIntervalSince(before)) < 30)
 
         let db = try harness.database()

@@ -14,7 +14,7 @@ struct PatientPrivacyTests {
     /// A registered patient with every protected field filled, consultant "陈顾问".
     func registered(_ harness: ReceptionHarness) async throws -> Clinic_Reception_V1_Patient {
         var request = newPatient(name: "隐私测试", birthDate: "1988-08-08")
-        request.nationalID = "11010519880808123X"
+        request.nationalID = "110105198808081237"
         request.allergies = ["青霉素"]
         request.medicalHistory = ["高血压"]
         request.contraindications = "经期不拔牙"

@@ -262,7 +262,7 @@ struct ReceptionServiceTests {
         #expect(Set(history.map(\.field)) == ["phone", "address"])
         let phoneChange = try #require(history.first { $0.field == "phone" })
         #expect(phoneChange.oldValue == MobileNumber.mask(patient.phone))
-        #expect(phoneChange.changedBy == "desk-01")
+        #expect(phoneChange.changedBy == CallOptions.testMemberID)
         #expect(phoneChange.reason == "搬家")
     }
 

@@ -24,7 +24,7 @@ struct BookingTests {
         #expect(booked.prospect.phone == "13912345678")
         #expect(booked.startLocal == "\(day.date) 09:00")
         #expect(booked.endTime.date == day.at(9, 30))
-        #expect(booked.bookedBy == "desk-01")
+        #expect(booked.bookedBy == CallOptions.testMemberID)
         #expect(booked.version == 1)
         var get = Clinic_Scheduling_V1_GetAppointmentRequest()
         get.appointmentID = booked.id
