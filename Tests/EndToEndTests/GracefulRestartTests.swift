@@ -34,6 +34,8 @@ struct GracefulRestartTests {
                                         "--heartbeat-ms", "250"])
         let reception = ["--bus", stack.bus, "--events-in", stack.eventsIn, "--events-out", stack.eventsOut,
                          "--database-url", database.url, "--workers", "2", "--heartbeat-ms", "250"]
+        // Staff, for the writers' token (reception checks it itself).
+        try stack.launchStaff()
         try stack.launch("clinic-reception", reception, instance: "a")
         try stack.launch("clinic-reception", reception, instance: "b")
         let quiet = { () -> Logger in
@@ -47,6 +49,7 @@ struct GracefulRestartTests {
         while await !client.serviceAvailable("clinic.reception.v1", timeout: .milliseconds(300)), Date() < ready {
             try await Task.sleep(for: .milliseconds(100))
         }
+        let token = try await stack.busToken([.desk], client: client)
 
         let tally = Counts()
         let stopWriting = Date().addingTimeInterval(7)
@@ -66,7 +69,7 @@ struct GracefulRestartTests {
                         while true {
                             do {
                                 let patient = try await client.call(Clinic_Reception_V1_Reception.registerPatient, request,
-                                                                    options: CallOptions(timeout: .seconds(2), idempotencyKey: key))
+                                                                    options: CallOptions(timeout: .seconds(2), idempotencyKey: key, token: token))
                                 tally.withLock { $0.acknowledged.append(patient.id) }
                                 break
                             } catch let error as RPCError where [.unavailable, .deadlineExceeded].contains(error.code) && Date() < giveUp {

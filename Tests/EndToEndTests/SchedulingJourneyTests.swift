@@ -15,28 +15,29 @@ struct SchedulingJourneyTests {
         let stack = StackProcesses()
         try await stack.startAll(databaseURLs: ["reception": reception.url, "scheduling": scheduling.url])
         let api = stack.api
+        let http = try await stack.http()
 
         // A patient at reception, a doctor and a chair, and a roster covering every day (so the test runs at any hour).
-        let patient = try await HTTP.send("POST", "\(api)/v1/patients", json: [
+        let patient = try await http.send("POST", "\(api)/v1/patients", json: [
             "name": "周预约", "gender": "GENDER_FEMALE", "birthDate": "1990-04-04",
             "phone": "136\(String(format: "%08d", Int.random(in: 0..<100_000_000)))",
         ])
         #expect(patient.status == 201, "\(String(decoding: patient.body, as: UTF8.self))")
         let patientID = try #require(patient.json["id"] as? String)
-        let doctor = try await HTTP.send("POST", "\(api)/v1/doctors", json: [
+        let doctor = try await http.send("POST", "\(api)/v1/doctors", json: [
             "name": "吴医生", "specialty": "general", "gender": "GENDER_MALE", "title": "主治医师",
         ])
         #expect(doctor.status == 201, "\(String(decoding: doctor.body, as: UTF8.self))\n\(stack.logs())")
         let doctorID = try #require(doctor.json["id"] as? String)
-        let chair = try await HTTP.send("POST", "\(api)/v1/chairs", json: ["name": "E2E 椅", "room": "诊室 9"])
+        let chair = try await http.send("POST", "\(api)/v1/chairs", json: ["name": "E2E 椅", "room": "诊室 9"])
         #expect(chair.status == 201)
         let chairID = try #require(chair.json["id"] as? String)
         let days = (1...7).map { ["weekday": $0, "hours": ["start": "00:00", "end": "23:45"]] as [String: Any] }
-        let roster = try await HTTP.send("PUT", "\(api)/v1/rosters/\(doctorID)", json: ["days": days])
+        let roster = try await http.send("PUT", "\(api)/v1/rosters/\(doctorID)", json: ["days": days])
         #expect(roster.status == 200, "\(String(decoding: roster.body, as: UTF8.self))")
 
         // Free slots from now on, half an hour apart (so the second does not overlap the first once it is booked).
-        let slots = try await HTTP.get("\(api)/v1/slots?doctor_id=\(doctorID)&chair_id=\(chairID)&duration_minutes=30&count=3&step_minutes=30")
+        let slots = try await http.get("\(api)/v1/slots?doctor_id=\(doctorID)&chair_id=\(chairID)&duration_minutes=30&count=3&step_minutes=30")
         #expect(slots.status == 200, "\(String(decoding: slots.body, as: UTF8.self))")
         let found = slots.json["slots"] as? [[String: Any]] ?? []
         try #require(found.count == 3, "\(String(decoding: slots.body, as: UTF8.self))")
@@ -49,7 +50,7 @@ struct SchedulingJourneyTests {
         var booked = HTTP.Answer(status: 0, body: Data(), headers: [:])
         let deadline = Date().addingTimeInterval(10)
         repeat {
-            booked = try await HTTP.send("POST", "\(api)/v1/appointments", json: [
+            booked = try await http.send("POST", "\(api)/v1/appointments", json: [
                 "patientId": patientID, "doctorId": doctorID, "chairId": chairID, "startTime": first,
                 "durationMinutes": 30, "procedure": "洗牙", "source": "BOOKING_SOURCE_DESK",
             ])
@@ -64,7 +65,7 @@ struct SchedulingJourneyTests {
         let answers = await withTaskGroup(of: (status: Int, id: String, message: String).self) { group in
             for index in 0..<32 {
                 group.addTask {
-                    let answer = try? await HTTP.send("POST", "\(api)/v1/appointments", json: [
+                    let answer = try? await http.send("POST", "\(api)/v1/appointments", json: [
                         "prospect": ["name": "来电\(index)", "phone": "1370000\(String(format: "%04d", index))", "age": 30],
                         "doctorId": doctorID, "startTime": second, "durationMinutes": 30, "source": "BOOKING_SOURCE_PHONE",
                     ])
@@ -90,27 +91,27 @@ struct SchedulingJourneyTests {
         #expect(try holders.first?.decode("n", as: Int.self) == 1)
 
         // The desk checks the patient in at reception; scheduling marks the appointment arrived from the event.
-        let checkIn = try await HTTP.send("POST", "\(api)/v1/patients/\(patientID)/check-ins", json: ["appointmentId": appointmentID])
+        let checkIn = try await http.send("POST", "\(api)/v1/patients/\(patientID)/check-ins", json: ["appointmentId": appointmentID])
         #expect(checkIn.status == 201, "\(String(decoding: checkIn.body, as: UTF8.self))")
         #expect(checkIn.json["appointmentId"] as? String == appointmentID)
-        let again = try await HTTP.send("POST", "\(api)/v1/patients/\(patientID)/check-ins", json: ["appointmentId": appointmentID])
+        let again = try await http.send("POST", "\(api)/v1/patients/\(patientID)/check-ins", json: ["appointmentId": appointmentID])
         #expect(again.status == 409)
         var status = ""
         let arrivalDeadline = Date().addingTimeInterval(5)
         while Date() < arrivalDeadline {
-            status = try await HTTP.get("\(api)/v1/appointments/\(appointmentID)").json["status"] as? String ?? ""
+            status = try await http.get("\(api)/v1/appointments/\(appointmentID)").json["status"] as? String ?? ""
             if status == "APPOINTMENT_STATUS_ARRIVED" { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(status == "APPOINTMENT_STATUS_ARRIVED", "\(stack.logs())")
 
         // Cancelling needs a reason.
-        let noReason = try await HTTP.send("POST", "\(api)/v1/appointments/\(appointmentID)/cancel", json: [String: Any]())
+        let noReason = try await http.send("POST", "\(api)/v1/appointments/\(appointmentID)/cancel", json: [String: Any]())
         #expect(noReason.status == 400)
         #expect((noReason.json["details"] as? [[String: Any]] ?? []).contains { $0["field"] as? String == "reason" })
 
         // The day view lists the patient's appointment and the one racing booking that won.
-        let dayView = try await HTTP.get("\(api)/v1/appointments?date=\(day)&doctor_id=\(doctorID)")
+        let dayView = try await http.get("\(api)/v1/appointments?date=\(day)&doctor_id=\(doctorID)")
         #expect(dayView.status == 200)
         let listed = dayView.json["appointments"] as? [[String: Any]] ?? []
         #expect(listed.contains { $0["id"] as? String == appointmentID && $0["status"] as? String == "APPOINTMENT_STATUS_ARRIVED" })

@@ -1,6 +1,7 @@
 import ClinicService
 import ClinicTestSupport
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -11,6 +12,10 @@ final class StackProcesses: Sendable {
     let children: ProcessSupervisor
     let busPort: Int
     let httpPort: Int
+    /// Each service's database URL, once started.
+    let serviceURLs = Mutex<[String: String]>([:])
+    /// Tokens signed in so far, by their roles.
+    let tokens = Mutex<[String: String]>([:])
 
     /// Reserves ports for a stack (three for the bus, one for HTTP).
     init() {
@@ -38,10 +43,12 @@ final class StackProcesses: Sendable {
         try launch(Stack.broker, ["--endpoint", bus, "--events-in", eventsIn, "--events-out", eventsOut, "--heartbeat-ms", "250"])
         for service in Stack.services {
             let url = try databaseURLs[service.name] ?? TestDatabase.shared().makeService(prefix: "e2e_\(service.name)").url
+            serviceURLs.withLock { $0[service.name] = url }
             try launch(service.executable, ["--bus", bus, "--events-in", eventsIn, "--events-out", eventsOut,
                                             "--database-url", url, "--workers", "2", "--heartbeat-ms", "250"])
         }
-        try launch(Stack.gateway, ["--bus", bus, "--port", "\(httpPort)"])
+        // Tests sign many members in from one address.
+        try launch(Stack.gateway, ["--bus", bus, "--port", "\(httpPort)", "--sign-in-per-address", "10000"])
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if let dead = children.firstExited {
