@@ -33,8 +33,12 @@ final class AuthorizedPeers: Sendable {
     @discardableResult
     func reload() throws(CurveKeyError) -> AuthorizedKeys {
         let keys = try AuthorizedKeys.load(from: file)
-        snapshot.withLock { $0 = Snapshot(keys) }
-        changes.add(1, ordering: .releasing)
+        snapshot.withLock { current in
+            current = Snapshot(keys)
+            // Counted before the lock is let go: a handshake admitted by the new list happens after the count,
+            // so the loop that gets the new peer's first message has seen the count too.
+            changes.add(1, ordering: .releasing)
+        }
         return keys
     }
 

@@ -195,6 +195,12 @@ public final class Broker: Sendable {
                 let timeout = Int(min(machine.msUntilNextTick(now: now), 200))
                 let (readable, stopping) = try poll.poll(timeoutMS: timeout)
                 if stopping { break }
+                // Reloaded keys take effect before the next message is read: a peer just admitted is known.
+                if let admitted, admitted.generation != permissionsSeen {
+                    permissionsSeen = admitted.generation
+                    machine.updatePermissions(admitted.permissions, into: &actions)
+                    perform(&actions, on: router, delimited: delimited)
+                }
                 if readable {
                     // Drain what is waiting, a bounded batch at a time, before housekeeping. Sends go out in
                     // groups of up to 32 messages: libzmq's I/O thread then wakes once per group, not per message.
@@ -221,11 +227,6 @@ public final class Broker: Sendable {
                             batched = 0
                         }
                     }
-                    perform(&actions, on: router, delimited: delimited)
-                }
-                if let admitted, admitted.generation != permissionsSeen {
-                    permissionsSeen = admitted.generation
-                    machine.updatePermissions(admitted.permissions, into: &actions)
                     perform(&actions, on: router, delimited: delimited)
                 }
                 let afterIO = BusClock.nowMS()

@@ -152,6 +152,7 @@ package final class Socket {
     private func receive(dontWait: Bool, readUserID: Bool, userID: inout [UInt8]) throws -> [[UInt8]]? {
         var frames: [[UInt8]] = []
         frames.reserveCapacity(6)
+        var hasUserID = false
         let flags: Int32 = dontWait ? ZMQ_DONTWAIT : 0
         while true {
             let size = zmq_msg_recv(message, handle, frames.isEmpty ? flags : 0)
@@ -161,8 +162,10 @@ package final class Socket {
                 if code == EAGAIN || code == EINTR { return nil }
                 throw BusError.zmq("receive")
             }
-            // Every frame of a message carries its connection's metadata; the first is read.
-            if readUserID && frames.isEmpty { Self.readUserID(of: message, into: &userID) }
+            // A ROUTER's routing-id frame does not always carry its connection's metadata; the frame after it does.
+            if readUserID && frames.count < 2 && (frames.isEmpty || !hasUserID) {
+                hasUserID = Self.readUserID(of: message, into: &userID)
+            }
             let count = Int(size)
             if count == 0 {
                 frames.append([])
@@ -174,18 +177,20 @@ package final class Socket {
         }
     }
 
-    /// Sets `userID` to the message's "User-Id" property, leaving it untouched when it already holds it.
-    private static func readUserID(of message: UnsafeMutablePointer<zmq_msg_t>, into userID: inout [UInt8]) {
+    /// Sets `userID` to the frame's "User-Id" property (empty when it has none), leaving it untouched when it holds
+    /// that already; whether the frame had the property.
+    private static func readUserID(of message: UnsafeMutablePointer<zmq_msg_t>, into userID: inout [UInt8]) -> Bool {
         guard let property = zmq_msg_gets(message, "User-Id") else {
             if !userID.isEmpty { userID = [] }
-            return
+            return false
         }
         let length = strlen(property)
         if length == userID.count,
            length == 0 || userID.withUnsafeBytes({ memcmp($0.baseAddress!, property, length) == 0 }) {
-            return
+            return true
         }
         userID = Array(UnsafeRawBufferPointer(start: property, count: length))
+        return true
     }
 
     /// Waits until any of `sockets` is readable or `timeoutMS` passes (-1: forever). Returns readability per socket.
