@@ -27,6 +27,13 @@ public enum CurveKey {
         }
     }
 
+    /// The 32 bytes of a Z85 key; nil when it is not one.
+    static func binary(_ z85: String) -> [UInt8]? {
+        guard z85.utf8.count == length else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        return zmq_z85_decode(&bytes, z85) == nil ? nil : bytes
+    }
+
     /// The Z85 text of a 32-byte binary key (as a ZAP request carries it).
     static func z85(_ binary: [UInt8]) -> String? {
         guard binary.count == 32 else { return nil }

@@ -46,11 +46,13 @@ public struct CurveKeyPair: Sendable, Equatable, CustomStringConvertible, Custom
             let line = raw.trimmingWhitespace
             let number = index + 1
             if line.isEmpty || line.hasPrefix("#") { continue }
-            guard let equals = line.firstIndex(of: "=") else {
+            // The setting is a word of letters; nothing else of a bad line is repeated (a Z85 key may hold `=`).
+            let name = line.prefix { $0.isLetter }
+            let rest = line[name.endIndex...].trimmingWhitespace
+            guard !name.isEmpty, rest.first == "=" else {
                 throw CurveKeyError(.malformed, "expected `public = <key>` or `secret = <key>`", file: file, line: number)
             }
-            let name = line[..<equals].trimmingWhitespace
-            let value = String(line[line.index(after: equals)...].trimmingWhitespace)
+            let value = String(rest.dropFirst().trimmingWhitespace)
             switch name {
             case "public":
                 guard publicKey == nil else { throw CurveKeyError(.malformed, "a second public key", file: file, line: number) }
@@ -61,7 +63,7 @@ public struct CurveKeyPair: Sendable, Equatable, CustomStringConvertible, Custom
                 try CurveKey.checkZ85(value, what: "secret key", file: file, line: number)
                 secretKey = (value, number)
             default:
-                throw CurveKeyError(.malformed, "unknown setting `\(name)` (expected `public` or `secret`)", file: file, line: number)
+                throw CurveKeyError(.malformed, "unknown setting (expected `public = <key>` or `secret = <key>`)", file: file, line: number)
             }
         }
         guard let secretKey else { throw CurveKeyError(.malformed, "no `secret = <key>` line", file: file) }
