@@ -100,6 +100,14 @@ public struct AuthorizedKeys: Sendable, Equatable {
 
         """
 
+    /// The peer name that may serve `service` without listing it: the middle word of a three-word bus service
+    /// (`clinic.reception.v1` → `reception`); nil for names of other shapes.
+    public static func owner(ofService service: String) -> String? {
+        let words = service.split(separator: ".", omittingEmptySubsequences: false)
+        guard words.count == 3, !words[1].isEmpty else { return nil }
+        return String(words[1])
+    }
+
     /// Whether `name` may be a peer's name: 1 to 64 of A–Z, a–z, 0–9, `.`, `_`, `-`, starting with a letter or digit.
     public static func isValidName(_ name: String) -> Bool {
         guard let first = name.utf8.first, name.utf8.count <= 64, isAlphanumeric(first) else { return false }

@@ -41,11 +41,7 @@ struct PeerPermissions: Sendable, Equatable {
         }
     }
 
-    /// The peer name that owns `service` by default: the middle word of a three-word name (`clinic.reception.v1` →
-    /// `reception`); nil for other shapes, which only an explicit listing grants.
-    static func owner(of service: String) -> String? {
-        let words = service.split(separator: ".", omittingEmptySubsequences: false)
-        guard words.count == 3, !words[1].isEmpty else { return nil }
-        return String(words[1])
-    }
+    /// The peer name that owns `service` by default (`clinic.reception.v1` → `reception`); nil for other shapes,
+    /// which only an explicit listing grants.
+    static func owner(of service: String) -> String? { AuthorizedKeys.owner(ofService: service) }
 }

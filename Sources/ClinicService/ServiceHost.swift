@@ -28,22 +28,25 @@ public final class ServiceHost: Sendable {
         let databaseURL = settings.databaseURL
         let environment = ServiceEnvironment(timeZone: settings.timeZone, logger: logger, busEndpoint: settings.bus)
         var configuration = WorkerConfiguration(brokerEndpoint: settings.bus, service: definition.busService,
-                                                threads: settings.workers)
+                                                threads: settings.workers, security: settings.security)
         configuration.heartbeatInterval = settings.heartbeat
         let pool = WorkerPool(configuration: configuration, logger: logger) { _ in
             // Runs on the worker thread: the connection lives and dies with it.
             let db = try Connection(url: databaseURL, logger: logger, planCaching: definition.planCaching)
             return try definition.routes(db: db, environment: environment)
         }
-        let relay = EventRelay(configuration: .init(publisher: definition.name, databaseURL: databaseURL,
-                                                    eventsEndpoint: settings.eventsIn), logger: logger)
+        var relayConfiguration = EventRelay.Configuration(publisher: definition.name, databaseURL: databaseURL,
+                                                          eventsEndpoint: settings.eventsIn)
+        relayConfiguration.security = settings.security
+        let relay = EventRelay(configuration: relayConfiguration, logger: logger)
         var parts = [ThreadedService.Part("relay", start: { relay.start() }, stop: { relay.stop() })]
         if !definition.eventSources.isEmpty {
             let makeHandlers = definition.makeEventHandlers
-            let consumer = EventConsumer(
-                configuration: .init(name: definition.name, databaseURL: databaseURL, busEndpoint: settings.bus,
-                                     eventsEndpoint: settings.eventsOut, sources: definition.eventSources),
-                logger: logger) { makeHandlers(environment) }
+            var consumerConfiguration = EventConsumer.Configuration(
+                name: definition.name, databaseURL: databaseURL, busEndpoint: settings.bus, eventsEndpoint: settings.eventsOut,
+                sources: definition.eventSources)
+            consumerConfiguration.security = settings.security
+            let consumer = EventConsumer(configuration: consumerConfiguration, logger: logger) { makeHandlers(environment) }
             parts.append(.init("consumer", start: { consumer.start() }, stop: { consumer.stop() }))
         }
         for job in definition.backgroundJobs {
@@ -81,7 +84,7 @@ public final class ServiceHost: Sendable {
         if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": "\(applied)"]) }
         let services = Self.parts(definition, settings: settings, logger: logger).map(ThreadedService.init)
         logger.info("service starting", metadata: ["service": "\(definition.name)", "bus": "\(settings.bus)",
-                                                   "workers": "\(settings.workers)"])
+                                                   "workers": "\(settings.workers)", "bus_security": "\(settings.security)"])
         try await ThreadedService.runGroup(services, logger: logger)
         logger.info("service stopped")
     }

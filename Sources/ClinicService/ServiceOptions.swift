@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicBus
 import Foundation
 import Logging
 
@@ -30,6 +31,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (env CLINIC_LOG_LEVEL).")
     public var logLevel: String = ProcessInfo.processInfo.environment["CLINIC_LOG_LEVEL"] ?? "info"
 
+    /// CURVE on the bus: this process's key pair and the broker's public key.
+    @OptionGroup public var busSecurity: BusSecurityOptions
+
     /// Creates the options with their defaults (parsed from the command line by ArgumentParser).
     public init() {}
 
@@ -55,7 +59,8 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         ServiceSettings(bus: bus, eventsIn: eventsIn, eventsOut: eventsOut,
                         databaseURL: try resolvedDatabaseURL(service: service), workers: workers,
                         heartbeat: .milliseconds(heartbeatMs),
-                        timeZone: TimeZone(identifier: timeZone) ?? ServiceSettings.defaultTimeZone)
+                        timeZone: TimeZone(identifier: timeZone) ?? ServiceSettings.defaultTimeZone,
+                        security: try busSecurity.resolve())
     }
 }
 
@@ -81,10 +86,13 @@ public struct ServiceSettings: Sendable {
     public var heartbeat: Duration
     /// Clinic time zone.
     public var timeZone: TimeZone
+    /// How every socket to the broker connects: plain, or CURVE with this process's keys.
+    public var security: BusSecurity
 
     /// Settings with explicit values (tests, embedding).
     public init(bus: String, eventsIn: String, eventsOut: String, databaseURL: String, workers: Int = ServiceSettings.defaultWorkers,
-                heartbeat: Duration = .seconds(1), timeZone: TimeZone = ServiceSettings.defaultTimeZone) {
+                heartbeat: Duration = .seconds(1), timeZone: TimeZone = ServiceSettings.defaultTimeZone,
+                security: BusSecurity = .plain) {
         self.bus = bus
         self.eventsIn = eventsIn
         self.eventsOut = eventsOut
@@ -92,5 +100,6 @@ public struct ServiceSettings: Sendable {
         self.workers = workers
         self.heartbeat = heartbeat
         self.timeZone = timeZone
+        self.security = security
     }
 }

@@ -63,6 +63,9 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (env CLINIC_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["CLINIC_LOG_LEVEL"] ?? "info"
 
+    /// CURVE on the bus: the gateway's key pair and the broker's public key.
+    @OptionGroup var busSecurity: BusSecurityOptions
+
     func validate() throws {
         guard (1...256).contains(eventLoops) else { throw ValidationError("--event-loops must be between 1 and 256") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
@@ -72,7 +75,7 @@ struct GatewayCommand: AsyncParsableCommand {
     func run() async throws {
         ClinicLogging.bootstrap(level: logLevel)
         let logger = Logger(label: "clinic.gateway")
-        let client = try BusClient(endpoint: bus, logger: logger)
+        let client = try BusClient(endpoint: bus, security: try busSecurity.resolve(), logger: logger)
         defer { client.close() }
         let services = Array(Set(GatewayRoutes.all.map(\.busService))).sorted()
         let router = GatewayRouter.build(transport: client, metrics: GatewayMetrics()) {
