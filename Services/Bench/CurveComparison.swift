@@ -41,9 +41,13 @@ struct CurveComparison {
             let order: [(EchoBus, BusSecurity, Bool)] = [(plain, .plain, false), (curve, clientSecurity, true)]
             for (bus, security, isCurve) in round % 2 == 0 ? order : order.reversed() {
                 for (index, count) in inFlights.enumerated() {
-                    let measurement = try PipelinedCallBenchmark.run(
-                        endpoint: bus.endpoint, service: BusBenchmark.echo.busService, method: BusBenchmark.echo.fullName,
-                        inFlight: count, seconds: secondsPerCase, payloadBytes: payloadBytes, security: security)
+                    let (endpoint, payloadBytes) = (bus.endpoint, self.payloadBytes)
+                    // Blocking socket calls: on a thread of their own, off the cooperative pool.
+                    let measurement = try await ThreadedService.blocking {
+                        try PipelinedCallBenchmark.run(
+                            endpoint: endpoint, service: BusBenchmark.echo.busService, method: BusBenchmark.echo.fullName,
+                            inFlight: count, seconds: secondsPerCase, payloadBytes: payloadBytes, security: security)
+                    }
                     if isCurve { curveRuns[index].append(measurement) } else { plainRuns[index].append(measurement) }
                 }
             }

@@ -9,10 +9,12 @@ public struct BusSecurityOptions: ParsableArguments, Sendable {
         "This process's CURVE key pair file, mode 0600 (env CLINIC_CURVE_KEY).",
         discussion: "Made by `clinic keys new NAME`; the broker admits it once NAME and its public key are in its authorized keys.",
         valueName: "file"))
+    /// `--curve-key` as given (see `curveKey` for the value in force).
     public var curveKeyOption: String?
 
     @Option(name: .customLong("bus-server-key"), help: ArgumentHelp(
         "The broker's CURVE public key, 40 characters of Z85 (env CLINIC_BUS_SERVER_KEY).", valueName: "z85"))
+    /// `--bus-server-key` as given (see `busServerKey` for the value in force).
     public var busServerKeyOption: String?
 
     /// Creates the options (parsed from the command line by ArgumentParser).
