@@ -214,6 +214,11 @@ public final class Broker: Sendable {
                         }
                         guard let frames = received else { break }
                         budget -= 1
+                        // Keys reloaded while this batch is read: the peer of this very message may be new.
+                        if let admitted, admitted.generation != permissionsSeen {
+                            permissionsSeen = admitted.generation
+                            machine.updatePermissions(admitted.permissions, into: &actions)
+                        }
                         guard frames.count >= 2 else { continue }
                         var body = frames[1...]
                         if body.count >= 2, body[body.startIndex].isEmpty {
