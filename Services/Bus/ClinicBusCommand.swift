@@ -93,15 +93,15 @@ struct ClinicBusCommand: AsyncParsableCommand {
     func run() async throws {
         ClinicLogging.bootstrap(level: logLevel.lowercased())
         let logger = Logger(label: "clinic-bus")
-        let security: BrokerSecurity
-        if let curveKeyFile, let authorizedKeysFile {
-            do {
-                security = .curve(try CurveKeyPair.load(from: curveKeyFile), authorizedKeysFile: authorizedKeysFile)
+        let (curveKeyFile, authorizedKeysFile) = (self.curveKeyFile, self.authorizedKeysFile)
+        // Reads the key file: blocking, so on a thread of its own.
+        let security = try await ThreadedService.blocking { () throws -> BrokerSecurity in
+            guard let curveKeyFile, let authorizedKeysFile else { return .plain }
+            do throws(CurveKeyError) {
+                return .curve(try CurveKeyPair.load(from: curveKeyFile), authorizedKeysFile: authorizedKeysFile)
             } catch {
                 throw StartError(description: "cannot use the broker's CURVE key: \(error.description)")
             }
-        } else {
-            security = .plain
         }
         let broker = Broker(
             configuration: BrokerConfiguration(endpoint: endpoint, eventsIn: eventsIn, eventsOut: eventsOut,

@@ -42,6 +42,7 @@ public enum CurveKey {
         return string(buffer)
     }
 
+    /// The text of a NUL-terminated buffer libzmq filled.
     static func string(_ buffer: [CChar]) -> String {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }

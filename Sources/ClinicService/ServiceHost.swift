@@ -78,7 +78,9 @@ public final class ServiceHost: Sendable {
     public static func run(_ definition: ServiceDefinition, options: ServiceOptions) async throws {
         ClinicLogging.bootstrap(level: options.logLevel)
         let logger = Logger(label: "clinic.\(definition.name)")
-        let settings = try options.settings(service: definition.name)
+        // Reads the key file (when CURVE is on): blocking, so on a thread of its own.
+        let name = definition.name
+        let settings = try await ThreadedService.blocking { try options.settings(service: name) }
         // Migrations run before anything serves (blocking, so on a thread of their own).
         let applied = try await ThreadedService.blocking { try Self.migrate(definition, databaseURL: settings.databaseURL, logger: logger) }
         if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": "\(applied)"]) }

@@ -75,7 +75,10 @@ struct GatewayCommand: AsyncParsableCommand {
     func run() async throws {
         ClinicLogging.bootstrap(level: logLevel)
         let logger = Logger(label: "clinic.gateway")
-        let client = try BusClient(endpoint: bus, security: try busSecurity.resolve(), logger: logger)
+        let busSecurity = self.busSecurity
+        // Reads the key file (when CURVE is on): blocking, so on a thread of its own.
+        let security = try await ThreadedService.blocking { try busSecurity.resolve() }
+        let client = try BusClient(endpoint: bus, security: security, logger: logger)
         defer { client.close() }
         let services = Array(Set(GatewayRoutes.all.map(\.busService))).sorted()
         let router = GatewayRouter.build(transport: client, metrics: GatewayMetrics()) {
