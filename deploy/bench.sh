@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks, release build, bounded in time; prints numbers and writes them to bench-results/:
-#   bench-results/bus.json   bus round trips (1 and 64 in flight) beside a raw libzmq DEALER/ROUTER echo
+#   bench-results/bus.json   bus round trips (1 and 64 in flight) beside a raw libzmq DEALER/ROUTER echo, and with
+#                            CURVE off and on side by side (alternating rounds)
 #   bench-results/http.json  gateway GET/POST /v1/patients with wrk beside a bare Hummingbird hello-world
 #   bench-results/scheduling.json  FindSlots over 200 doctors and 1,000,000 seeded appointments, and booking
 #                            throughput, over the bus (its own private cluster; CLINIC_BENCH_APPOINTMENTS to change)

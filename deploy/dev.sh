@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ClinicDesk on a fresh Debian 12 machine, in one command each:
-#   deploy/dev.sh up [--demo] [clinic up options]   installs what is missing, builds, runs the whole stack
+#   deploy/dev.sh up [--demo] [clinic up options]   installs what is missing, builds, runs the whole stack (CURVE on
+#                                                   the bus, keys in .clinic/keys; --insecure-plain-bus for none)
 #   deploy/dev.sh test                              installs what is missing, builds, runs the whole test suite
 #   deploy/dev.sh bench                             builds release and runs the benchmarks (writes bench-results/)
 set -euo pipefail
@@ -46,7 +47,7 @@ case "$cmd" in
     exec deploy/bench.sh "$@"
     ;;
   *)
-    sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -56,6 +56,34 @@ struct BusBenchReport: Codable {
     var floorToRawThroughputRatio: Double
     /// Broker throughput / forwarding floor throughput: what the broker's logic and worker runtime keep of it.
     var brokerToFloorThroughputRatio: Double
+    /// The broker path with CURVE off and on, measured side by side.
+    var curve: CurveComparisonReport
+}
+
+/// The broker path with CURVE off and on in one run: alternating rounds in one process, two brokers side by side.
+struct CurveComparisonReport: Codable {
+    /// Rounds; each mode's figures add up its rounds.
+    var rounds: Int
+    /// CURVE off, at 1 and at the highest in-flight count.
+    var plain: [CaseResult]
+    /// CURVE on (encrypted, ZAP-authenticated, peer stamped on every request), at the same counts.
+    var curve: [CaseResult]
+    /// CURVE throughput / plain throughput at the highest in-flight count.
+    var curveToPlainThroughputRatio: Double
+    /// The same at 1 in flight.
+    var curveToPlainThroughputRatioOneInFlight: Double
+    /// CURVE p50 latency / plain p50 latency at 1 in flight.
+    var curveToPlainP50RatioOneInFlight: Double
+
+    init(rounds: Int, plain: [CaseResult], curve: [CaseResult]) {
+        self.rounds = rounds
+        self.plain = plain
+        self.curve = curve
+        func ratio(_ a: Double?, _ b: Double?) -> Double { (b ?? 0) > 0 ? (a ?? 0) / (b ?? 1) : 0 }
+        curveToPlainThroughputRatio = ratio(curve.last?.throughputPerSecond, plain.last?.throughputPerSecond)
+        curveToPlainThroughputRatioOneInFlight = ratio(curve.first?.throughputPerSecond, plain.first?.throughputPerSecond)
+        curveToPlainP50RatioOneInFlight = ratio(curve.first?.p50Microseconds, plain.first?.p50Microseconds)
+    }
 }
 
 /// Writes a benchmark report as pretty JSON, creating its folder, and says where.

@@ -6,11 +6,12 @@ import Glibc
 import Logging
 import Synchronization
 
-/// `clinic-bench bus`: raw libzmq echo versus a round trip through the broker to a worker, 1 and 64 in flight.
+/// `clinic-bench bus`: raw libzmq echo versus a round trip through the broker to a worker, 1 and 64 in flight; then
+/// the same round trips with CURVE off and on, side by side.
 struct BusBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bus",
-        abstract: "Raw DEALER⇄ROUTER echo versus client → broker → worker → client round trips.")
+        abstract: "Raw DEALER⇄ROUTER echo versus client → broker → worker → client round trips, and CURVE off versus on.")
 
     @Option(help: "Seconds to measure each case.")
     var seconds: Double = 5
@@ -26,6 +27,9 @@ struct BusBenchmark: AsyncParsableCommand {
 
     @Option(help: "Requests the broker lets one worker hold at once (clinic-bus defaults to 8).")
     var workerCredit: Int = 8
+
+    @Option(help: "Alternating rounds of the CURVE off/on comparison; each mode gets --seconds per case over all rounds.")
+    var curveRounds: Int = 4
 
     @Option(help: "Where to write the JSON results.")
     var output: String = "bench-results/bus.json"
@@ -114,10 +118,26 @@ struct BusBenchmark: AsyncParsableCommand {
         print(String(format: "forwarding floor/raw: %.2f (no MDP broker can do better here); broker/floor: %.2f",
                      floorRatio, brokerToFloor))
 
+        // CURVE off and on: two brokers side by side, measured in alternating rounds.
+        print("CURVE off versus on: client → broker → worker pool → client, one pipelining client thread, \(curveRounds) alternating rounds")
+        let rounds = max(1, curveRounds)
+        let comparison = try await CurveComparison(workers: workers, workerCredit: workerCredit, payloadBytes: payloadBytes,
+                                                   logger: logger)
+            .run(rounds: rounds, secondsPerCase: seconds / Double(rounds), inFlights: [1, inFlight])
+        for (plain, curve) in zip(comparison.plain, comparison.curve) {
+            print("  plain " + plain.line)
+            print("  CURVE " + curve.line)
+        }
+        let curveReport = CurveComparisonReport(rounds: rounds, plain: comparison.plain, curve: comparison.curve)
+        print(String(format: "CURVE/plain throughput: %.2f at 1 in flight, %.2f at %d in flight; p50 latency CURVE/plain at 1 in flight: %.2f",
+                     curveReport.curveToPlainThroughputRatioOneInFlight, curveReport.curveToPlainThroughputRatio, inFlight,
+                     curveReport.curveToPlainP50RatioOneInFlight))
+
         let report = BusBenchReport(payloadBytes: payloadBytes, workerThreads: workers, raw: raw, rawRequestShaped: shaped,
                                     forwardingFloor: floor, broker: brokered, asyncClient: asyncClient, brokerToRawThroughputRatio: ratio,
                                     asyncClientToRawThroughputRatio: asyncRatio, brokerToRawRequestShapedThroughputRatio: shapedRatio,
-                                    floorToRawThroughputRatio: floorRatio, brokerToFloorThroughputRatio: brokerToFloor)
+                                    floorToRawThroughputRatio: floorRatio, brokerToFloorThroughputRatio: brokerToFloor,
+                                    curve: curveReport)
         try writeReport(report, to: output)
     }
 

@@ -18,6 +18,9 @@ struct StackOptions: ParsableArguments {
     @Option(name: .long, help: "Port of the private PostgreSQL cluster (env CLINIC_PG_PORT).")
     var pgPort: Int = Int(ProcessInfo.processInfo.environment["CLINIC_PG_PORT"] ?? "") ?? 54329
 
+    /// The stack's bus keys: `<state-dir>/keys`.
+    var keys: KeyDirectory { KeyDirectory(stateDir + "/keys") }
+
     /// The private cluster under the state folder.
     func localCluster() -> LocalCluster {
         LocalCluster(dataDirectory: clusterDirectory, port: pgPort, logger: .init(label: "clinic.postgres"))

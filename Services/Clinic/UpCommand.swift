@@ -8,7 +8,11 @@ struct UpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
         abstract: "Start the whole stack locally (private PostgreSQL under .clinic/, bus, services, gateway).",
-        discussion: "Stops everything cleanly on Ctrl-C (SIGINT) or SIGTERM. With --database-url it uses that server instead of a private cluster.")
+        discussion: """
+            Stops everything cleanly on Ctrl-C (SIGINT) or SIGTERM. With --database-url it uses that server instead of a \
+            private cluster. The bus runs CURVE: on the first run every process gets a key pair in <state-dir>/keys \
+            (see `clinic keys`), and the broker admits only those.
+            """)
 
     @OptionGroup var stack: StackOptions
 
@@ -24,12 +28,22 @@ struct UpCommand: ParsableCommand {
     @Option(name: .long, help: "trace, debug, info, notice, warning or error (env CLINIC_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["CLINIC_LOG_LEVEL"] ?? "info"
 
+    @Flag(name: .long, help: "Run the bus without CURVE (no encryption, no authentication; it listens on loopback only).")
+    var insecurePlainBus = false
+
     @Flag(name: .long, help: "Load a demo clinic once the stack is up (patients, doctors, chairs, rosters, appointments), so the API can be tried at once.")
     var demo = false
 
     func run() throws {
         ClinicLogging.bootstrap(level: logLevel)
         let logger = Logger(label: "clinic.up")
+        // Every child gets its own key pair through the environment; the broker its pair and the authorized keys.
+        let keys: StackKeys?
+        do {
+            keys = insecurePlainBus ? nil : try StackKeys.prepare(in: stack.keys)
+        } catch {
+            throw StackError("cannot prepare the bus keys: \(error)")
+        }
         let services = Stack.services
         let urls = try stack.provisionedURLs(services: services.map(\.name), startCluster: true)
         let cluster = stack.databaseURL == nil ? stack.localCluster() : nil
@@ -41,15 +55,18 @@ struct UpCommand: ParsableCommand {
         let children = ChildProcesses(logger: logger)
         do {
             try children.launch(Stack.broker, ["--endpoint", bus, "--events-in", eventsIn, "--events-out", eventsOut,
-                                               "--log-level", logLevel])
+                                               "--log-level", logLevel] + (keys == nil ? ["--insecure-plain-bus"] : []),
+                                environment: keys?.brokerEnvironment ?? [:])
             for service in services {
                 guard let url = urls[service.name] else { throw StackError("no database URL for \(service.name)") }
                 // The URL carries the role's password: it goes in the environment, not on a command line `ps` shows.
                 try children.launch(service.executable, common + ["--events-in", eventsIn, "--events-out", eventsOut,
                                                                          "--workers", "\(workers)"],
-                                    environment: ["CLINIC_\(service.name.uppercased())_DATABASE_URL": url])
+                                    environment: ["CLINIC_\(service.name.uppercased())_DATABASE_URL": url]
+                                        .merging(keys?.peerEnvironment(service.name) ?? [:]) { $1 })
             }
-            try children.launch(Stack.gateway, common + ["--port", "\(httpPort)"])
+            try children.launch(Stack.gateway, common + ["--port", "\(httpPort)"],
+                                environment: keys?.peerEnvironment(StackKeys.gateway) ?? [:])
             let api = "http://127.0.0.1:\(httpPort)"
             guard let staffURL = urls["staff"] else { throw StackError("no database URL for staff") }
             let admin = try StaffBootstrap.ensureAdmin(stateDirectory: stack.stateDir, databaseURL: staffURL)
@@ -59,7 +76,7 @@ struct UpCommand: ParsableCommand {
                     ClinicDesk is up.
                       API:      \(api)/v1/patients, /v1/doctors, /v1/slots, /v1/appointments   (OpenAPI: \(api)/openapi.json, metrics: \(api)/metrics)
                     \(StaffBootstrap.signInHelp(api: api, admin: admin, demo: demo))
-                      Bus:      \(bus)   events: \(eventsOut)
+                      Bus:      \(bus)   events: \(eventsOut)   \(keys.map { "CURVE, keys in \($0.folder.path) (clinic keys list)" } ?? "PLAIN: no encryption, no authentication")
                       Database: \(cluster.map { "private cluster in \($0.dataDirectory.path) (port \(stack.pgPort))" } ?? "the server at --database-url")
                     Press Ctrl-C to stop.
                     """)

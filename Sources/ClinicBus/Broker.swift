@@ -4,6 +4,8 @@ import Logging
 import Synchronization
 
 /// The bus broker: a ROUTER for clients and workers driven by `BrokerStateMachine`, plus an XSUB/XPUB event proxy.
+/// With CURVE all three endpoints are CURVE servers whose handshakes its ZAP handler checks against the
+/// authorized keys; every request it forwards carries the sender's authenticated name as `peer`.
 public final class Broker: Sendable {
     /// Endpoints actually bound (real ports when `*` was configured).
     public struct Endpoints: Sendable, Equatable {
@@ -25,13 +27,28 @@ public final class Broker: Sendable {
     public let configuration: BrokerConfiguration
     private let logger: Logger
     private let state = Mutex(State())
-    private let routerStop = StopSignal(name: "broker")
-    private let proxyStop = StopSignal(name: "events")
+    private let routerStop: StopSignal
+    private let proxyStop: StopSignal
+    /// The broker's own context: its ZAP handler answers for this context's sockets only.
+    private let context = ZMQContext()
+    /// The admitted peers (CURVE only), loaded at `start()`.
+    private let peers = Mutex<AuthorizedPeers?>(nil)
+    private let zap = Mutex<ZAPHandler?>(nil)
+
+    /// The ZAP domain the broker's CURVE sockets use.
+    static let zapDomain = "clinic-bus"
 
     /// Creates a broker; nothing is bound until `start()`.
     public init(configuration: BrokerConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        routerStop = StopSignal(name: "broker", context: context)
+        proxyStop = StopSignal(name: "events", context: context)
+    }
+
+    deinit {
+        // Every socket of the context is closed by now: the threads that own them hold the broker until they end.
+        context.terminate()
     }
 
     /// The bound endpoints, once started.
@@ -40,8 +57,22 @@ public final class Broker: Sendable {
     /// The latest counts of services, workers and queued requests.
     public var stats: BrokerStats { state.withLock { $0.stats } }
 
-    /// Binds all sockets (each on its own thread) and starts serving; throws if a bind fails.
+    /// Binds all sockets (each on its own thread) and starts serving; throws if a bind fails, if the keys cannot
+    /// be read, or if plain mode is asked for on an endpoint that is not loopback.
     public func start() throws {
+        try configuration.checkSecurity()
+        if case .curve(_, let file) = configuration.security {
+            let admitted = try AuthorizedPeers(file: file)
+            let handler = ZAPHandler(peers: admitted, domain: Self.zapDomain, context: context, logger: logger)
+            // Bound before any endpoint: without a handler libzmq would admit every CURVE key.
+            try handler.start()
+            peers.withLock { $0 = admitted }
+            zap.withLock { $0 = handler }
+            logger.info("CURVE on: admitting the peers listed in the authorized keys",
+                        metadata: ["authorized_keys": "\(file)", "peers": "\(admitted.permissions.peerCount)"])
+        } else {
+            logger.warning("CURVE off: the bus is neither encrypted nor authenticated (loopback endpoints only)")
+        }
         let group = DispatchGroup()
         let started = DispatchSemaphore(value: 0)
         let outcome = Mutex<(router: Result<String, BusError>?, proxy: Result<(String, String), BusError>?)>((nil, nil))
@@ -87,7 +118,7 @@ public final class Broker: Sendable {
         }
     }
 
-    /// Stops both loops, closes their sockets and waits for their threads.
+    /// Stops both loops, closes their sockets and waits for their threads; then the ZAP handler.
     public func stop() {
         routerStop.fire()
         proxyStop.fire()
@@ -96,6 +127,25 @@ public final class Broker: Sendable {
             return state.threads
         }
         group?.wait()
+        // Only now that no CURVE socket is open may the handler go.
+        zap.withLock { handler in
+            defer { handler = nil }
+            return handler
+        }?.stop()
+    }
+
+    /// Reads the authorized-keys file again (as on SIGHUP) and returns how many peers it lists. New handshakes
+    /// are checked against the new list at once; connections already open whose key is no longer listed get
+    /// UNAUTHENTICATED for their requests, and their workers DISCONNECT. A file that does not parse leaves the
+    /// current list in place and throws, naming the line.
+    @discardableResult
+    public func reloadAuthorizedKeys() throws(CurveKeyError) -> Int {
+        guard let peers = peers.withLock({ $0 }) else {
+            throw CurveKeyError(.unsupported, "the broker runs without CURVE: there are no authorized keys to reload")
+        }
+        let keys = try peers.reload()
+        logger.info("authorized keys reloaded", metadata: ["authorized_keys": "\(peers.file)", "peers": "\(keys.entries.count)"])
+        return keys.entries.count
     }
 
     // MARK: Threads
@@ -103,8 +153,10 @@ public final class Broker: Sendable {
     private func runRouter(report: (Result<String, BusError>) -> Void) {
         let router: Socket
         let stopSocket: Socket
+        let security = configuration.security
         do {
-            router = try Socket(.router)
+            router = try Socket(.router, context: context)
+            if case .curve(let pair, _) = security { try router.secureAsServer(pair, zapDomain: Self.zapDomain) }
             try router.setOption(ZMQ_ROUTER_MANDATORY, Int32(1))
             try router.setOption64(ZMQ_MAXMSGSIZE, Int64(configuration.maxMessageBytes))
             try router.setQueueLimits(messages: 100_000)
@@ -123,7 +175,12 @@ public final class Broker: Sendable {
             stopSocket.close()
         }
 
-        var machine = BrokerStateMachine(configuration: configuration)
+        // Only a CURVE bus knows its peers: reading their names off every message is skipped on a plain one.
+        let admitted = peers.withLock { $0 }
+        var machine = BrokerStateMachine(configuration: configuration, permissions: admitted?.permissions)
+        var permissionsSeen = admitted?.generation ?? 0
+        var peer: [UInt8] = []
+        let readsPeers = admitted != nil
         // Peers that put an empty delimiter frame before the protocol frame (a REQ socket does, and RFC 7 style
         // peers do): they get one back in front of every message, so a REQ client accepts its reply.
         var delimited = RecentPeers(generationSize: 4096)
@@ -138,20 +195,37 @@ public final class Broker: Sendable {
                 let timeout = Int(min(machine.msUntilNextTick(now: now), 200))
                 let (readable, stopping) = try poll.poll(timeoutMS: timeout)
                 if stopping { break }
+                // Reloaded keys take effect before the next message is read: a peer just admitted is known.
+                if let admitted, admitted.generation != permissionsSeen {
+                    permissionsSeen = admitted.generation
+                    machine.updatePermissions(admitted.permissions, into: &actions)
+                    perform(&actions, on: router, delimited: delimited)
+                }
                 if readable {
                     // Drain what is waiting, a bounded batch at a time, before housekeeping. Sends go out in
                     // groups of up to 32 messages: libzmq's I/O thread then wakes once per group, not per message.
                     var budget = 256
                     var batched = 0
-                    while budget > 0, let frames = try router.receive(dontWait: true) {
+                    while budget > 0 {
+                        let received = if readsPeers {
+                            try router.receive(dontWait: true, userID: &peer)
+                        } else {
+                            try router.receive(dontWait: true)
+                        }
+                        guard let frames = received else { break }
                         budget -= 1
+                        // Keys reloaded while this batch is read: the peer of this very message may be new.
+                        if let admitted, admitted.generation != permissionsSeen {
+                            permissionsSeen = admitted.generation
+                            machine.updatePermissions(admitted.permissions, into: &actions)
+                        }
                         guard frames.count >= 2 else { continue }
                         var body = frames[1...]
                         if body.count >= 2, body[body.startIndex].isEmpty {
                             body = body.dropFirst()
                             delimited.insert(frames[0])
                         }
-                        machine.receive(from: frames[0], frames: body, now: BusClock.nowMS(), into: &actions)
+                        machine.receive(from: frames[0], peer: peer, frames: body, now: BusClock.nowMS(), into: &actions)
                         batched += 1
                         if batched == 32 {
                             perform(&actions, on: router, delimited: delimited)
@@ -206,10 +280,14 @@ public final class Broker: Sendable {
         let backend: Socket
         let control: Socket
         do {
-            frontend = try Socket(.xsub)
+            frontend = try Socket(.xsub, context: context)
+            backend = try Socket(.xpub, context: context)
+            if case .curve(let pair, _) = configuration.security {
+                try frontend.secureAsServer(pair, zapDomain: Self.zapDomain)
+                try backend.secureAsServer(pair, zapDomain: Self.zapDomain)
+            }
             try frontend.setOption64(ZMQ_MAXMSGSIZE, Int64(configuration.maxMessageBytes))
             try frontend.bind(configuration.eventsIn)
-            backend = try Socket(.xpub)
             try backend.bind(configuration.eventsOut)
             control = try proxyStop.makeReceiver()
         } catch let error as BusError {
@@ -226,8 +304,13 @@ public final class Broker: Sendable {
             control.close()
         }
         if proxyStop.isFired { return }
-        // Runs until the control socket receives TERMINATE.
-        _ = zmq_proxy_steerable(frontend.handle, backend.handle, nil, control.handle)
+        if let admitted = peers.withLock({ $0 }) {
+            // CURVE: each event is checked against its publisher's name on the way through.
+            CheckedEventProxy(frontend: frontend, backend: backend, control: control, peers: admitted, logger: logger).run()
+        } else {
+            // Runs until the control socket receives TERMINATE.
+            _ = zmq_proxy_steerable(frontend.handle, backend.handle, nil, control.handle)
+        }
     }
 }
 

@@ -41,6 +41,8 @@ struct BrokerStateMachine {
 
     struct Worker {
         var service: String
+        /// The authenticated name of the worker's connection (empty without CURVE).
+        var peer: [UInt8]
         var expiry: Int64
         /// Requests sent to the worker and not yet answered (at most `workerCredit`).
         var inFlight: [InFlight] = []
@@ -77,11 +79,14 @@ struct BrokerStateMachine {
     let workerCredit: Int
     private(set) var workers: [PeerKey: Worker] = [:]
     private(set) var services: [String: Service] = [:]
+    /// Who may do what on a CURVE bus; nil on a plain bus, where nobody is authenticated and nothing is restricted.
+    private(set) var permissions: PeerPermissions?
     private var nextHeartbeat: Int64 = 0
     private var lastTick: Int64 = 0
 
     init(heartbeatMS: Int64, liveness: Int, defaultDeadlineMS: Int64 = 5000, maxQueuedPerService: Int = 10_000,
-         workerCredit: Int = 1) {
+         workerCredit: Int = 1, permissions: PeerPermissions? = nil) {
+        self.permissions = permissions
         self.workerCredit = max(1, workerCredit)
         self.heartbeatMS = max(1, heartbeatMS)
         self.liveness = Int64(max(1, liveness))
@@ -89,10 +94,11 @@ struct BrokerStateMachine {
         self.maxQueuedPerService = maxQueuedPerService
     }
 
-    init(configuration: BrokerConfiguration) {
+    init(configuration: BrokerConfiguration, permissions: PeerPermissions? = nil) {
         self.init(heartbeatMS: configuration.heartbeatInterval.wholeMilliseconds, liveness: configuration.liveness,
                   defaultDeadlineMS: configuration.defaultDeadline.wholeMilliseconds,
-                  maxQueuedPerService: configuration.maxQueuedPerService, workerCredit: configuration.workerCredit)
+                  maxQueuedPerService: configuration.maxQueuedPerService, workerCredit: configuration.workerCredit,
+                  permissions: permissions)
     }
 
     /// Current counts for logs.
@@ -103,36 +109,46 @@ struct BrokerStateMachine {
 
     // MARK: Input
 
-    /// Handles raw frames from `sender` (routing identity already removed).
-    mutating func receive(from sender: [UInt8], frames: ArraySlice<[UInt8]>, now: Int64, into actions: inout [BrokerAction]) {
+    /// Handles raw frames from `sender` (routing identity already removed); `peer` is the authenticated name of
+    /// the sender's connection (its ZAP user id; empty on a plain bus).
+    mutating func receive(from sender: [UInt8], peer: [UInt8], frames: ArraySlice<[UInt8]>, now: Int64,
+                          into actions: inout [BrokerAction]) {
         // A frame from a known worker refreshes its liveness, whatever it is.
         workers[PeerKey(sender)]?.expiry = now + heartbeatMS * liveness
         switch MDPCodec.decode(frames) {
         case .success(let message):
-            handle(message, from: sender, now: now, into: &actions)
+            handle(message, from: sender, peer: peer, now: now, into: &actions)
         case .failure(let malformed):
             rejectMalformed(malformed, from: sender, frames: frames, into: &actions)
         }
     }
 
-    /// Convenience for tests: handles frames and returns the actions.
-    mutating func receive(from sender: [UInt8], frames: [[UInt8]], now: Int64) -> [BrokerAction] {
+    /// Convenience for tests: handles frames from a peer named `peer` and returns the actions.
+    mutating func receive(from sender: [UInt8], peer: String = "", frames: [[UInt8]], now: Int64) -> [BrokerAction] {
         var actions: [BrokerAction] = []
-        receive(from: sender, frames: frames[...], now: now, into: &actions)
+        receive(from: sender, peer: Array(peer.utf8), frames: frames[...], now: now, into: &actions)
         return actions
     }
 
-    /// Handles one decoded message from `sender`.
-    mutating func handle(_ message: BusMessage, from sender: [UInt8], now: Int64, into actions: inout [BrokerAction]) {
+    /// Handles one decoded message from `sender`, whose connection is authenticated as `peer`.
+    mutating func handle(_ message: BusMessage, from sender: [UInt8], peer: [UInt8], now: Int64,
+                         into actions: inout [BrokerAction]) {
         switch message {
         case .clientRequest(let service, let header, let payload):
-            clientRequest(service: service, header: header, payload: payload, from: sender, now: now, into: &actions)
+            clientRequest(service: service, header: header, payload: payload, from: sender, peer: peer, now: now,
+                          into: &actions)
         case .ready(let service):
             if workers[PeerKey(sender)] != nil || service.hasPrefix("mmi.") {
                 violation("READY from a registered worker or for a reserved service", from: sender, into: &actions)
                 return
             }
-            workers[PeerKey(sender)] = Worker(service: service, expiry: now + heartbeatMS * liveness)
+            if let permissions, !permissions.mayServe(String(decoding: peer, as: UTF8.self), service: service) {
+                actions.append(.log(.warning, "refused a worker for \(service): peer \(String(decoding: peer, as: UTF8.self)) "
+                                        + "may not serve it (see the authorized keys); disconnecting it"))
+                actions.append(.send(to: sender, frames: MDPCodec.encode(.disconnect)))
+                return
+            }
+            workers[PeerKey(sender)] = Worker(service: service, peer: peer, expiry: now + heartbeatMS * liveness)
             services[service, default: Service()].members.append(sender)
             actions.append(.log(.info, "worker registered for \(service)"))
             workerHasCapacity(sender, service: service, now: now, into: &actions)
@@ -172,6 +188,20 @@ struct BrokerStateMachine {
             } else {
                 actions.append(.log(.warning, "dropped a broker-only command sent by a client"))
             }
+        }
+    }
+
+    /// Puts new permissions in place (the authorized keys were reloaded): workers whose peer may no longer serve
+    /// their service are told DISCONNECT and dropped, their requests answered UNAVAILABLE.
+    mutating func updatePermissions(_ permissions: PeerPermissions, into actions: inout [BrokerAction]) {
+        guard self.permissions != nil else { return }
+        self.permissions = permissions
+        let revoked = workers.filter { !permissions.mayServe(String(decoding: $0.value.peer, as: UTF8.self), service: $0.value.service) }
+        for (identity, worker) in revoked {
+            actions.append(.log(.warning, "peer \(String(decoding: worker.peer, as: UTF8.self)) may no longer serve \(worker.service); "
+                                    + "disconnecting its worker"))
+            actions.append(.send(to: identity.bytes, frames: MDPCodec.encode(.disconnect)))
+            removeWorker(identity.bytes, reason: "worker dropped after the authorized keys changed", into: &actions)
         }
     }
 
@@ -224,7 +254,7 @@ struct BrokerStateMachine {
     // MARK: Internals
 
     private mutating func clientRequest(service asked: String, header: [UInt8], payload: [UInt8], from client: [UInt8],
-                                        now: Int64, into actions: inout [BrokerAction]) {
+                                        peer: [UInt8], now: Int64, into actions: inout [BrokerAction]) {
         guard workers[PeerKey(client)] == nil else {
             violation("client request from a worker's connection", from: client, into: &actions)
             return
@@ -237,6 +267,15 @@ struct BrokerStateMachine {
             return
         }
         let requestID = decoded.requestID
+        // Admitted at its handshake, but the keys may have been reloaded without it since.
+        if let permissions, !permissions.isAdmitted(peer) {
+            actions.append(.log(.warning, "refused a request from peer \(String(decoding: peer, as: UTF8.self)): its key is no longer authorized"))
+            actions.append(reply(to: client, service: asked, requestID: requestID,
+                                 error: RPCError(.unauthenticated, "this peer's key is no longer authorized on the bus")))
+            return
+        }
+        // The worker learns who sent the request from the broker alone: whatever the client wrote is overridden.
+        let header = Self.stamping(header, peer: peer)
         if asked == MDP.serviceDiscovery {
             let wanted = String(decoding: payload, as: UTF8.self)
             let alive = (services[busService(for: wanted)]?.workerCount ?? 0) > 0
@@ -371,6 +410,22 @@ struct BrokerStateMachine {
         actions.append(reply(to: sender, service: malformed.service ?? "", requestID: requestID,
                              error: RPCError(.invalidArgument, "malformed request: \(malformed.reason)")))
     }
+
+    /// `header` (a well-formed encoded `RequestHeader`) with `peer = <peer>` (field 8) appended: protobuf keeps the
+    /// last value of a singular field, so this one wins over any the client wrote, without decoding the header.
+    /// Appended even when `peer` is empty (`0x42 0x00`), so that no client on a plain bus can name itself either.
+    static func stamping(_ header: [UInt8], peer: [UInt8]) -> [UInt8] {
+        var stamped: [UInt8] = []
+        stamped.reserveCapacity(header.count + peer.count + 6)
+        stamped.append(contentsOf: header)
+        stamped.append(peerFieldKey)
+        ProtobufVarint.append(UInt64(peer.count), to: &stamped)
+        stamped.append(contentsOf: peer)
+        return stamped
+    }
+
+    /// Field 8 (`peer`), wire type 2 (length-delimited).
+    static let peerFieldKey: UInt8 = 8 << 3 | 2
 
     /// The answer to a request whose header frame is not a `clinic.bus.v1.RequestHeader`.
     static let undecodableHeader = RPCError(

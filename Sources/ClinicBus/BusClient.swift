@@ -46,6 +46,7 @@ public final class BusClient: RPCTransport {
     }
 
     private let endpoint: String
+    private let security: BusSecurity
     private let logger: Logger
     private let maxMessageBytes: Int
     private let defaultTimeoutMS: Int64
@@ -56,9 +57,12 @@ public final class BusClient: RPCTransport {
     private let shared = Mutex(Shared())
     private static let counter = Atomic<Int>(0)
 
-    /// Connects to the broker at `endpoint`; reconnecting after a broker restart is libzmq's job.
-    public init(endpoint: String, logger: Logger, maxMessageBytes: Int = 4 << 20, defaultTimeout: Duration = .seconds(5)) throws {
+    /// Connects to the broker at `endpoint` with `security` (plain, or CURVE with this process's keys); reconnecting
+    /// after a broker restart is libzmq's job. A CURVE broker that refuses the key answers nothing: calls time out.
+    public init(endpoint: String, security: BusSecurity = .plain, logger: Logger, maxMessageBytes: Int = 4 << 20,
+                defaultTimeout: Duration = .seconds(5)) throws {
         self.endpoint = endpoint
+        self.security = security
         self.logger = logger
         self.maxMessageBytes = maxMessageBytes
         defaultTimeoutMS = defaultTimeout.wholeMilliseconds
@@ -174,6 +178,7 @@ public final class BusClient: RPCTransport {
             dealer = try Socket(.dealer)
             try dealer.setOption64(ZMQ_MAXMSGSIZE, Int64(maxMessageBytes))
             try dealer.setQueueLimits(messages: 100_000)
+            try dealer.secure(as: security)
             try dealer.connect(endpoint)
             wake = try Socket(.pair)
             try wake.bind(wakeEndpoint)

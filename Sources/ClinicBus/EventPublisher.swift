@@ -7,10 +7,12 @@ import SwiftProtobuf
 public final class EventPublisher {
     private let socket: Socket
 
-    /// Connects a PUB socket to `endpoint` (the broker's XSUB side).
-    public init(endpoint: String) throws {
+    /// Connects a PUB socket to `endpoint` (the broker's XSUB side) with `security`. On a CURVE bus the broker
+    /// passes on only topics of this peer's own services (`clinic.<name>.…`).
+    public init(endpoint: String, security: BusSecurity = .plain) throws {
         socket = try Socket(.pub)
         try socket.setOption(ZMQ_SNDHWM, Int32(100_000))
+        try socket.secure(as: security)
         try socket.connect(endpoint)
     }
 

@@ -25,13 +25,15 @@ public final class EventSubscription {
     private let socket: Socket
     private let logger: Logger
 
-    /// Connects a SUB socket to `endpoint` and subscribes to each topic prefix (`[""]` for everything).
-    public init(endpoint: String, topicPrefixes: [String], logger: Logger, maxMessageBytes: Int = 4 << 20) throws {
+    /// Connects a SUB socket to `endpoint` with `security` and subscribes to each topic prefix (`[""]` for everything).
+    public init(endpoint: String, topicPrefixes: [String], security: BusSecurity = .plain, logger: Logger,
+                maxMessageBytes: Int = 4 << 20) throws {
         self.logger = logger
         socket = try Socket(.sub)
         try socket.setOption64(ZMQ_MAXMSGSIZE, Int64(maxMessageBytes))
         try socket.setOption(ZMQ_RCVHWM, Int32(100_000))
         for prefix in topicPrefixes { try socket.setOption(ZMQ_SUBSCRIBE, bytes: Array(prefix.utf8)) }
+        try socket.secure(as: security)
         try socket.connect(endpoint)
     }
 

@@ -7,12 +7,14 @@ import Synchronization
 /// that never calls out opens no socket for it).
 public final class OutboundBus: Sendable {
     private let endpoint: String
+    private let security: BusSecurity
     private let logger: Logger
     private let state = Mutex<BusClient?>(nil)
 
-    /// Calls go to the broker at `endpoint`.
-    public init(endpoint: String, logger: Logger) {
+    /// Calls go to the broker at `endpoint`, connecting with `security`.
+    public init(endpoint: String, security: BusSecurity = .plain, logger: Logger) {
         self.endpoint = endpoint
+        self.security = security
         self.logger = logger
     }
 
@@ -20,7 +22,7 @@ public final class OutboundBus: Sendable {
     public func client() throws -> BusClient {
         try state.withLock { client in
             if let client { return client }
-            let made = try BusClient(endpoint: endpoint, logger: logger)
+            let made = try BusClient(endpoint: endpoint, security: security, logger: logger)
             client = made
             return made
         }

@@ -3,7 +3,7 @@ import Glibc
 
 /// The ZeroMQ socket types the bus uses.
 package enum SocketType {
-    case dealer, router, pub, sub, xsub, xpub, pair, req
+    case dealer, router, pub, sub, xsub, xpub, pair, req, rep
 
     var rawValue: Int32 {
         switch self {
@@ -15,6 +15,7 @@ package enum SocketType {
         case .xpub: ZMQ_XPUB
         case .pair: ZMQ_PAIR
         case .req: ZMQ_REQ
+        case .rep: ZMQ_REP
         }
     }
 }
@@ -136,8 +137,22 @@ package final class Socket {
 
     /// Receives one whole multipart message; nil when nothing is waiting (`dontWait`) or on EINTR.
     package func receive(dontWait: Bool = false) throws -> [[UInt8]]? {
+        var unused: [UInt8] = []
+        return try receive(dontWait: dontWait, readUserID: false, userID: &unused)
+    }
+
+    /// Receives one whole multipart message and the user id the broker's ZAP handler gave its connection (the
+    /// peer's name; empty when the connection has none, as without CURVE). `userID` holds the previous message's
+    /// id on entry: when unchanged it is kept as it is, so a stream of messages from one peer allocates nothing.
+    package func receive(dontWait: Bool = false, userID: inout [UInt8]) throws -> [[UInt8]]? {
+        try receive(dontWait: dontWait, readUserID: true, userID: &userID)
+    }
+
+    @inline(__always)
+    private func receive(dontWait: Bool, readUserID: Bool, userID: inout [UInt8]) throws -> [[UInt8]]? {
         var frames: [[UInt8]] = []
         frames.reserveCapacity(6)
+        var hasUserID = false
         let flags: Int32 = dontWait ? ZMQ_DONTWAIT : 0
         while true {
             let size = zmq_msg_recv(message, handle, frames.isEmpty ? flags : 0)
@@ -146,6 +161,10 @@ package final class Socket {
                 if code == EINTR && !frames.isEmpty { continue }
                 if code == EAGAIN || code == EINTR { return nil }
                 throw BusError.zmq("receive")
+            }
+            // A ROUTER's routing-id frame does not always carry its connection's metadata; the frame after it does.
+            if readUserID && frames.count < 2 && (frames.isEmpty || !hasUserID) {
+                hasUserID = Self.readUserID(of: message, into: &userID)
             }
             let count = Int(size)
             if count == 0 {
@@ -156,6 +175,22 @@ package final class Socket {
             }
             if zmq_msg_more(message) == 0 { return frames }
         }
+    }
+
+    /// Sets `userID` to the frame's "User-Id" property (empty when it has none), leaving it untouched when it holds
+    /// that already; whether the frame had the property.
+    private static func readUserID(of message: UnsafeMutablePointer<zmq_msg_t>, into userID: inout [UInt8]) -> Bool {
+        guard let property = zmq_msg_gets(message, "User-Id") else {
+            if !userID.isEmpty { userID = [] }
+            return false
+        }
+        let length = strlen(property)
+        if length == userID.count,
+           length == 0 || userID.withUnsafeBytes({ memcmp($0.baseAddress!, property, length) == 0 }) {
+            return true
+        }
+        userID = Array(UnsafeRawBufferPointer(start: property, count: length))
+        return true
     }
 
     /// Waits until any of `sockets` is readable or `timeoutMS` passes (-1: forever). Returns readability per socket.

@@ -12,15 +12,18 @@ public struct WorkerConfiguration: Sendable {
     public var liveness: Int
     /// Larger messages are dropped by libzmq.
     public var maxMessageBytes: Int
+    /// How the workers' sockets (and the pool's outbound client) connect: plain, or CURVE with this process's keys.
+    public var security: BusSecurity
 
     /// Creates a configuration.
     public init(brokerEndpoint: String, service: String, threads: Int = 1, heartbeatInterval: Duration = .seconds(1),
-                liveness: Int = 3, maxMessageBytes: Int = 4 << 20) {
+                liveness: Int = 3, maxMessageBytes: Int = 4 << 20, security: BusSecurity = .plain) {
         self.brokerEndpoint = brokerEndpoint
         self.service = service
         self.threads = threads
         self.heartbeatInterval = heartbeatInterval
         self.liveness = liveness
         self.maxMessageBytes = maxMessageBytes
+        self.security = security
     }
 }

@@ -25,7 +25,7 @@ public final class WorkerPool: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.makeRoutes = makeRoutes
-        self.outbound = OutboundBus(endpoint: configuration.brokerEndpoint, logger: logger)
+        self.outbound = OutboundBus(endpoint: configuration.brokerEndpoint, security: configuration.security, logger: logger)
     }
 
     /// Starts the worker threads; they connect (and reconnect) to the broker on their own.
@@ -134,6 +134,7 @@ public final class WorkerPool: Sendable {
             do {
                 socket = try Socket(.dealer)
                 try socket.setOption64(ZMQ_MAXMSGSIZE, Int64(configuration.maxMessageBytes))
+                try socket.secure(as: configuration.security)
                 try socket.connect(configuration.brokerEndpoint)
             } catch {
                 logger.error("worker could not open its socket; retrying", metadata: ["error": "\(error)"])

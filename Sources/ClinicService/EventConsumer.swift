@@ -61,6 +61,8 @@ public final class EventConsumer: Sendable {
         public var sources: [EventSource]
         /// How long without a live event before asking each publisher whether anything was missed.
         public var idleReplay: Duration = .seconds(2)
+        /// How the SUB socket and the Replay client connect to the broker: plain, or CURVE with this process's keys.
+        public var security: BusSecurity = .plain
 
         /// A configuration with the default idle replay interval.
         public init(name: String, databaseURL: String, busEndpoint: String, eventsEndpoint: String, sources: [EventSource]) {
@@ -107,9 +109,10 @@ private struct ConsumerLoop {
         defer { db.close() }
         // Subscribe before catching up, so nothing published in between is missed.
         let subscription = try EventSubscription(endpoint: configuration.eventsEndpoint,
-                                                 topicPrefixes: configuration.sources.map(\.topicPrefix), logger: logger)
+                                                 topicPrefixes: configuration.sources.map(\.topicPrefix),
+                                                 security: configuration.security, logger: logger)
         defer { subscription.close() }
-        let client = try BusClient(endpoint: configuration.busEndpoint, logger: logger)
+        let client = try BusClient(endpoint: configuration.busEndpoint, security: configuration.security, logger: logger)
         defer { client.close() }
 
         var catchUp = SubscriberCatchUp()

@@ -18,6 +18,8 @@ public final class EventRelay: Sendable {
         public var batchSize = 500
         /// Longest pause between polls when the outbox is idle.
         public var idlePoll: Duration = .milliseconds(50)
+        /// How the PUB socket connects to the broker: plain, or CURVE with this process's keys.
+        public var security: BusSecurity = .plain
 
         /// A configuration with the default batch size and polling.
         public init(publisher: String, databaseURL: String, eventsEndpoint: String) {
@@ -56,7 +58,7 @@ public final class EventRelay: Sendable {
                     thread.pause(.seconds(1))
                     continue
                 }
-                let publisher = try EventPublisher(endpoint: configuration.eventsEndpoint)
+                let publisher = try EventPublisher(endpoint: configuration.eventsEndpoint, security: configuration.security)
                 defer { publisher.close() }
                 logger.info("event relay publishing", metadata: ["publisher": "\(configuration.publisher)"])
                 var idle: Duration = .milliseconds(1)

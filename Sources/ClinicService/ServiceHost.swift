@@ -29,7 +29,7 @@ public final class ServiceHost: Sendable {
         let databaseURL = settings.databaseURL
         let environment = ServiceEnvironment(timeZone: settings.timeZone, logger: logger, busEndpoint: settings.bus)
         var configuration = WorkerConfiguration(brokerEndpoint: settings.bus, service: definition.busService,
-                                                threads: settings.workers)
+                                                threads: settings.workers, security: settings.security)
         configuration.heartbeatInterval = settings.heartbeat
         // One verifier for the process: its worker threads share the keys, the revocations and the verified tokens.
         let verifierBox = Mutex<StaffTokenVerifier?>(nil)
@@ -45,15 +45,18 @@ public final class ServiceHost: Sendable {
         let verifier = StaffTokenVerifier(source: source, logger: logger)
         verifierBox.withLock { $0 = verifier }
         let following = Mutex<Task<Void, Never>?>(nil)
-        let relay = EventRelay(configuration: .init(publisher: definition.name, databaseURL: databaseURL,
-                                                    eventsEndpoint: settings.eventsIn), logger: logger)
+        var relayConfiguration = EventRelay.Configuration(publisher: definition.name, databaseURL: databaseURL,
+                                                          eventsEndpoint: settings.eventsIn)
+        relayConfiguration.security = settings.security
+        let relay = EventRelay(configuration: relayConfiguration, logger: logger)
         var parts = [ThreadedService.Part("relay", start: { relay.start() }, stop: { relay.stop() })]
         if !definition.eventSources.isEmpty {
             let makeHandlers = definition.makeEventHandlers
-            let consumer = EventConsumer(
-                configuration: .init(name: definition.name, databaseURL: databaseURL, busEndpoint: settings.bus,
-                                     eventsEndpoint: settings.eventsOut, sources: definition.eventSources),
-                logger: logger) { makeHandlers(environment) }
+            var consumerConfiguration = EventConsumer.Configuration(
+                name: definition.name, databaseURL: databaseURL, busEndpoint: settings.bus, eventsEndpoint: settings.eventsOut,
+                sources: definition.eventSources)
+            consumerConfiguration.security = settings.security
+            let consumer = EventConsumer(configuration: consumerConfiguration, logger: logger) { makeHandlers(environment) }
             parts.append(.init("consumer", start: { consumer.start() }, stop: { consumer.stop() }))
         }
         for job in definition.backgroundJobs {
@@ -90,13 +93,15 @@ public final class ServiceHost: Sendable {
     public static func run(_ definition: ServiceDefinition, options: ServiceOptions) async throws {
         ClinicLogging.bootstrap(level: options.logLevel)
         let logger = Logger(label: "clinic.\(definition.name)")
-        let settings = try options.settings(service: definition.name)
+        // Reads the key file (when CURVE is on): blocking, so on a thread of its own.
+        let name = definition.name
+        let settings = try await ThreadedService.blocking { try options.settings(service: name) }
         // Migrations run before anything serves (blocking, so on a thread of their own).
         let applied = try await ThreadedService.blocking { try Self.migrate(definition, databaseURL: settings.databaseURL, logger: logger) }
         if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": "\(applied)"]) }
         let services = Self.parts(definition, settings: settings, logger: logger).map(ThreadedService.init)
         logger.info("service starting", metadata: ["service": "\(definition.name)", "bus": "\(settings.bus)",
-                                                   "workers": "\(settings.workers)"])
+                                                   "workers": "\(settings.workers)", "bus_security": "\(settings.security)"])
         try await ThreadedService.runGroup(services, logger: logger)
         logger.info("service stopped")
     }

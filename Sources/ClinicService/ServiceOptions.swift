@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicBus
 import Foundation
 import Logging
 
@@ -36,6 +37,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (env CLINIC_LOG_LEVEL).")
     public var logLevel: String = ProcessInfo.processInfo.environment["CLINIC_LOG_LEVEL"] ?? "info"
 
+    /// CURVE on the bus: this process's key pair and the broker's public key.
+    @OptionGroup public var busSecurity: BusSecurityOptions
+
     /// Creates the options with their defaults (parsed from the command line by ArgumentParser).
     public init() {}
 
@@ -63,7 +67,8 @@ public struct ServiceOptions: ParsableArguments, Sendable {
                         databaseURL: try resolvedDatabaseURL(service: service), workers: workers,
                         heartbeat: .milliseconds(heartbeatMs),
                         timeZone: TimeZone(identifier: timeZone) ?? ServiceSettings.defaultTimeZone,
-                        peerRoles: try PeerRoles.parse(peerRoles))
+                        peerRoles: try PeerRoles.parse(peerRoles),
+                        security: try busSecurity.resolve())
     }
 }
 
@@ -89,10 +94,12 @@ public struct ServiceSettings: Sendable {
     public var heartbeat: Duration
     /// Clinic time zone.
     public var timeZone: TimeZone
+    /// How every socket to the broker connects: plain, or CURVE with this process's keys.
+    public var security: BusSecurity
     /// Grants to bus identities beyond the standard ones (`PeerRoles.standard`).
     public var peerRoles: PeerRoles
     /// Whether the bus runs without CURVE (every peer anonymous).
-    public var busIsPlain: Bool { true }
+    public var busIsPlain: Bool { if case .plain = security { true } else { false } }
 
     /// What callers get by their bus identity: the standard grants with the configured ones on top.
     public var effectivePeerRoles: PeerRoles { PeerRoles.standard(plainBus: busIsPlain, extra: peerRoles) }
@@ -100,7 +107,7 @@ public struct ServiceSettings: Sendable {
     /// Settings with explicit values (tests, embedding).
     public init(bus: String, eventsIn: String, eventsOut: String, databaseURL: String, workers: Int = ServiceSettings.defaultWorkers,
                 heartbeat: Duration = .seconds(1), timeZone: TimeZone = ServiceSettings.defaultTimeZone,
-                peerRoles: PeerRoles = PeerRoles()) {
+                peerRoles: PeerRoles = PeerRoles(), security: BusSecurity = .plain) {
         self.peerRoles = peerRoles
         self.bus = bus
         self.eventsIn = eventsIn
@@ -109,5 +116,6 @@ public struct ServiceSettings: Sendable {
         self.workers = workers
         self.heartbeat = heartbeat
         self.timeZone = timeZone
+        self.security = security
     }
 }

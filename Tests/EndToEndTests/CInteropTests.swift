@@ -10,16 +10,18 @@ import Testing
 /// `clinic-bus` and `clinic-reception`: both directions of the protobuf encoding, and the bus framing, in one run.
 @Suite("C client on the bus", .serialized)
 struct CInteropTests {
-    @Test("a C program registers a patient, reads it back and is refused a duplicate; Swift reads what C wrote")
+    @Test("a C program with its own CURVE key registers a patient, reads it back and is refused a duplicate; Swift reads what C wrote; without the key it gets nothing")
     func cClientTalksToReception() async throws {
         let program = try CClientBuild.make()
         let database = try TestDatabase.shared().makeService(prefix: "interop_reception")
-        let stack = StackProcesses()
+        let stack = try StackProcesses()
         try await stack.startAll(databaseURLs: ["reception": database.url])
-        // TODO(curve): the C client's bus identity is granted its roles by configuration.
+        // The C client is a system, not a member of staff: it sends no token, and acts in the roles the services'
+        // configuration grants its key (`imaging=nurse`).
 
         let phone = "137\(String(format: "%08d", Int.random(in: 0..<100_000_000)))"
-        let run = try CommandRunner.run(program.path, [stack.bus, "林小红", phone, "1992-05-06"])
+        // The C client connects with its own CURVE key pair (the file `clinic keys new` writes) and the broker's key.
+        let run = try CommandRunner.run(program.path, [stack.bus, "林小红", phone, "1992-05-06"] + stack.cClientKeyArguments())
         #expect(run.status == 0, "\(run.output)\n\(stack.logs())")
         let lines = run.output.split(separator: "\n").map(String.init)
         let registered = try #require(lines.first { $0.hasPrefix("register ") }, "\(run.output)")
@@ -34,7 +36,8 @@ struct CInteropTests {
         #expect(duplicate.hasPrefix("duplicate 6 ") && duplicate.contains(id) && !duplicate.contains(phone), "\(duplicate)")
 
         // Swift decodes what C encoded.
-        let client = try BusClient(endpoint: stack.bus, logger: Logger(label: "interop", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let client = try BusClient(endpoint: stack.bus, security: try stack.clientSecurity(),
+                                   logger: Logger(label: "interop", factory: { _ in SwiftLogNoOpLogHandler() }))
         defer { client.close() }
         var get = Clinic_Reception_V1_GetPatientRequest()
         get.patientID = id
@@ -46,6 +49,11 @@ struct CInteropTests {
         #expect(patient.birthDate == "1992-05-06")
         #expect(patient.gender == .female)
         #expect(patient.allergies == ["青霉素"])
+
+        // Without its key the same program gets no answer at all: the broker refuses the connection.
+        let keyless = try CommandRunner.run(program.path, [stack.bus, "林小红", phone, "1992-05-06"])
+        #expect(keyless.status != 0)
+        #expect(keyless.output.contains("no reply to c-1"), "\(keyless.output)")
         stack.stopAll()
     }
 }

@@ -28,12 +28,13 @@ struct GracefulRestartTests {
     @Test("restarting one of two reception instances under load: no error the client sees, no write lost")
     func restartOneOfTwoInstances() async throws {
         let database = try TestDatabase.shared().makeService(prefix: "e2e_restart")
-        let stack = StackProcesses()
+        let stack = try StackProcesses()
         defer { _ = stack.stopAll() }
         try stack.launch(Stack.broker, ["--endpoint", stack.bus, "--events-in", stack.eventsIn, "--events-out", stack.eventsOut,
-                                        "--heartbeat-ms", "250"])
+                                        "--heartbeat-ms", "250"] + stack.brokerSecurityArguments)
         let reception = ["--bus", stack.bus, "--events-in", stack.eventsIn, "--events-out", stack.eventsOut,
                          "--database-url", database.url, "--workers", "2", "--heartbeat-ms", "250"]
+            + stack.peerSecurityArguments("reception")
         // Staff, for the writers' token (reception checks it itself).
         try stack.launchStaff()
         try stack.launch("clinic-reception", reception, instance: "a")
@@ -43,7 +44,7 @@ struct GracefulRestartTests {
             logger.logLevel = .critical
             return logger
         }()
-        let client = try BusClient(endpoint: stack.bus, logger: quiet)
+        let client = try BusClient(endpoint: stack.bus, security: try stack.clientSecurity(), logger: quiet)
         defer { client.close() }
         let ready = Date().addingTimeInterval(20)
         while await !client.serviceAvailable("clinic.reception.v1", timeout: .milliseconds(300)), Date() < ready {

@@ -8,7 +8,7 @@ struct PatientJourneyTests {
     @Test("register → get → search → 400 → 409 → 404, then a clean shutdown")
     func patientJourney() async throws {
         let database = try TestDatabase.shared().makeService(prefix: "e2e_reception")
-        let stack = StackProcesses()
+        let stack = try StackProcesses()
         try await stack.startAll(databaseURLs: ["reception": database.url])
         let http = try await stack.http()
 

@@ -12,7 +12,7 @@ struct SchedulingJourneyTests {
     func appointmentJourney() async throws {
         let reception = try TestDatabase.shared().makeService(prefix: "e2e_reception")
         let scheduling = try TestDatabase.shared().makeService(prefix: "e2e_scheduling")
-        let stack = StackProcesses()
+        let stack = try StackProcesses()
         try await stack.startAll(databaseURLs: ["reception": reception.url, "scheduling": scheduling.url])
         let api = stack.api
         let http = try await stack.http()

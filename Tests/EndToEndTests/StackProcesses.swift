@@ -1,3 +1,4 @@
+import ClinicBus
 import ClinicService
 import ClinicTestSupport
 import Foundation
@@ -6,7 +7,8 @@ import Synchronization
 import FoundationNetworking
 #endif
 
-/// The real executables of `Stack` (broker, every service, gateway) started as child processes.
+/// The real executables of `Stack` (broker, every service, gateway) started as child processes, on a CURVE bus
+/// whose keys live in a temporary folder (or, when asked, a plain one).
 final class StackProcesses: Sendable {
     /// The children, their logs in a temporary folder.
     let children: ProcessSupervisor
@@ -16,13 +18,39 @@ final class StackProcesses: Sendable {
     let serviceURLs = Mutex<[String: String]>([:])
     /// Tokens signed in so far, by their roles.
     let tokens = Mutex<[String: String]>([:])
+    /// The stack's bus keys (nil on a plain bus), with one more peer, `tests`, for the test's own clients.
+    let keys: StackKeys?
 
-    /// Reserves ports for a stack (three for the bus, one for HTTP).
-    init() {
+    /// The peer name of the test's own bus clients.
+    static let testPeer = "tests"
+    /// The peer name of an integrating system (the C client): every service grants it `integratorRoles`.
+    static let integratorPeer = "imaging"
+    /// What the services' configuration grants the integrator: a nurse's roles, and no more.
+    static let integratorRoles = "imaging=nurse"
+
+    /// Reserves ports for a stack (three for the bus, one for HTTP) and, unless `curve` is false, makes its keys.
+    init(curve: Bool = true) throws {
         busPort = FreePort.find(count: 3)
         httpPort = FreePort.find(count: 1)
-        children = ProcessSupervisor(
-            logDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("clinic-e2e-\(UUID().uuidString.prefix(8))"))
+        let name = "clinic-e2e-\(UUID().uuidString.prefix(8))"
+        children = ProcessSupervisor(logDirectory: FileManager.default.temporaryDirectory.appendingPathComponent(name))
+        keys = curve ? try StackKeys.prepare(in: KeyDirectory(FileManager.default.temporaryDirectory.path + "/\(name)-keys"),
+                                             extraPeers: [Self.testPeer, Self.integratorPeer]) : nil
+    }
+
+    /// The broker's security options: its key pair and authorized keys, or the plain flag.
+    var brokerSecurityArguments: [String] { keys?.brokerArguments ?? ["--insecure-plain-bus"] }
+
+    /// The security options of the stack's peer `name` (none on a plain bus).
+    func peerSecurityArguments(_ name: String) -> [String] { keys?.peerArguments(name) ?? [] }
+
+    /// How the test's own bus clients connect (as the peer `tests`, or `peer`).
+    func clientSecurity(as peer: String = testPeer) throws -> BusSecurity { try keys?.security(peer) ?? .plain }
+
+    /// The C interop client's options: its key pair file and the broker's public key (none on a plain bus).
+    func cClientKeyArguments() -> [String] {
+        guard let keys else { return [] }
+        return [keys.folder.keyFile(Self.integratorPeer), keys.serverKey]
     }
 
     var bus: String { "tcp://127.0.0.1:\(busPort)" }
@@ -40,15 +68,19 @@ final class StackProcesses: Sendable {
     /// `databaseURLs`, keyed by name, or on a fresh schema), gateway — and waits until the gateway is ready (it is
     /// once every service of its route table answers).
     func startAll(databaseURLs: [String: String]) async throws {
-        try launch(Stack.broker, ["--endpoint", bus, "--events-in", eventsIn, "--events-out", eventsOut, "--heartbeat-ms", "250"])
+        try launch(Stack.broker, ["--endpoint", bus, "--events-in", eventsIn, "--events-out", eventsOut, "--heartbeat-ms", "250"]
+                   + brokerSecurityArguments)
         for service in Stack.services {
             let url = try databaseURLs[service.name] ?? TestDatabase.shared().makeService(prefix: "e2e_\(service.name)").url
             serviceURLs.withLock { $0[service.name] = url }
             try launch(service.executable, ["--bus", bus, "--events-in", eventsIn, "--events-out", eventsOut,
-                                            "--database-url", url, "--workers", "2", "--heartbeat-ms", "250"])
+                                            "--database-url", url, "--workers", "2", "--heartbeat-ms", "250",
+                                            "--peer-roles", Self.integratorRoles]
+                       + peerSecurityArguments(service.name))
         }
         // Tests sign many members in from one address.
-        try launch(Stack.gateway, ["--bus", bus, "--port", "\(httpPort)", "--sign-in-per-address", "10000"])
+        try launch(Stack.gateway, ["--bus", bus, "--port", "\(httpPort)", "--sign-in-per-address", "10000"]
+                   + peerSecurityArguments(StackKeys.gateway))
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if let dead = children.firstExited {
@@ -70,7 +102,10 @@ final class StackProcesses: Sendable {
     /// Everything the processes logged, for failure messages.
     func logs() -> String { children.logs() }
 
-    deinit { stopAll() }
+    deinit {
+        stopAll()
+        if let keys { try? FileManager.default.removeItem(atPath: keys.folder.path) }
+    }
 }
 
 /// A failure of the test harness itself, with the processes' logs.

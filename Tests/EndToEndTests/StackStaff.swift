@@ -82,7 +82,7 @@ extension StackProcesses {
 extension StackProcesses {
     /// A bus client connected to this stack's broker.
     func busClient(logger: Logging.Logger) throws -> BusClient {
-        try BusClient(endpoint: bus, logger: logger)
+        try BusClient(endpoint: bus, security: try clientSecurity(), logger: logger)
     }
 }
 
@@ -92,7 +92,7 @@ extension StackProcesses {
         let url = try TestDatabase.shared().makeService(prefix: "e2e_staff").url
         serviceURLs.withLock { $0["staff"] = url }
         try launch("clinic-staff", ["--bus", bus, "--events-in", eventsIn, "--events-out", eventsOut, "--database-url", url,
-                                    "--workers", "2", "--heartbeat-ms", "250"])
+                                    "--workers", "2", "--heartbeat-ms", "250"] + peerSecurityArguments("staff"))
     }
 
     /// A token of a new member holding `roles`, made and signed in over the bus (no gateway needed): the admin is

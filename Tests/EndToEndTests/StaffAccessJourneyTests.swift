@@ -24,7 +24,7 @@ struct StaffAccessJourneyTests {
 
     @Test("sign in → /v1/me → every role against routes of each service → sign-out and deactivation refused everywhere")
     func accessJourney() async throws {
-        let stack = StackProcesses()
+        let stack = try StackProcesses()
         try await stack.startAll(databaseURLs: [:])
         defer { stack.stopAll() }
         let api = stack.api
@@ -99,6 +99,19 @@ struct StaffAccessJourneyTests {
                                                                    options: CallOptions(timeout: .seconds(5), caller: forged)) }
         #expect(forgedAnswer.code == .unauthenticated)
 
+        // A system key gets the roles its configuration grants and no more: imaging is a nurse.
+        let imaging = try BusClient(endpoint: stack.bus, security: try stack.clientSecurity(as: StackProcesses.integratorPeer),
+                                    logger: Self.quiet)
+        defer { imaging.close() }
+        let asNurse = await rpcResult { try await imaging.call(Clinic_Reception_V1_Reception.getPatient, get) }
+        #expect(asNurse.code == .ok)
+        #expect((try? asNurse.get().allergies) == ["青霉素"], "a nurse sees the medical fields")
+        var accessLog = Clinic_Reception_V1_ListPatientAccessLogRequest()
+        accessLog.patientID = patientID
+        #expect(await rpcResult { try await imaging.call(Clinic_Reception_V1_Reception.listPatientAccessLog, accessLog) }.code == .permissionDenied)
+        #expect(await rpcResult { try await imaging.call(Clinic_Reception_V1_Events.replay, Clinic_Bus_V1_ReplayRequest()) }.code == .permissionDenied,
+                "system-only rpcs stay closed to it")
+
         // Signing out: the gateway refuses the token at once, reception within seconds.
         let nurseToken = try await stack.token(["STAFF_ROLE_NURSE"])
         let signedOut = try await HTTP.send("DELETE", "\(api)/v1/sessions/current", headers: ["Authorization": "Bearer \(nurseToken)"])
@@ -149,7 +162,7 @@ struct StaffAccessJourneyTests {
 
     @Test("sign-in is rate-limited per account: 429 with Retry-After")
     func signInRateLimit() async throws {
-        let stack = StackProcesses()
+        let stack = try StackProcesses()
         try await stack.startAll(databaseURLs: [:])
         defer { stack.stopAll() }
         var statuses: [Int] = []

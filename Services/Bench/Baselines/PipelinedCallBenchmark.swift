@@ -6,11 +6,13 @@ import Foundation
 /// `inFlight` MDP client requests kept outstanding, so the figure measures broker and workers, not the caller.
 public enum PipelinedCallBenchmark {
     /// Calls `method` of `service` (an echo whose reply payload is the request payload) through the broker at
-    /// `endpoint` for `seconds`, with `inFlight` requests outstanding and `payloadBytes` of payload each.
+    /// `endpoint` for `seconds`, with `inFlight` requests outstanding and `payloadBytes` of payload each, connecting
+    /// with `security` (the handshake is done before measuring starts).
     public static func run(endpoint: String, service: String, method: String, inFlight: Int, seconds: Double,
-                           payloadBytes: Int = 32) throws -> EchoMeasurement {
+                           payloadBytes: Int = 32, security: BusSecurity = .plain) throws -> EchoMeasurement {
         let dealer = try BenchPeer.deepSocket(.dealer)
         defer { dealer.close() }
+        try dealer.secure(as: security)
         try dealer.connect(endpoint)
 
         // One request id per slot: an id is reused only after its reply came back. The slot travels in the

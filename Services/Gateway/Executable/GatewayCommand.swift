@@ -72,6 +72,9 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (env CLINIC_LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["CLINIC_LOG_LEVEL"] ?? "info"
 
+    /// CURVE on the bus: the gateway's key pair and the broker's public key.
+    @OptionGroup var busSecurity: BusSecurityOptions
+
     func validate() throws {
         guard (1...256).contains(eventLoops) else { throw ValidationError("--event-loops must be between 1 and 256") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
@@ -83,7 +86,10 @@ struct GatewayCommand: AsyncParsableCommand {
     func run() async throws {
         ClinicLogging.bootstrap(level: logLevel)
         let logger = Logger(label: "clinic.gateway")
-        let client = try BusClient(endpoint: bus, logger: logger)
+        let busSecurity = self.busSecurity
+        // Reads the key file (when CURVE is on): blocking, so on a thread of its own.
+        let security = try await ThreadedService.blocking { try busSecurity.resolve() }
+        let client = try BusClient(endpoint: bus, security: security, logger: logger)
         defer { client.close() }
         let services = Array(Set(GatewayRoutes.all.map(\.busService))).sorted()
         let verifier = StaffTokenVerifier(source: BusStaffTrustSource(transport: client), logger: logger)

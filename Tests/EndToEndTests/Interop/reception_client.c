@@ -3,7 +3,10 @@
  * registers a patient, reads it back, then tries to register it again. It prints one line per step for the
  * Swift test that compiles and runs it; the exit status is 0 only if every reply had the expected shape.
  *
- * Usage: reception_client <broker endpoint> <name> <phone> <birth date>
+ * On a CURVE bus it connects with its own key pair, read from the key file `clinic keys new NAME` writes (lines
+ * `public = <z85>` and `secret = <z85>`), trusting only the broker whose public key it is given.
+ *
+ * Usage: reception_client <broker endpoint> <name> <phone> <birth date> [<key file> <broker public key>]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +75,42 @@ static int call(void *socket, const char *method, const char *request_id, const 
     return more ? -1 : 0;
 }
 
+/* Reads `public = <z85>` and `secret = <z85>` from a key file into the two 41-byte buffers; 0 on success. */
+static int read_key_file(const char *path, char public_key[41], char secret_key[41]) {
+    FILE *file = fopen(path, "r");
+    if (!file) {
+        fprintf(stderr, "cannot read the key file %s\n", path);
+        return -1;
+    }
+    char line[256];
+    public_key[0] = secret_key[0] = '\0';
+    while (fgets(line, sizeof line, file)) {
+        char name[16], value[64];
+        if (line[0] == '#' || sscanf(line, " %15[a-z] = %63s", name, value) != 2 || strlen(value) != 40) continue;
+        if (strcmp(name, "public") == 0) memcpy(public_key, value, 41);
+        if (strcmp(name, "secret") == 0) memcpy(secret_key, value, 41);
+    }
+    fclose(file);
+    memset(line, 0, sizeof line);
+    if (!public_key[0] || !secret_key[0]) {
+        fprintf(stderr, "the key file %s has no public and secret key lines\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Makes the socket a CURVE client: the broker's public key and our own pair, all Z85, set before connecting. */
+static int use_curve(void *socket, const char *key_file, const char *server_key) {
+    char public_key[41], secret_key[41];
+    if (read_key_file(key_file, public_key, secret_key) != 0) return -1;
+    int failed = zmq_setsockopt(socket, ZMQ_CURVE_SERVERKEY, server_key, 41) != 0
+        || zmq_setsockopt(socket, ZMQ_CURVE_PUBLICKEY, public_key, 41) != 0
+        || zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, secret_key, 41) != 0;
+    memset(secret_key, 0, sizeof secret_key);
+    if (failed) fprintf(stderr, "CURVE options refused: %s\n", zmq_strerror(zmq_errno()));
+    return failed ? -1 : 0;
+}
+
 static void release(Reply *reply) {
     for (size_t i = 0; i < reply->count; i++) zmq_msg_close(&reply->frames[i]);
     reply->count = 0;
@@ -107,14 +146,18 @@ static Clinic__Reception__V1__Patient *patient_payload(Reply *reply) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5) {
-        fprintf(stderr, "usage: %s <endpoint> <name> <phone> <birth date>\n", argv[0]);
+    if (argc != 5 && argc != 7) {
+        fprintf(stderr, "usage: %s <endpoint> <name> <phone> <birth date> [<key file> <broker public key>]\n", argv[0]);
         return 2;
     }
     void *context = zmq_ctx_new();
     void *socket = zmq_socket(context, ZMQ_DEALER);
     int linger = 0;
     zmq_setsockopt(socket, ZMQ_LINGER, &linger, sizeof linger);
+    if (argc == 7 && (strlen(argv[6]) != 40 || use_curve(socket, argv[5], argv[6]) != 0)) {
+        fprintf(stderr, "cannot set up CURVE (a key file and the broker's 40-character public key)\n");
+        return 1;
+    }
     if (zmq_connect(socket, argv[1]) != 0) {
         fprintf(stderr, "connect failed: %s\n", zmq_strerror(zmq_errno()));
         return 1;
