@@ -28,4 +28,5 @@ for _ in $(seq 1 300); do
   kill -0 $stack 2>/dev/null || { cat "$state/stack.log"; exit 1; }
   sleep 0.2
 done
-"$bin/clinic-bench" http --gateway "http://127.0.0.1:$http_port" --seconds "$seconds" --output bench-results/http.json
+"$bin/clinic-bench" http --gateway "http://127.0.0.1:$http_port" --seconds "$seconds" --admin-password-file "$state/admin-password" \
+  --output bench-results/http.json

@@ -28,6 +28,10 @@ struct HTTPBenchmark: AsyncParsableCommand {
     @Option(help: "Where to write the JSON results.")
     var output: String = "bench-results/http.json"
 
+    @Option(help: ArgumentHelp("The stack's admin password file (clinic up's <state-dir>/admin-password).",
+                               discussion: "When it exists the benchmark signs in as a desk member (made with the admin's token) and sends that member's token with every request, as a desk would; without it requests carry none (a stack from before sign-in)."))
+    var adminPasswordFile: String?
+
     func run() async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
             throw ValidationError("wrk is not installed (apt-get install -y wrk)")
@@ -36,15 +40,17 @@ struct HTTPBenchmark: AsyncParsableCommand {
         print("  " + hello.line)
         hello.cpu.map { print("    " + $0.line) }
 
-        let id = try await registerOnePatient()
-        let get = try runWrk(name: "gateway GET /v1/patients/{id}", url: "\(gateway)/v1/patients/\(id)", script: nil)
+        let token = try await signInAsDesk()
+        if token != nil { print("  requests carry a desk member's staff token (full-record reads, each written to the access log)") }
+        let id = try await registerOnePatient(token: token)
+        let get = try runWrk(name: "gateway GET /v1/patients/{id}", url: "\(gateway)/v1/patients/\(id)", script: nil, token: token)
         print("  " + get.line)
         get.cpu.map { print("    " + $0.line) }
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("clinic-bench-post-\(getpid()).lua")
         try Self.postScript.write(to: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: script) }
         let post = try runWrk(name: "gateway POST /v1/patients", url: "\(gateway)/v1/patients", script: script.path,
-                              scriptArguments: [String(Int.random(in: 0..<9_000_000))])
+                              scriptArguments: [String(Int.random(in: 0..<9_000_000))], token: token)
         print("  " + post.line)
         post.cpu.map { print("    " + $0.line) }
         let ratio = hello.requestsPerSecond > 0 ? get.requestsPerSecond / hello.requestsPerSecond : 0
@@ -74,9 +80,42 @@ struct HTTPBenchmark: AsyncParsableCommand {
         return try runWrk(name: "hello-world (Hummingbird, same machine)", url: "http://127.0.0.1:\(port)/hello", script: nil)
     }
 
-    private func registerOnePatient() async throws -> String {
+    /// A desk member's token, when the stack has an admin to make the member with; nil otherwise.
+    private func signInAsDesk() async throws -> String? {
+        guard let file = adminPasswordFile,
+              let password = try? String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) else {
+            return nil
+        }
+        let admin = try await signIn(account: "admin", password: password)
+        let member: [String: Any] = ["account": "bench.desk", "name": "压测前台", "roles": ["STAFF_ROLE_DESK"],
+                                     "password": "bench-desk-password"]
+        let status = try await send("POST", "/v1/staff", member, token: admin).status
+        guard status == 201 || status == 409 else { throw ValidationError("could not add the bench desk member (HTTP \(status))") }
+        return try await signIn(account: "bench.desk", password: "bench-desk-password")
+    }
+
+    private func signIn(account: String, password: String) async throws -> String {
+        let answer = try await send("POST", "/v1/sessions", ["account": account, "password": password], token: nil)
+        guard answer.status == 201, let token = answer.json["token"] as? String else {
+            throw ValidationError("signing in as \(account) answered HTTP \(answer.status)")
+        }
+        return token
+    }
+
+    private func send(_ method: String, _ path: String, _ body: [String: Any], token: String?) async throws -> (status: Int, json: [String: Any]) {
+        guard let url = URL(string: gateway + path) else { throw ValidationError("bad --gateway URL") }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:])
+    }
+
+    private func registerOnePatient(token: String?) async throws -> String {
         guard let url = URL(string: "\(gateway)/v1/patients") else { throw ValidationError("bad --gateway URL") }
         var request = URLRequest(url: url)
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         request.httpMethod = "POST"
         let phone = "159\(String(format: "%08d", Int.random(in: 0..<100_000_000)))"
         request.httpBody = Data(#"{"name":"压测\#(phone.suffix(6))","birthDate":"1990-01-01","phone":"\#(phone)"}"#.utf8)
@@ -94,8 +133,9 @@ struct HTTPBenchmark: AsyncParsableCommand {
         return (response as? HTTPURLResponse)?.statusCode ?? 0
     }
 
-    private func runWrk(name: String, url: String, script: String?, scriptArguments: [String] = []) throws -> WrkResult {
+    private func runWrk(name: String, url: String, script: String?, scriptArguments: [String] = [], token: String? = nil) throws -> WrkResult {
         var arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency"]
+        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
         if let script { arguments += ["-s", script] }
         arguments.append(url)
         if !scriptArguments.isEmpty { arguments += ["--"] + scriptArguments }

@@ -1,3 +1,4 @@
+import ClinicService
 import ClinicStore
 import ClinicTestSupport
 import Foundation
@@ -119,7 +120,7 @@ struct SchedulingJourneyTests {
 
         // Every process stops cleanly on SIGTERM.
         let exits = stack.stopAll()
-        #expect(exits.count == 4)
+        #expect(exits.count == Stack.executables.count)
         for (name, exit) in exits {
             #expect(exit == .some(0), "\(name) did not exit cleanly:\n\(stack.logs())")
         }
