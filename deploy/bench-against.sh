@@ -12,9 +12,13 @@ rounds=${3:-2}
 sha=$(git rev-parse --short "$ref")
 other=".build-ref-$sha"   # a worktree of REF (ignored by git), built once and reused
 [ -d "$other" ] || git worktree add -q "$other" "$sha"
-# The other commit's stack is the list of this one (an older commit may not have `clinic stack`).
+# The other commit's stack is the list of this one (an older commit may not have `clinic stack`), less the
+# executables that commit does not have yet (an older stack runs without them).
 here_bin=$(deploy/stack-products.sh release clinic-bench)
-for product in clinic $("$here_bin/clinic" stack); do (cd "$other" && swift build -c release --product "$product"); done
+for product in clinic $("$here_bin/clinic" stack); do
+  grep -q "name: \"$product\"" "$other/Package.swift" || { echo "($sha has no $product)"; continue; }
+  (cd "$other" && swift build -c release --product "$product")
+done
 other_bin=$(cd "$other" && swift build -c release --show-bin-path)
 mkdir -p bench-results
 

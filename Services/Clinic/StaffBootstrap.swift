@@ -46,9 +46,10 @@ enum StaffBootstrap {
     }
 
     /// How to sign in, for the banner.
-    static func signInHelp(api: String, admin: (account: String, password: String), demo: Bool) -> String {
+    static func signInHelp(api: String, admin: (account: String, password: String), stateDirectory: String, demo: Bool) -> String {
+        let file = URL(fileURLWithPath: stateDirectory, isDirectory: true).appendingPathComponent("admin-password").path
         var text = """
-              Sign in: curl -s -X POST \(api)/v1/sessions -d '{"account":"\(admin.account)","password":"…"}'   (admin's password: .clinic/admin-password)
+              Sign in: curl -s -X POST \(api)/v1/sessions -d '{"account":"\(admin.account)","password":"…"}'   (admin's password: \(file))
                        then send the token as: Authorization: Bearer <token>
             """
         if demo {

@@ -75,7 +75,7 @@ struct UpCommand: ParsableCommand {
                 print("""
                     ClinicDesk is up.
                       API:      \(api)/v1/patients, /v1/doctors, /v1/slots, /v1/appointments   (OpenAPI: \(api)/openapi.json, metrics: \(api)/metrics)
-                    \(StaffBootstrap.signInHelp(api: api, admin: admin, demo: demo))
+                    \(StaffBootstrap.signInHelp(api: api, admin: admin, stateDirectory: stack.stateDir, demo: demo))
                       Bus:      \(bus)   events: \(eventsOut)   \(keys.map { "CURVE, keys in \($0.folder.path) (clinic keys list)" } ?? "PLAIN: no encryption, no authentication")
                       Database: \(cluster.map { "private cluster in \($0.dataDirectory.path) (port \(stack.pgPort))" } ?? "the server at --database-url")
                     Press Ctrl-C to stop.

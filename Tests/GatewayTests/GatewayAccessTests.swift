@@ -122,3 +122,23 @@ struct SignInLimiterTests {
         #expect(limiter.admit(account: "c", address: "10.0.0.9", now: start + .seconds(1)) == .seconds(29))
     }
 }
+
+@Suite("The Authorization header")
+struct BearerTokenTests {
+    func token(_ value: String?) throws(GatewayError) -> String? {
+        var headers = HTTPFields()
+        if let value { headers[.authorization] = value }
+        let request = Request(head: HTTPRequest(method: .get, scheme: "http", authority: "x", path: "/", headerFields: headers),
+                              body: RequestBody(buffer: ByteBuffer()))
+        return try GatewayAccess.bearerToken(of: request)
+    }
+
+    @Test func theSchemeIsCaseInsensitiveAndSpacesAroundTheTokenGo() throws {
+        #expect(try token(nil) == nil)
+        #expect(try token("Bearer abc.def.ghi") == "abc.def.ghi")
+        #expect(try token("  bEaReR   abc.def  ") == "abc.def")
+        for bad in ["Basic dXNlcjpwdw==", "Bearer", "Bearer   ", "Bearerabc", "Bear abc", ""] {
+            #expect(throws: GatewayError.self, "\(bad)") { try token(bad) }
+        }
+    }
+}

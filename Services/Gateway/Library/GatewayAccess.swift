@@ -25,15 +25,29 @@ public struct GatewayAccess: Sendable {
     }
 
     /// The bearer token of `request`: nil when there is no Authorization header; 401 when it is not a bearer token.
+    /// Read off the header's UTF-8 bytes (Foundation's trimming bridges through UTF-16: a fifth of the gateway's
+    /// CPU per request when it did).
     static func bearerToken(of request: Request) throws(GatewayError) -> String? {
         guard let value = request.headers[authorizationField] else { return nil }
-        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw GatewayError.unauthenticated("Authorization: must be 'Bearer <token>' with the token from POST /v1/sessions",
-                                               challenge: #"\#(Self.realm), error="invalid_request""#)
+        let bytes = value.utf8
+        let scheme = Array("bearer".utf8)
+        var start = bytes.startIndex
+        while start < bytes.endIndex, bytes[start] == UInt8(ascii: " ") { start = bytes.index(after: start) }
+        var cursor = start
+        for expected in scheme {
+            guard cursor < bytes.endIndex, bytes[cursor] | 0x20 == expected else { throw Self.notBearer }
+            cursor = bytes.index(after: cursor)
         }
-        return parts[1].trimmingCharacters(in: .whitespaces)
+        guard cursor < bytes.endIndex, bytes[cursor] == UInt8(ascii: " ") else { throw Self.notBearer }
+        while cursor < bytes.endIndex, bytes[cursor] == UInt8(ascii: " ") { cursor = bytes.index(after: cursor) }
+        var end = bytes.endIndex
+        while end > cursor, bytes[bytes.index(before: end)] == UInt8(ascii: " ") { end = bytes.index(before: end) }
+        guard cursor < end else { throw Self.notBearer }
+        return String(value[cursor..<end])
     }
+
+    static let notBearer = GatewayError.unauthenticated("Authorization: must be 'Bearer <token>' with the token from POST /v1/sessions",
+                                                        challenge: #"\#(realm), error="invalid_request""#)
 
     /// The verified claims of the request's token, checked against `route`'s access rule: nil for a public route
     /// (a token sent to one is passed on unchecked); 401 when a token is needed and missing or refused; 403 naming
