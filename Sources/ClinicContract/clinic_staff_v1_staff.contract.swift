@@ -133,12 +133,12 @@ public enum Clinic_Staff_V1_Staff {
         "clinic.staff.v1.Staff/RotateSigningKey", access: .roles([.admin]), route: HTTPRoute(
         verb: .post, path: "/v1/signing-keys",
         pathVariables: [],
-        hasBody: true, created: true,
+        hasBody: false, created: true,
         queryAliases: [:], timeoutMS: 0,
         summary: "Starts signing with a new key; tokens signed by older keys still verify until they expire.",
         responseSchema: "clinic.staff.v1.SigningKey",
         openAPIParameters: ##"[]"##,
-        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.staff.v1.RotateSigningKeyRequest"}"##))
+        openAPIBody: ##""##))
     /// `clinic.staff.v1.Staff/ListSigningKeys`: The public keys that verify staff tokens (every service and the gateway fetch them).
     public static let listSigningKeys = Method<Clinic_Staff_V1_ListSigningKeysRequest, Clinic_Staff_V1_ListSigningKeysResponse>(
         "clinic.staff.v1.Staff/ListSigningKeys", access: .open, route: nil)
@@ -192,7 +192,7 @@ extension Clinic_Staff_V1_CreateMemberRequest: FieldRulesChecked {
     public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
         FieldRule.text(self.account, "account", at: path, into: &violations, required: true, minLength: 2, maxLength: 64, pattern: "^[a-z0-9][a-z0-9._-]*$")
         FieldRule.text(self.name, "name", at: path, into: &violations, required: true, maxLength: 50, noControlCharacters: true)
-        FieldRule.items(self.roles.count, "roles", at: path, into: &violations, minItems: 1, maxItems: 9)
+        FieldRule.items(self.roles.count, "roles", at: path, into: &violations, required: true, minItems: 1, maxItems: 9)
         for (index, item) in self.roles.enumerated() {
             FieldRule.enumeration(item.rawValue, known: { if case .UNRECOGNIZED = item { false } else { true } }(), FieldRule.entryName("roles", index), at: path, into: &violations, required: true, definedOnly: true)
         }

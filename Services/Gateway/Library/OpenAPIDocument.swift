@@ -47,7 +47,8 @@ enum OpenAPIDocument {
             var who = "open to all"
             switch route.access {
             case .open, .systemOnly:
-                break
+                // Signing in is open, and answers 401 for a wrong account or password.
+                responses["401"] = ["description": "UNAUTHENTICATED: the credentials given are refused", "content": errorContent]
             case .signedIn, .roles:
                 responses["401"] = ["description": "UNAUTHENTICATED: no staff token, or one that is malformed, expired, signed out, "
                                         + "of a deactivated member or not signed by clinic-staff (see WWW-Authenticate)",
