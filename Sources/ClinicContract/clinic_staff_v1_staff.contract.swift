@@ -116,7 +116,7 @@ public enum Clinic_Staff_V1_Staff {
         summary: "Sets (or resets) a member's password and lifts a lock-out.",
         responseSchema: "clinic.staff.v1.SetPasswordResponse",
         openAPIParameters: ##"[{"in":"path","name":"member_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"newPassword":{"allOf":[{"pattern":"\\S"},{"pattern":"^[^\\u0000]*$"}],"example":"correct-horse-battery","maxLength":128,"minLength":8,"type":"string"}},"required":["newPassword"],"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"newPassword":{"description":"8 to 72 characters, at most 72 bytes (bcrypt's limit).","example":"correct-horse-battery","maxLength":72,"minLength":8,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}},"required":["newPassword"],"type":"object"}"##))
     /// `clinic.staff.v1.Staff/ListSignIns`: The sign-in audit, newest first: who, when, from where, and whether it succeeded.
     public static let listSignIns = Method<Clinic_Staff_V1_ListSignInsRequest, Clinic_Staff_V1_ListSignInsResponse>(
         "clinic.staff.v1.Staff/ListSignIns", access: .roles([.admin, .director]), route: HTTPRoute(
@@ -199,7 +199,7 @@ extension Clinic_Staff_V1_CreateMemberRequest: FieldRulesChecked {
         FieldRule.text(self.team, "team", at: path, into: &violations, maxLength: 50, noControlCharacters: true)
         FieldRule.text(self.branch, "branch", at: path, into: &violations, maxLength: 50, noControlCharacters: true)
         FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, format: .uuid)
-        FieldRule.text(self.password, "password", at: path, into: &violations, minLength: 8, maxLength: 128)
+        FieldRule.text(self.password, "password", at: path, into: &violations, minLength: 8, maxLength: 72, noControlCharacters: true)
     }
 }
 
@@ -249,7 +249,7 @@ extension Clinic_Staff_V1_DeactivateMemberRequest: FieldRulesChecked {
 extension Clinic_Staff_V1_SetPasswordRequest: FieldRulesChecked {
     public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
         FieldRule.text(self.memberID, "memberId", at: path, into: &violations, required: true, format: .uuid)
-        FieldRule.text(self.newPassword, "newPassword", at: path, into: &violations, required: true, minLength: 8, maxLength: 128)
+        FieldRule.text(self.newPassword, "newPassword", at: path, into: &violations, required: true, minLength: 8, maxLength: 72, noControlCharacters: true)
     }
 }
 
@@ -260,7 +260,7 @@ extension Clinic_Staff_V1_SetPasswordResponse: FieldRulesChecked {
 extension Clinic_Staff_V1_ChangePasswordRequest: FieldRulesChecked {
     public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
         FieldRule.text(self.currentPassword, "currentPassword", at: path, into: &violations, required: true, maxLength: 128)
-        FieldRule.text(self.newPassword, "newPassword", at: path, into: &violations, required: true, minLength: 8, maxLength: 128)
+        FieldRule.text(self.newPassword, "newPassword", at: path, into: &violations, required: true, minLength: 8, maxLength: 72, noControlCharacters: true)
     }
 }
 

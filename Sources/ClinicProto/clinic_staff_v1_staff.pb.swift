@@ -149,7 +149,8 @@ public nonisolated struct Clinic_Staff_V1_CreateMemberRequest: Sendable {
 
   public var doctorID: String = String()
 
-  /// The first password (8 to 128 characters); the member cannot sign in until one is set.
+  /// The first password (8 to 72 characters, at most 72 bytes: bcrypt's limit); the member cannot sign in until one
+  /// is set.
   public var password: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -252,6 +253,7 @@ public nonisolated struct Clinic_Staff_V1_SetPasswordRequest: Sendable {
 
   public var memberID: String = String()
 
+  /// 8 to 72 characters, at most 72 bytes (bcrypt's limit).
   public var newPassword: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -276,6 +278,7 @@ public nonisolated struct Clinic_Staff_V1_ChangePasswordRequest: Sendable {
 
   public var currentPassword: String = String()
 
+  /// 8 to 72 characters, at most 72 bytes (bcrypt's limit).
   public var newPassword: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
