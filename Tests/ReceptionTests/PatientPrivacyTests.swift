@@ -83,6 +83,21 @@ struct PatientPrivacyTests {
         #expect(refused.error?.message.contains("supervisor, director") == true)
     }
 
+    @Test func aConsultantsOwnClientIsLoggedExactlyWhenItIsShown() async throws {
+        let harness = try ReceptionHarness()
+        defer { harness.stop() }
+        // The record names the consultant with stray spaces: shown as their own client, so logged too.
+        var request = newPatient(name: "空格顾问", birthDate: "1991-01-01")
+        request.consultant = "  陈顾问 "
+        let patient = try await harness.call(Reception.registerPatient, request)
+        let shown = try await read(harness, patient.id, as: [.consultant], name: "陈顾问", reason: "回访")
+        #expect(shown.phone == patient.phone)
+        var list = Clinic_Reception_V1_ListPatientAccessLogRequest()
+        list.patientID = patient.id
+        let log = try await harness.client.call(Reception.listPatientAccessLog, list, options: await .staff([.director], timeout: .seconds(5)))
+        #expect(log.entries.map(\.reason) == ["回访"])
+    }
+
     @Test func aForgedCallerHeaderGainsNothing() async throws {
         let harness = try ReceptionHarness()
         defer { harness.stop() }

@@ -24,6 +24,12 @@ struct PatientPrivacy: Equatable {
         showsMedical = caller.holdsAny(of: Self.medicalRoles)
     }
 
+    /// Whether `caller`'s roles show protected fields of every patient, whoever the record names as consultant
+    /// (so the read can be logged before the record is looked at).
+    static func revealsAlways(to caller: VerifiedCaller) -> Bool {
+        caller.holdsAny(of: contactRoles) || caller.holdsAny(of: medicalRoles)
+    }
+
     /// Whether a patient whose consultant is `consultant` is a client of `caller`.
     static func isOwnClient(_ consultant: String, of caller: VerifiedCaller) -> Bool {
         let recorded = consultant.trimmingWhitespace()

@@ -62,56 +62,51 @@ enum PatientStore {
         return try db.query("SELECT \(raw: columns) FROM patients WHERE id = \(id) \(raw: lock)").first.map(record(from:))
     }
 
-    /// One read of a record: which patient, who reads it in what roles and why, and when it shows protected fields
-    /// (for the access log).
+    /// One read of a full record: which patient, and who reads it in what roles and why (for the access log).
     struct LoggedRead {
         var patientID: UUID
         var reader: String
         var role: String
         var reason: String
-        /// The reader's roles show protected fields of every patient.
-        var revealsAlways: Bool
-        /// The reader's staff id and name when they see the contacts of their own clients only ("" otherwise).
-        var ownClientID: String
-        var ownClientName: String
     }
 
-    /// Reads the records of `reads` and writes one access-log entry per read that shows protected fields of a
-    /// record on file (by the reader's roles, or a consultant's own client), all in one statement and one round
-    /// trip; returns the records found, by id. The log entries commit asynchronously (an audit trail, not a money
-    /// movement: PostgreSQL still makes them durable within a fraction of a second), so reads do not wait for a
-    /// disk flush.
+    /// Reads the full records of `reads` and writes one access-log entry per read of a record on file, all in one
+    /// statement and one round trip; returns the records found, by id. The log entries commit asynchronously (an
+    /// audit trail, not a money movement: PostgreSQL still makes them durable within a fraction of a second), so
+    /// reads do not wait for a disk flush.
     static func readLogged(_ reads: [LoggedRead], on db: Connection) throws -> [UUID: PatientRecord] {
         let ids = reads.map(\.patientID)
-        let rows: [Row]
-        // The usual batch — every reader sees protected fields whoever the patient — takes the shortest statement.
-        if reads.allSatisfy(\.revealsAlways) {
-            rows = try db.query("""
-                WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true)),
-                logged AS (
-                    INSERT INTO patient_access_log (patient_id, accessed_by, role, reason)
-                    SELECT p.id, r.accessed_by, r.role, r.reason
-                    FROM unnest(\(ids), \(reads.map(\.reader)), \(reads.map(\.role)), \(reads.map(\.reason)))
-                         AS r(patient_id, accessed_by, role, reason)
-                    JOIN patients p ON p.id = r.patient_id
-                )
-                SELECT \(raw: columns) FROM patients, async_commit WHERE id = ANY(\(ids))
-                """)
-        } else {
-            rows = try db.query("""
-                WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true)),
-                logged AS (
-                    INSERT INTO patient_access_log (patient_id, accessed_by, role, reason)
-                    SELECT p.id, r.accessed_by, r.role, r.reason
-                    FROM unnest(\(ids), \(reads.map(\.reader)), \(reads.map(\.role)), \(reads.map(\.reason)),
-                                \(reads.map { $0.revealsAlways ? "t" : "f" }), \(reads.map(\.ownClientID)), \(reads.map(\.ownClientName)))
-                         AS r(patient_id, accessed_by, role, reason, reveals, own_id, own_name)
-                    JOIN patients p ON p.id = r.patient_id
-                    WHERE r.reveals = 't' OR (p.consultant <> '' AND p.consultant IN (r.own_id, r.own_name))
-                )
-                SELECT \(raw: columns) FROM patients, async_commit WHERE id = ANY(\(ids))
-                """)
-        }
+        return try byID(db.query("""
+            WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true)),
+            logged AS (\(raw: Self.logInsert)
+                SELECT p.id, r.accessed_by, r.role, r.reason
+                FROM unnest(\(ids), \(reads.map(\.reader)), \(reads.map(\.role)), \(reads.map(\.reason)))
+                     AS r(patient_id, accessed_by, role, reason)
+                JOIN patients p ON p.id = r.patient_id
+            )
+            SELECT \(raw: columns) FROM patients, async_commit WHERE id = ANY(\(ids))
+            """))
+    }
+
+    /// The records with `ids` on file, by id (no access-log entry: `log` writes those of the reads that show
+    /// protected fields).
+    static func find(_ ids: [UUID], on db: Connection) throws -> [UUID: PatientRecord] {
+        try byID(db.query("SELECT \(raw: columns) FROM patients WHERE id = ANY(\(ids))"))
+    }
+
+    /// Writes one access-log entry per read, asynchronously committed as `readLogged`'s are.
+    static func log(_ reads: [LoggedRead], on db: Connection) throws {
+        try db.execute("""
+            WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))\(raw: Self.logInsert)
+            SELECT r.patient_id, r.accessed_by, r.role, r.reason
+            FROM unnest(\(reads.map(\.patientID)), \(reads.map(\.reader)), \(reads.map(\.role)), \(reads.map(\.reason)))
+                 AS r(patient_id, accessed_by, role, reason), async_commit
+            """)
+    }
+
+    private static let logInsert = "\n    INSERT INTO patient_access_log (patient_id, accessed_by, role, reason)"
+
+    private static func byID(_ rows: [Row]) throws -> [UUID: PatientRecord] {
         var found: [UUID: PatientRecord] = [:]
         for row in rows {
             let record = try record(from: row)

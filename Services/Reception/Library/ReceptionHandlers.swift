@@ -57,26 +57,33 @@ final class ReceptionHandlers {
         return registered
     }
 
-    /// Full records for the requests that arrived together, each read written to the access log, with one
-    /// database round trip for all of them.
+    /// Records for the requests that arrived together, each shown as its reader's roles allow and each read that
+    /// shows protected fields written to the access log. The usual batch, whose readers all see protected fields
+    /// of every patient, takes one database round trip; one with other readers (a consultant, a cashier) takes two,
+    /// as whether a read shows anything depends on the record.
     func getPatients(_ calls: [(RequestContext, Clinic_Reception_V1_GetPatientRequest)]) -> [Result<Clinic_Reception_V1_Patient, any Error>] {
         BatchAnswers.answer(calls, prepare: { context, request in
-            let caller = context.caller
-            let alwaysShown = caller.holdsAny(of: PatientPrivacy.contactRoles) || caller.holdsAny(of: PatientPrivacy.medicalRoles)
-            let consultant = caller.roles.contains(.consultant)
             let read = PatientStore.LoggedRead(patientID: try CheckedID.parse(request.patientID, field: "patientId"),
-                                               reader: context.actor, role: caller.roleNames.joined(separator: ","),
-                                               reason: request.reason.trimmingWhitespace(), revealsAlways: alwaysShown,
-                                               ownClientID: consultant ? caller.staffID : "", ownClientName: consultant ? caller.name : "")
-            return (read, caller)
+                                               reader: context.actor, role: context.caller.roleNames.joined(separator: ","),
+                                               reason: request.reason.trimmingWhitespace())
+            return (read: read, caller: context.caller)
         }, together: { reads in
-            let found = try PatientStore.readLogged(reads.map(\.0), on: db)
-            return reads.map { read, caller in
-                guard let record = found[read.patientID] else {
-                    return .failure(RPCError.notFound("patient \(read.patientID.lowercasedText) not found"))
+            let alwaysLogged = reads.allSatisfy { PatientPrivacy.revealsAlways(to: $0.caller) }
+            let found = alwaysLogged ? try PatientStore.readLogged(reads.map(\.read), on: db)
+                                     : try PatientStore.find(reads.map(\.read.patientID), on: db)
+            let shown = reads.map { read, caller in
+                found[read.patientID].map { (record: $0, privacy: PatientPrivacy(caller: caller, consultant: $0.consultant)) }
+            }
+            if !alwaysLogged {
+                let revealing = zip(reads, shown).filter { $1?.privacy.revealsAnything ?? false }.map(\.0.read)
+                if !revealing.isEmpty { try PatientStore.log(revealing, on: db) }
+            }
+            return zip(reads, shown).map { read, shown in
+                guard let (record, privacy) = shown else {
+                    return .failure(RPCError.notFound("patient \(read.read.patientID.lowercasedText) not found"))
                 }
                 var patient = message(for: record)
-                PatientPrivacy(caller: caller, consultant: record.consultant).apply(to: &patient)
+                privacy.apply(to: &patient)
                 return .success(patient)
             }
         })
