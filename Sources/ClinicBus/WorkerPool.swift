@@ -20,12 +20,14 @@ public final class WorkerPool: Sendable {
     public let outbound: OutboundBus
 
     /// Creates a pool; `makeRoutes` runs on each worker thread when it starts (and again after it throws).
-    public init(configuration: WorkerConfiguration, logger: Logger,
+    /// `outbound` is the process's client for calls out (by default one to the pool's broker, made here).
+    public init(configuration: WorkerConfiguration, logger: Logger, outbound: OutboundBus? = nil,
                 makeRoutes: @escaping @Sendable (_ threadIndex: Int) throws -> WorkerRoutes) {
         self.configuration = configuration
         self.logger = logger
         self.makeRoutes = makeRoutes
-        self.outbound = OutboundBus(endpoint: configuration.brokerEndpoint, security: configuration.security, logger: logger)
+        self.outbound = outbound
+            ?? OutboundBus(endpoint: configuration.brokerEndpoint, security: configuration.security, logger: logger)
     }
 
     /// Starts the worker threads; they connect (and reconnect) to the broker on their own.

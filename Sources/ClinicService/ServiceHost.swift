@@ -32,18 +32,17 @@ public final class ServiceHost: Sendable {
                                                 threads: settings.workers, security: settings.security)
         configuration.heartbeatInterval = settings.heartbeat
         // One verifier for the process: its worker threads share the keys, the revocations and the verified tokens.
-        let verifierBox = Mutex<StaffTokenVerifier?>(nil)
-        let peers = settings.effectivePeerRoles
-        let pool = WorkerPool(configuration: configuration, logger: logger) { _ in
+        let outbound = OutboundBus(endpoint: settings.bus, security: settings.security, logger: logger)
+        let source = definition.trustSource?(databaseURL, logger) ?? BusStaffTrustSource(transport: outbound)
+        let verifier = StaffTokenVerifier(source: source, logger: logger)
+        let gate = StaffGate(verifier: verifier, peers: settings.effectivePeerRoles)
+        let pool = WorkerPool(configuration: configuration, logger: logger, outbound: outbound) { _ in
             // Runs on the worker thread: the connection lives and dies with it.
             let db = try Connection(url: databaseURL, logger: logger, planCaching: definition.planCaching)
             let routes = try definition.routes(db: db, environment: environment)
-            if let verifier = verifierBox.withLock({ $0 }) { routes.gate = StaffGate(verifier: verifier, peers: peers) }
+            routes.gate = gate
             return routes
         }
-        let source = definition.trustSource?(databaseURL, logger) ?? BusStaffTrustSource(transport: pool.outbound)
-        let verifier = StaffTokenVerifier(source: source, logger: logger)
-        verifierBox.withLock { $0 = verifier }
         let following = Mutex<Task<Void, Never>?>(nil)
         var relayConfiguration = EventRelay.Configuration(publisher: definition.name, databaseURL: databaseURL,
                                                           eventsEndpoint: settings.eventsIn)
