@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(name: "ClinicServiceTests", dependencies: ["ClinicService", "ClinicContract", "ClinicBus", "ClinicProto", "ClinicStore", "ClinicTestSupport"]),
         .testTarget(name: "ClinicStoreTests", dependencies: ["ClinicStore", "ClinicTestSupport"]),
         .testTarget(name: "StaffTests", dependencies: ["Staff", "ClinicService", "ClinicStore", "ClinicBus", "ClinicTestSupport"]),
-        .testTarget(name: "ReceptionTests", dependencies: ["Reception", "ClinicService", "ClinicStore", "ClinicBus", "ClinicTestSupport"]),
+        .testTarget(name: "ReceptionTests", dependencies: ["Reception", "Scheduling", "ClinicService", "ClinicStore", "ClinicBus", "ClinicTestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "Reception", "ClinicService", "ClinicStore", "ClinicBus",
                                                              "ClinicTestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ClinicTestSupport", "ClinicService",

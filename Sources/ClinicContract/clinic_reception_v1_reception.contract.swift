@@ -73,17 +73,182 @@ public enum Clinic_Reception_V1_Reception {
         responseSchema: "clinic.reception.v1.ListPatientAccessLogResponse",
         openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
         openAPIBody: ##""##))
-    /// `clinic.reception.v1.Reception/CheckInPatient`: Records that a patient arrived at the desk (for an appointment, or as a walk-in) and publishes PatientCheckedIn.
+    /// `clinic.reception.v1.Reception/CheckInPatient`: Records that a patient arrived at the desk (for an appointment, or as a walk-in): starts a visit with the suggested kind and the doctor the rules choose, as CheckIn does with no choices made, and answers the arrival.
     public static let checkInPatient = Method<Clinic_Reception_V1_CheckInPatientRequest, Clinic_Reception_V1_CheckIn>(
         "clinic.reception.v1.Reception/CheckInPatient", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
         verb: .post, path: "/v1/patients/{patient_id}/check-ins",
         pathVariables: [HTTPRoute.PathVariable(name: "patient_id", field: "patientId")],
         hasBody: true, created: true,
         queryAliases: [:], timeoutMS: 0,
-        summary: "Records that a patient arrived at the desk (for an appointment, or as a walk-in) and publishes PatientCheckedIn.",
+        summary: "Records that a patient arrived at the desk (for an appointment, or as a walk-in): starts a visit with the suggested kind and the doctor the rules choose, as CheckIn does with no choices made, and answers the arrival.",
         responseSchema: "clinic.reception.v1.CheckIn",
         openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
         openAPIBody: ##"{"additionalProperties":false,"properties":{"appointmentId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}],"description":"The scheduling appointment the patient came for; empty for a walk-in."}},"type":"object"}"##))
+    /// `clinic.reception.v1.Reception/StartVisit`: ─── Visits ────────────────────────────────────────────────────────────── Checks a patient in (booked or walk-in) and starts their visit: the kind (the first-visit rule's suggestion unless the desk overrides it with a reason) and the doctor (chosen, booked, the original doctor of a tooth treated within a year, preferred, or by gender). One open visit per patient: ALREADY_EXISTS names it. Publishes PatientCheckedIn, and EmergencyArrived for an emergency.
+    public static let startVisit = Method<Clinic_Reception_V1_CheckInRequest, Clinic_Reception_V1_Visit>(
+        "clinic.reception.v1.Reception/StartVisit", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
+        verb: .post, path: "/v1/visits",
+        pathVariables: [],
+        hasBody: true, created: true,
+        queryAliases: [:], timeoutMS: 10000,
+        summary: "─── Visits ────────────────────────────────────────────────────────────── Checks a patient in (booked or walk-in) and starts their visit: the kind (the first-visit rule's suggestion unless the desk overrides it with a reason) and the doctor (chosen, booked, the original doctor of a tooth treated within a year, preferred, or by gender). One open visit per patient: ALREADY_EXISTS names it. Publishes PatientCheckedIn, and EmergencyArrived for an emergency.",
+        responseSchema: "clinic.reception.v1.Visit",
+        openAPIParameters: ##"[]"##,
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.reception.v1.CheckInRequest"}"##))
+    /// `clinic.reception.v1.Reception/SuggestVisitKind`: What the first-visit rule suggests for a patient today, from reception's own visit history, and why.
+    public static let suggestVisitKind = Method<Clinic_Reception_V1_SuggestVisitKindRequest, Clinic_Reception_V1_VisitKindSuggestion>(
+        "clinic.reception.v1.Reception/SuggestVisitKind", access: .roles([.desk, .nurse, .doctor, .supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/patients/{patient_id}/visit-kind",
+        pathVariables: [HTTPRoute.PathVariable(name: "patient_id", field: "patientId")],
+        hasBody: false, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "What the first-visit rule suggests for a patient today, from reception's own visit history, and why.",
+        responseSchema: "clinic.reception.v1.VisitKindSuggestion",
+        openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}},{"description":"The treatment the patient comes for, when known.","in":"query","name":"treatment","required":false,"schema":{"anyOf":[{"enum":["TREATMENT_KIND_UNSPECIFIED","TREATMENT_KIND_EXTRACTION","TREATMENT_KIND_FILLING","TREATMENT_KIND_ROOT_CANAL_IN_PROGRESS","TREATMENT_KIND_ROOT_CANAL_OBTURATED","TREATMENT_KIND_CROWN_BRIDGE_DENTURE","TREATMENT_KIND_CLEANING","TREATMENT_KIND_PERIODONTAL","TREATMENT_KIND_IMPLANT_SURGERY","TREATMENT_KIND_IMPLANT_CROWN","TREATMENT_KIND_ORTHODONTIC_SURGICAL_STEP","TREATMENT_KIND_ORTHODONTIC_RETAINER","TREATMENT_KIND_OTHER"],"type":"string"},{"enum":[0,1,2,3,4,5,6,7,8,9,10,11,12],"type":"integer"}]}}]"##,
+        openAPIBody: ##""##))
+    /// `clinic.reception.v1.Reception/GetVisit`: One visit, with its steps and treatments.
+    public static let getVisit = Method<Clinic_Reception_V1_GetVisitRequest, Clinic_Reception_V1_Visit>(
+        "clinic.reception.v1.Reception/GetVisit", access: .roles([.desk, .cashier, .nurse, .doctor, .supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/visits/{visit_id}",
+        pathVariables: [HTTPRoute.PathVariable(name: "visit_id", field: "visitId")],
+        hasBody: false, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "One visit, with its steps and treatments.",
+        responseSchema: "clinic.reception.v1.Visit",
+        openAPIParameters: ##"[{"in":"path","name":"visit_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##""##))
+    /// `clinic.reception.v1.Reception/ListVisits`: The visits of one clinic day (default today), optionally of one patient, doctor or state; oldest first.
+    public static let listVisits = Method<Clinic_Reception_V1_ListVisitsRequest, Clinic_Reception_V1_ListVisitsResponse>(
+        "clinic.reception.v1.Reception/ListVisits", access: .roles([.desk, .cashier, .nurse, .doctor, .supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/visits",
+        pathVariables: [],
+        hasBody: false, created: false,
+        queryAliases: ["page_size": "page.pageSize", "page_token": "page.pageToken"], timeoutMS: 0,
+        summary: "The visits of one clinic day (default today), optionally of one patient, doctor or state; oldest first.",
+        responseSchema: "clinic.reception.v1.ListVisitsResponse",
+        openAPIParameters: ##"[{"description":"Clinic-local date; default today.","in":"query","name":"date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12-07","format":"date","type":"string"}]}},{"in":"query","name":"patient_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"in":"query","name":"doctor_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"in":"query","name":"status","required":false,"schema":{"anyOf":[{"enum":["VISIT_STATUS_UNSPECIFIED","VISIT_STATUS_CHECKED_IN","VISIT_STATUS_WAITING","VISIT_STATUS_IN_TREATMENT","VISIT_STATUS_TREATMENT_DONE","VISIT_STATUS_PAID","VISIT_STATUS_LEFT","VISIT_STATUS_LEFT_UNSEEN"],"type":"string"},{"enum":[0,1,2,3,4,5,6,7],"type":"integer"}]}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
+        openAPIBody: ##""##))
+    /// `clinic.reception.v1.Reception/AssignDoctor`: Puts a checked-in or waiting patient in a doctor's queue (checked in → waiting). Passing over the original doctor of a tooth treated here within a year needs the patient's reason, which is published as OriginalDoctorRefused (follow-up files it as a complaint; the director is informed).
+    public static let assignDoctor = Method<Clinic_Reception_V1_AssignDoctorRequest, Clinic_Reception_V1_Visit>(
+        "clinic.reception.v1.Reception/AssignDoctor", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
+        verb: .post, path: "/v1/visits/{visit_id}/doctor",
+        pathVariables: [HTTPRoute.PathVariable(name: "visit_id", field: "visitId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 10000,
+        summary: "Puts a checked-in or waiting patient in a doctor's queue (checked in → waiting). Passing over the original doctor of a tooth treated here within a year needs the patient's reason, which is published as OriginalDoctorRefused (follow-up files it as a complaint; the director is informed).",
+        responseSchema: "clinic.reception.v1.Visit",
+        openAPIParameters: ##"[{"in":"path","name":"visit_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"doctorId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}],"description":"The doctor; empty chooses one of the requested gender (or any) who works today, with the shortest queue."},"refusalReason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"想换一位医生","maxLength":500,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}],"description":"Why the patient will not see the original doctor of a tooth treated here within a year."},"requestedDoctorGender":{"anyOf":[{"enum":["GENDER_UNSPECIFIED","GENDER_MALE","GENDER_FEMALE",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}]}},"type":"object"}"##))
+    /// `clinic.reception.v1.Reception/AssignCoveringDoctor`: The supervisor assigns a doctor covering for one who is off or gone; the visit records "covering for Dr X".
+    public static let assignCoveringDoctor = Method<Clinic_Reception_V1_AssignCoveringDoctorRequest, Clinic_Reception_V1_Visit>(
+        "clinic.reception.v1.Reception/AssignCoveringDoctor", access: .roles([.supervisor, .director]), route: HTTPRoute(
+        verb: .post, path: "/v1/visits/{visit_id}/covering-doctor",
+        pathVariables: [HTTPRoute.PathVariable(name: "visit_id", field: "visitId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 10000,
+        summary: "The supervisor assigns a doctor covering for one who is off or gone; the visit records \"covering for Dr X\".",
+        responseSchema: "clinic.reception.v1.Visit",
+        openAPIParameters: ##"[{"in":"path","name":"visit_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"coveringForDoctorId":{"description":"The doctor who is off or gone.","example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"},"doctorId":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}},"required":["doctorId","coveringForDoctorId"],"type":"object"}"##))
+    /// `clinic.reception.v1.Reception/MoveInQueue`: Moves a waiting patient in their doctor's queue (just before another, or to the end); the reason is kept.
+    public static let moveInQueue = Method<Clinic_Reception_V1_MoveInQueueRequest, Clinic_Reception_V1_Visit>(
+        "clinic.reception.v1.Reception/MoveInQueue", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
+        verb: .post, path: "/v1/visits/{visit_id}/queue-move",
+        pathVariables: [HTTPRoute.PathVariable(name: "visit_id", field: "visitId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Moves a waiting patient in their doctor's queue (just before another, or to the end); the reason is kept.",
+        responseSchema: "clinic.reception.v1.Visit",
+        openAPIParameters: ##"[{"in":"path","name":"visit_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"beforeVisitId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}],"description":"Put the patient just before this waiting visit of the same doctor; empty: to the end of the queue."},"reason":{"allOf":[{"pattern":"\\S"},{"pattern":"^[^\\u0000]*$"}],"example":"疼痛加重","maxLength":200,"minLength":1,"type":"string"}},"required":["reason"],"type":"object"}"##))
+    /// `clinic.reception.v1.Reception/StartTreatment`: waiting → in treatment; publishes TreatmentStarted (scheduling marks the appointment in treatment).
+    public static let startTreatment = Method<Clinic_Reception_V1_StartTreatmentRequest, Clinic_Reception_V1_Visit>(
+        "clinic.reception.v1.Reception/StartTreatment", access: .roles([.doctor, .nurse]), route: HTTPRoute(
+        verb: .post, path: "/v1/visits/{visit_id}/start-treatment",
+        pathVariables: [HTTPRoute.PathVariable(name: "visit_id", field: "visitId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "waiting → in treatment; publishes TreatmentStarted (scheduling marks the appointment in treatment).",
+        responseSchema: "clinic.reception.v1.Visit",
+        openAPIParameters: ##"[{"in":"path","name":"visit_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##))
+    /// `clinic.reception.v1.Reception/CompleteTreatment`: in treatment → treatment done, with each treatment given; publishes TreatmentCompleted (billing bills it, follow-up plans its calls, scheduling completes the appointment).
+    public static let completeTreatment = Method<Clinic_Reception_V1_CompleteTreatmentRequest, Clinic_Reception_V1_Visit>(
+        "clinic.reception.v1.Reception/CompleteTreatment", access: .roles([.doctor, .nurse]), route: HTTPRoute(
+        verb: .post, path: "/v1/visits/{visit_id}/treatment-done",
+        pathVariables: [HTTPRoute.PathVariable(name: "visit_id", field: "visitId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "in treatment → treatment done, with each treatment given; publishes TreatmentCompleted (billing bills it, follow-up plans its calls, scheduling completes the appointment).",
+        responseSchema: "clinic.reception.v1.Visit",
+        openAPIParameters: ##"[{"in":"path","name":"visit_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"treatments":{"items":{"$ref":"#/components/schemas/clinic.reception.v1.Treatment.Input"},"maxItems":20,"minItems":1,"type":"array"}},"required":["treatments"],"type":"object"}"##))
+    /// `clinic.reception.v1.Reception/LeaveVisit`: The patient leaves: from paid, or from treatment done when nothing is charged or with a reason (a balance left owing).
+    public static let leaveVisit = Method<Clinic_Reception_V1_LeaveVisitRequest, Clinic_Reception_V1_Visit>(
+        "clinic.reception.v1.Reception/LeaveVisit", access: .roles([.desk, .cashier, .nurse, .supervisor, .director]), route: HTTPRoute(
+        verb: .post, path: "/v1/visits/{visit_id}/leave",
+        pathVariables: [HTTPRoute.PathVariable(name: "visit_id", field: "visitId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "The patient leaves: from paid, or from treatment done when nothing is charged or with a reason (a balance left owing).",
+        responseSchema: "clinic.reception.v1.Visit",
+        openAPIParameters: ##"[{"in":"path","name":"visit_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"余款下次付","maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}],"description":"Required when leaving unpaid from treatment done with something to charge."}},"type":"object"}"##))
+    /// `clinic.reception.v1.Reception/MarkLeftUnseen`: A checked-in or waiting patient left without being seen; publishes PatientLeftUnseen with the contact details for follow-up's call back.
+    public static let markLeftUnseen = Method<Clinic_Reception_V1_MarkLeftUnseenRequest, Clinic_Reception_V1_Visit>(
+        "clinic.reception.v1.Reception/MarkLeftUnseen", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
+        verb: .post, path: "/v1/visits/{visit_id}/left-unseen",
+        pathVariables: [HTTPRoute.PathVariable(name: "visit_id", field: "visitId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "A checked-in or waiting patient left without being seen; publishes PatientLeftUnseen with the contact details for follow-up's call back.",
+        responseSchema: "clinic.reception.v1.Visit",
+        openAPIParameters: ##"[{"in":"path","name":"visit_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"等太久","maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##))
+    /// `clinic.reception.v1.Reception/GetQueue`: ─── The waiting queue ─────────────────────────────────────────────────── The waiting queue per doctor (or of one doctor), in order, with each patient's wait, estimated wait and prompt, and who is in treatment; patients not yet given a doctor are listed apart.
+    public static let getQueue = Method<Clinic_Reception_V1_GetQueueRequest, Clinic_Reception_V1_QueueView>(
+        "clinic.reception.v1.Reception/GetQueue", access: .roles([.desk, .nurse, .doctor, .supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/queue",
+        pathVariables: [],
+        hasBody: false, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "─── The waiting queue ─────────────────────────────────────────────────── The waiting queue per doctor (or of one doctor), in order, with each patient's wait, estimated wait and prompt, and who is in treatment; patients not yet given a doctor are listed apart.",
+        responseSchema: "clinic.reception.v1.QueueView",
+        openAPIParameters: ##"[{"description":"One doctor's queue; empty: every doctor's.","in":"query","name":"doctor_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}}]"##,
+        openAPIBody: ##""##))
+    /// `clinic.reception.v1.Reception/RecordPhoneConsultation`: ─── Phone consultations ───────────────────────────────────────────────── Records a phone consultation; publishes PhoneConsultationRecorded (a call back or appointment needed becomes a follow-up task).
+    public static let recordPhoneConsultation = Method<Clinic_Reception_V1_RecordPhoneConsultationRequest, Clinic_Reception_V1_PhoneConsultation>(
+        "clinic.reception.v1.Reception/RecordPhoneConsultation", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
+        verb: .post, path: "/v1/phone-consultations",
+        pathVariables: [],
+        hasBody: true, created: true,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "─── Phone consultations ───────────────────────────────────────────────── Records a phone consultation; publishes PhoneConsultationRecorded (a call back or appointment needed becomes a follow-up task).",
+        responseSchema: "clinic.reception.v1.PhoneConsultation",
+        openAPIParameters: ##"[]"##,
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.reception.v1.RecordPhoneConsultationRequest"}"##))
+    /// `clinic.reception.v1.Reception/GetPhoneConsultation`: One phone consultation, with the caller's full phone.
+    public static let getPhoneConsultation = Method<Clinic_Reception_V1_GetPhoneConsultationRequest, Clinic_Reception_V1_PhoneConsultation>(
+        "clinic.reception.v1.Reception/GetPhoneConsultation", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/phone-consultations/{consultation_id}",
+        pathVariables: [HTTPRoute.PathVariable(name: "consultation_id", field: "consultationId")],
+        hasBody: false, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "One phone consultation, with the caller's full phone.",
+        responseSchema: "clinic.reception.v1.PhoneConsultation",
+        openAPIParameters: ##"[{"in":"path","name":"consultation_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##""##))
+    /// `clinic.reception.v1.Reception/ListPhoneConsultations`: The phone consultations of one clinic day (default today), newest first; phones masked.
+    public static let listPhoneConsultations = Method<Clinic_Reception_V1_ListPhoneConsultationsRequest, Clinic_Reception_V1_ListPhoneConsultationsResponse>(
+        "clinic.reception.v1.Reception/ListPhoneConsultations", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/phone-consultations",
+        pathVariables: [],
+        hasBody: false, created: false,
+        queryAliases: ["page_size": "page.pageSize", "page_token": "page.pageToken"], timeoutMS: 0,
+        summary: "The phone consultations of one clinic day (default today), newest first; phones masked.",
+        responseSchema: "clinic.reception.v1.ListPhoneConsultationsResponse",
+        openAPIParameters: ##"[{"description":"Clinic-local date; default today.","in":"query","name":"date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12-07","format":"date","type":"string"}]}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
+        openAPIBody: ##""##))
     /// Full names of every rpc of this service.
     public static let allMethods: [String] = [
         "clinic.reception.v1.Reception/RegisterPatient",
@@ -93,6 +258,21 @@ public enum Clinic_Reception_V1_Reception {
         "clinic.reception.v1.Reception/ListContactChanges",
         "clinic.reception.v1.Reception/ListPatientAccessLog",
         "clinic.reception.v1.Reception/CheckInPatient",
+        "clinic.reception.v1.Reception/StartVisit",
+        "clinic.reception.v1.Reception/SuggestVisitKind",
+        "clinic.reception.v1.Reception/GetVisit",
+        "clinic.reception.v1.Reception/ListVisits",
+        "clinic.reception.v1.Reception/AssignDoctor",
+        "clinic.reception.v1.Reception/AssignCoveringDoctor",
+        "clinic.reception.v1.Reception/MoveInQueue",
+        "clinic.reception.v1.Reception/StartTreatment",
+        "clinic.reception.v1.Reception/CompleteTreatment",
+        "clinic.reception.v1.Reception/LeaveVisit",
+        "clinic.reception.v1.Reception/MarkLeftUnseen",
+        "clinic.reception.v1.Reception/GetQueue",
+        "clinic.reception.v1.Reception/RecordPhoneConsultation",
+        "clinic.reception.v1.Reception/GetPhoneConsultation",
+        "clinic.reception.v1.Reception/ListPhoneConsultations",
     ]
 }
 
@@ -294,5 +474,345 @@ extension Clinic_Reception_V1_PatientCheckedIn: FieldRulesChecked {
         FieldRule.text(self.checkInID, "checkInId", at: path, into: &violations, )
         FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
         FieldRule.text(self.appointmentID, "appointmentId", at: path, into: &violations, )
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, )
+        FieldRule.text(self.checkedInBy, "checkedInBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Reception_V1_Treatment: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.enumeration(self.kind.rawValue, known: { if case .UNRECOGNIZED = self.kind { false } else { true } }(), "kind", at: path, into: &violations, required: true, definedOnly: true)
+        FieldRule.items(self.teeth.count, "teeth", at: path, into: &violations, maxItems: 32)
+        for (index, item) in self.teeth.enumerated() {
+            FieldRule.integer(Int64(clamping: item), FieldRule.entryName("teeth", index), at: path, into: &violations, format: .fdiTooth)
+        }
+        FieldRule.items(self.feeCodes.count, "feeCodes", at: path, into: &violations, maxItems: 20)
+        for (index, item) in self.feeCodes.enumerated() {
+            FieldRule.text(item, FieldRule.entryName("feeCodes", index), at: path, into: &violations, required: true, maxLength: 32, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$")
+        }
+        FieldRule.text(self.notes, "notes", at: path, into: &violations, maxLength: 1000)
+    }
+}
+
+extension Clinic_Reception_V1_VisitStep: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.by, "by", at: path, into: &violations, )
+        FieldRule.text(self.note, "note", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Reception_V1_Visit: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.id, "id", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.patientName, "patientName", at: path, into: &violations, )
+        FieldRule.text(self.appointmentID, "appointmentId", at: path, into: &violations, )
+        FieldRule.text(self.kindOverrideReason, "kindOverrideReason", at: path, into: &violations, )
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, )
+        FieldRule.text(self.doctorName, "doctorName", at: path, into: &violations, )
+        FieldRule.text(self.assignment, "assignment", at: path, into: &violations, )
+        FieldRule.text(self.coveringForDoctorID, "coveringForDoctorId", at: path, into: &violations, )
+        FieldRule.text(self.coveringForDoctorName, "coveringForDoctorName", at: path, into: &violations, )
+        FieldRule.text(self.complaint, "complaint", at: path, into: &violations, )
+        for (index, item) in self.steps.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("steps", index, at: path), into: &violations)
+        }
+        for (index, item) in self.treatments.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("treatments", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.leaveReason, "leaveReason", at: path, into: &violations, )
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, )
+        FieldRule.text(self.assignmentNote, "assignmentNote", at: path, into: &violations, )
+        FieldRule.text(self.checkedInBy, "checkedInBy", at: path, into: &violations, )
+        FieldRule.text(self.checkedInLocal, "checkedInLocal", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Reception_V1_CheckInRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.text(self.appointmentID, "appointmentId", at: path, into: &violations, format: .uuid)
+        FieldRule.enumeration(self.kind.rawValue, known: { if case .UNRECOGNIZED = self.kind { false } else { true } }(), "kind", at: path, into: &violations, definedOnly: true)
+        FieldRule.text(self.kindOverrideReason, "kindOverrideReason", at: path, into: &violations, maxLength: 200)
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, format: .uuid)
+        FieldRule.enumeration(self.requestedDoctorGender.rawValue, known: { if case .UNRECOGNIZED = self.requestedDoctorGender { false } else { true } }(), "requestedDoctorGender", at: path, into: &violations, definedOnly: true)
+        FieldRule.items(self.teeth.count, "teeth", at: path, into: &violations, maxItems: 32)
+        for (index, item) in self.teeth.enumerated() {
+            FieldRule.integer(Int64(clamping: item), FieldRule.entryName("teeth", index), at: path, into: &violations, format: .fdiTooth)
+        }
+        FieldRule.text(self.complaint, "complaint", at: path, into: &violations, maxLength: 500)
+        FieldRule.text(self.refusalReason, "refusalReason", at: path, into: &violations, maxLength: 500)
+    }
+}
+
+extension Clinic_Reception_V1_SuggestVisitKindRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.items(self.teeth.count, "teeth", at: path, into: &violations, maxItems: 32)
+        for (index, item) in self.teeth.enumerated() {
+            FieldRule.integer(Int64(clamping: item), FieldRule.entryName("teeth", index), at: path, into: &violations, format: .fdiTooth)
+        }
+        FieldRule.enumeration(self.treatment.rawValue, known: { if case .UNRECOGNIZED = self.treatment { false } else { true } }(), "treatment", at: path, into: &violations, definedOnly: true)
+    }
+}
+
+extension Clinic_Reception_V1_VisitKindSuggestion: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, )
+        FieldRule.text(self.lastTreatedOn, "lastTreatedOn", at: path, into: &violations, )
+        FieldRule.text(self.originalDoctorID, "originalDoctorId", at: path, into: &violations, )
+        FieldRule.text(self.originalDoctorName, "originalDoctorName", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Reception_V1_GetVisitRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, required: true, format: .uuid)
+    }
+}
+
+extension Clinic_Reception_V1_ListVisitsRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.date, "date", at: path, into: &violations, format: .date)
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, format: .uuid)
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, format: .uuid)
+        FieldRule.enumeration(self.status.rawValue, known: { if case .UNRECOGNIZED = self.status { false } else { true } }(), "status", at: path, into: &violations, definedOnly: true)
+        if self.hasPage { self.page.checkFieldRules(at: path + "page.", into: &violations) }
+    }
+}
+
+extension Clinic_Reception_V1_ListVisitsResponse: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.visits.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("visits", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.nextPageToken, "nextPageToken", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Reception_V1_AssignDoctorRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, format: .uuid)
+        FieldRule.enumeration(self.requestedDoctorGender.rawValue, known: { if case .UNRECOGNIZED = self.requestedDoctorGender { false } else { true } }(), "requestedDoctorGender", at: path, into: &violations, definedOnly: true)
+        FieldRule.text(self.refusalReason, "refusalReason", at: path, into: &violations, maxLength: 500)
+    }
+}
+
+extension Clinic_Reception_V1_AssignCoveringDoctorRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.text(self.coveringForDoctorID, "coveringForDoctorId", at: path, into: &violations, required: true, format: .uuid)
+    }
+}
+
+extension Clinic_Reception_V1_MoveInQueueRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.text(self.beforeVisitID, "beforeVisitId", at: path, into: &violations, format: .uuid)
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, required: true, maxLength: 200)
+    }
+}
+
+extension Clinic_Reception_V1_StartTreatmentRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, required: true, format: .uuid)
+    }
+}
+
+extension Clinic_Reception_V1_CompleteTreatmentRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.items(self.treatments.count, "treatments", at: path, into: &violations, required: true, maxItems: 20)
+        for (index, item) in self.treatments.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("treatments", index, at: path), into: &violations)
+        }
+    }
+}
+
+extension Clinic_Reception_V1_LeaveVisitRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, maxLength: 200)
+    }
+}
+
+extension Clinic_Reception_V1_MarkLeftUnseenRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, maxLength: 200)
+    }
+}
+
+extension Clinic_Reception_V1_GetQueueRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, format: .uuid)
+    }
+}
+
+extension Clinic_Reception_V1_QueueEntry: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.patientName, "patientName", at: path, into: &violations, )
+        FieldRule.text(self.moveReason, "moveReason", at: path, into: &violations, )
+        FieldRule.text(self.coveringForDoctorName, "coveringForDoctorName", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Reception_V1_DoctorQueue: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, )
+        FieldRule.text(self.doctorName, "doctorName", at: path, into: &violations, )
+        for (index, item) in self.inTreatment.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("inTreatment", index, at: path), into: &violations)
+        }
+        for (index, item) in self.waiting.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("waiting", index, at: path), into: &violations)
+        }
+    }
+}
+
+extension Clinic_Reception_V1_QueueView: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.doctors.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("doctors", index, at: path), into: &violations)
+        }
+        for (index, item) in self.unassigned.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("unassigned", index, at: path), into: &violations)
+        }
+    }
+}
+
+extension Clinic_Reception_V1_RecordPhoneConsultationRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.callerName, "callerName", at: path, into: &violations, required: true, maxLength: 50, noControlCharacters: true)
+        FieldRule.text(self.phone, "phone", at: path, into: &violations, required: true, format: .mainlandMobile)
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, format: .uuid)
+        FieldRule.text(self.question, "question", at: path, into: &violations, required: true, maxLength: 1000)
+        FieldRule.text(self.answer, "answer", at: path, into: &violations, maxLength: 1000)
+        FieldRule.text(self.advice, "advice", at: path, into: &violations, maxLength: 1000)
+    }
+}
+
+extension Clinic_Reception_V1_PhoneConsultation: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.id, "id", at: path, into: &violations, )
+        FieldRule.text(self.callerName, "callerName", at: path, into: &violations, )
+        FieldRule.text(self.phone, "phone", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.question, "question", at: path, into: &violations, )
+        FieldRule.text(self.answer, "answer", at: path, into: &violations, )
+        FieldRule.text(self.advice, "advice", at: path, into: &violations, )
+        FieldRule.text(self.recordedBy, "recordedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Reception_V1_GetPhoneConsultationRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.consultationID, "consultationId", at: path, into: &violations, required: true, format: .uuid)
+    }
+}
+
+extension Clinic_Reception_V1_ListPhoneConsultationsRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.date, "date", at: path, into: &violations, format: .date)
+        if self.hasPage { self.page.checkFieldRules(at: path + "page.", into: &violations) }
+    }
+}
+
+extension Clinic_Reception_V1_ListPhoneConsultationsResponse: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.consultations.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("consultations", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.nextPageToken, "nextPageToken", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Reception_V1_TreatmentStarted: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.appointmentID, "appointmentId", at: path, into: &violations, )
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, )
+        FieldRule.text(self.startedBy, "startedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Reception_V1_TreatmentCompleted: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.appointmentID, "appointmentId", at: path, into: &violations, )
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, )
+        FieldRule.text(self.doctorName, "doctorName", at: path, into: &violations, )
+        for (index, item) in self.treatments.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("treatments", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.recordedBy, "recordedBy", at: path, into: &violations, )
+        FieldRule.text(self.patientName, "patientName", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Reception_V1_PatientLeftUnseen: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.patientName, "patientName", at: path, into: &violations, )
+        FieldRule.text(self.phone, "phone", at: path, into: &violations, )
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, )
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, )
+        FieldRule.text(self.recordedBy, "recordedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Reception_V1_EmergencyArrived: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.patientName, "patientName", at: path, into: &violations, )
+        FieldRule.text(self.complaint, "complaint", at: path, into: &violations, )
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Reception_V1_WaitPromptDue: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.doctorID, "doctorId", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Reception_V1_OriginalDoctorRefused: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.patientName, "patientName", at: path, into: &violations, )
+        FieldRule.text(self.originalDoctorID, "originalDoctorId", at: path, into: &violations, )
+        FieldRule.text(self.originalDoctorName, "originalDoctorName", at: path, into: &violations, )
+        FieldRule.text(self.assignedDoctorID, "assignedDoctorId", at: path, into: &violations, )
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, )
+        FieldRule.text(self.recordedBy, "recordedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Reception_V1_PhoneConsultationRecorded: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.consultationID, "consultationId", at: path, into: &violations, )
+        FieldRule.text(self.callerName, "callerName", at: path, into: &violations, )
+        FieldRule.text(self.phone, "phone", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.question, "question", at: path, into: &violations, )
+        FieldRule.text(self.recordedBy, "recordedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Reception_V1_VisitEnded: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
     }
 }

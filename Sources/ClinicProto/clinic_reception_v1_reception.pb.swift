@@ -8,7 +8,11 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Reception: patient records (registration, look-up, search, contact changes).
+/// Reception: patient records (registration, look-up, search, contact changes), visits and their treatments, the
+/// waiting queue per doctor, doctor assignment and phone consultations (DOMAIN.md §1 and §6).
+///
+/// Instants are google.protobuf.Timestamp (UTC on the wire; JSON accepts any offset). Calendar dates are
+/// "YYYY-MM-DD" in the clinic's time zone.
 
 import SwiftProtobuf
 
@@ -77,6 +81,266 @@ public nonisolated enum Clinic_Reception_V1_SourceChannel: SwiftProtobuf.Enum, S
     .communityEvent,
     .coupon,
     .other,
+  ]
+
+}
+
+/// What a visit is for, decided at the desk (DOMAIN.md §1).
+public nonisolated enum Clinic_Reception_V1_VisitKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// 初诊: never treated here, or back after more than a year for a different tooth or treatment.
+  case first // = 1
+
+  /// 复诊: continuing a treatment, or the same problem within a year.
+  case `return` // = 2
+
+  /// 咨询: information or prices.
+  case consultation // = 3
+
+  /// 检查: preventive or undecided.
+  case checkup // = 4
+
+  /// 免检: produces no charge.
+  case freeCheck // = 5
+
+  /// 正畸: general check first, then the orthodontist.
+  case orthodontic // = 6
+
+  /// 急诊: goes first; the supervisor is alerted.
+  case emergency // = 7
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .first
+    case 2: self = .return
+    case 3: self = .consultation
+    case 4: self = .checkup
+    case 5: self = .freeCheck
+    case 6: self = .orthodontic
+    case 7: self = .emergency
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .first: return 1
+    case .return: return 2
+    case .consultation: return 3
+    case .checkup: return 4
+    case .freeCheck: return 5
+    case .orthodontic: return 6
+    case .emergency: return 7
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Clinic_Reception_V1_VisitKind] = [
+    .unspecified,
+    .first,
+    .return,
+    .consultation,
+    .checkup,
+    .freeCheck,
+    .orthodontic,
+    .emergency,
+  ]
+
+}
+
+/// Where a visit is: checked in → waiting → in treatment → treatment done → paid → left, or left unseen.
+public nonisolated enum Clinic_Reception_V1_VisitStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case checkedIn // = 1
+  case waiting // = 2
+  case inTreatment // = 3
+  case treatmentDone // = 4
+  case paid // = 5
+  case left // = 6
+  case leftUnseen // = 7
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .checkedIn
+    case 2: self = .waiting
+    case 3: self = .inTreatment
+    case 4: self = .treatmentDone
+    case 5: self = .paid
+    case 6: self = .left
+    case 7: self = .leftUnseen
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .checkedIn: return 1
+    case .waiting: return 2
+    case .inTreatment: return 3
+    case .treatmentDone: return 4
+    case .paid: return 5
+    case .left: return 6
+    case .leftUnseen: return 7
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Clinic_Reception_V1_VisitStatus] = [
+    .unspecified,
+    .checkedIn,
+    .waiting,
+    .inTreatment,
+    .treatmentDone,
+    .paid,
+    .left,
+    .leftUnseen,
+  ]
+
+}
+
+/// A kind of treatment (DOMAIN.md §4's table), with its stage where the follow-up depends on it.
+public nonisolated enum Clinic_Reception_V1_TreatmentKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case extraction // = 1
+  case filling // = 2
+
+  /// Root canal, still in progress.
+  case rootCanalInProgress // = 3
+
+  /// Root canal, obturated (根充).
+  case rootCanalObturated // = 4
+
+  /// Crown, bridge or denture (修复 / 镶牙).
+  case crownBridgeDenture // = 5
+  case cleaning // = 6
+  case periodontal // = 7
+  case implantSurgery // = 8
+  case implantCrown // = 9
+  case orthodonticSurgicalStep // = 10
+  case orthodonticRetainer // = 11
+  case other // = 12
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .extraction
+    case 2: self = .filling
+    case 3: self = .rootCanalInProgress
+    case 4: self = .rootCanalObturated
+    case 5: self = .crownBridgeDenture
+    case 6: self = .cleaning
+    case 7: self = .periodontal
+    case 8: self = .implantSurgery
+    case 9: self = .implantCrown
+    case 10: self = .orthodonticSurgicalStep
+    case 11: self = .orthodonticRetainer
+    case 12: self = .other
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .extraction: return 1
+    case .filling: return 2
+    case .rootCanalInProgress: return 3
+    case .rootCanalObturated: return 4
+    case .crownBridgeDenture: return 5
+    case .cleaning: return 6
+    case .periodontal: return 7
+    case .implantSurgery: return 8
+    case .implantCrown: return 9
+    case .orthodonticSurgicalStep: return 10
+    case .orthodonticRetainer: return 11
+    case .other: return 12
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Clinic_Reception_V1_TreatmentKind] = [
+    .unspecified,
+    .extraction,
+    .filling,
+    .rootCanalInProgress,
+    .rootCanalObturated,
+    .crownBridgeDenture,
+    .cleaning,
+    .periodontal,
+    .implantSurgery,
+    .implantCrown,
+    .orthodonticSurgicalStep,
+    .orthodonticRetainer,
+    .other,
+  ]
+
+}
+
+/// What the desk should do for a patient who has waited long (DOMAIN.md §1).
+public nonisolated enum Clinic_Reception_V1_WaitPrompt: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case none // = 0
+
+  /// Past 15 minutes: offer oral-health education.
+  case educate // = 1
+
+  /// Past 20 minutes: explain, and offer a new time.
+  case offerNewTime // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .none
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .none
+    case 1: self = .educate
+    case 2: self = .offerNewTime
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .none: return 0
+    case .educate: return 1
+    case .offerNewTime: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Clinic_Reception_V1_WaitPrompt] = [
+    .none,
+    .educate,
+    .offerNewTime,
   ]
 
 }
@@ -552,6 +816,7 @@ public nonisolated struct Clinic_Reception_V1_CheckIn: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The visit the arrival started.
   public var id: String = String()
 
   public var patientID: String = String()
@@ -576,12 +841,13 @@ public nonisolated struct Clinic_Reception_V1_CheckIn: Sendable {
   fileprivate var _checkedInAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
-/// Published when a patient checks in at the desk.
+/// Published when a patient checks in at the desk (scheduling marks the appointment arrived).
 public nonisolated struct Clinic_Reception_V1_PatientCheckedIn: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The visit (reception's check-in is the start of a visit).
   public var checkInID: String = String()
 
   public var patientID: String = String()
@@ -598,11 +864,1059 @@ public nonisolated struct Clinic_Reception_V1_PatientCheckedIn: Sendable {
   /// Clears the value of `checkedInAt`. Subsequent reads from it will return its default value.
   public mutating func clearCheckedInAt() {self._checkedInAt = nil}
 
+  public var kind: Clinic_Reception_V1_VisitKind = .unspecified
+
+  /// Empty until a doctor is assigned.
+  public var doctorID: String = String()
+
+  public var checkedInBy: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _checkedInAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// One treatment given in a visit.
+public nonisolated struct Clinic_Reception_V1_Treatment: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var kind: Clinic_Reception_V1_TreatmentKind = .unspecified
+
+  /// FDI tooth numbers; empty for a whole-mouth treatment such as cleaning.
+  public var teeth: [Int32] = []
+
+  /// Fee-schedule codes billing prices at the schedule in force at the treatment time.
+  public var feeCodes: [String] = []
+
+  public var notes: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One step of a visit: the state it reached, when, and who made it.
+public nonisolated struct Clinic_Reception_V1_VisitStep: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var status: Clinic_Reception_V1_VisitStatus = .unspecified
+
+  public var at: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_at ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_at = newValue}
+  }
+  /// Returns true if `at` has been explicitly set.
+  public var hasAt: Bool {self._at != nil}
+  /// Clears the value of `at`. Subsequent reads from it will return its default value.
+  public mutating func clearAt() {self._at = nil}
+
+  public var by: String = String()
+
+  /// The reason given, when the step needed one.
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _at: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// A patient's day in the clinic.
+public nonisolated struct Clinic_Reception_V1_Visit: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String {
+    get {_storage._id}
+    set {_uniqueStorage()._id = newValue}
+  }
+
+  public var patientID: String {
+    get {_storage._patientID}
+    set {_uniqueStorage()._patientID = newValue}
+  }
+
+  public var patientName: String {
+    get {_storage._patientName}
+    set {_uniqueStorage()._patientName = newValue}
+  }
+
+  /// Scheduling's appointment, empty for a walk-in.
+  public var appointmentID: String {
+    get {_storage._appointmentID}
+    set {_uniqueStorage()._appointmentID = newValue}
+  }
+
+  /// The appointment's start, for a booked patient.
+  public var appointmentStart: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._appointmentStart ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._appointmentStart = newValue}
+  }
+  /// Returns true if `appointmentStart` has been explicitly set.
+  public var hasAppointmentStart: Bool {_storage._appointmentStart != nil}
+  /// Clears the value of `appointmentStart`. Subsequent reads from it will return its default value.
+  public mutating func clearAppointmentStart() {_uniqueStorage()._appointmentStart = nil}
+
+  public var kind: Clinic_Reception_V1_VisitKind {
+    get {_storage._kind}
+    set {_uniqueStorage()._kind = newValue}
+  }
+
+  /// What the first-visit rule suggested at check-in.
+  public var suggestedKind: Clinic_Reception_V1_VisitKind {
+    get {_storage._suggestedKind}
+    set {_uniqueStorage()._suggestedKind = newValue}
+  }
+
+  /// Why the desk chose another kind than the suggestion.
+  public var kindOverrideReason: String {
+    get {_storage._kindOverrideReason}
+    set {_uniqueStorage()._kindOverrideReason = newValue}
+  }
+
+  public var status: Clinic_Reception_V1_VisitStatus {
+    get {_storage._status}
+    set {_uniqueStorage()._status = newValue}
+  }
+
+  /// Empty until a doctor is assigned.
+  public var doctorID: String {
+    get {_storage._doctorID}
+    set {_uniqueStorage()._doctorID = newValue}
+  }
+
+  public var doctorName: String {
+    get {_storage._doctorName}
+    set {_uniqueStorage()._doctorName = newValue}
+  }
+
+  /// How the doctor was chosen: "chosen", "appointment", "original doctor", "preferred", "gender", "desk",
+  /// "covering".
+  public var assignment: String {
+    get {_storage._assignment}
+    set {_uniqueStorage()._assignment = newValue}
+  }
+
+  /// Set when the doctor covers for another ("covering for Dr X").
+  public var coveringForDoctorID: String {
+    get {_storage._coveringForDoctorID}
+    set {_uniqueStorage()._coveringForDoctorID = newValue}
+  }
+
+  public var coveringForDoctorName: String {
+    get {_storage._coveringForDoctorName}
+    set {_uniqueStorage()._coveringForDoctorName = newValue}
+  }
+
+  /// The doctor's gender the patient asked for, honoured when choosing.
+  public var requestedDoctorGender: Clinic_Common_V1_Gender {
+    get {_storage._requestedDoctorGender}
+    set {_uniqueStorage()._requestedDoctorGender = newValue}
+  }
+
+  /// Teeth the patient came about (they drive the first-visit rule and the original doctor).
+  public var teeth: [Int32] {
+    get {_storage._teeth}
+    set {_uniqueStorage()._teeth = newValue}
+  }
+
+  /// What brought the patient in.
+  public var complaint: String {
+    get {_storage._complaint}
+    set {_uniqueStorage()._complaint = newValue}
+  }
+
+  /// A booked patient who called ahead to say they would be late keeps their place.
+  public var calledAhead: Bool {
+    get {_storage._calledAhead}
+    set {_uniqueStorage()._calledAhead = newValue}
+  }
+
+  public var checkedInAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._checkedInAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._checkedInAt = newValue}
+  }
+  /// Returns true if `checkedInAt` has been explicitly set.
+  public var hasCheckedInAt: Bool {_storage._checkedInAt != nil}
+  /// Clears the value of `checkedInAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCheckedInAt() {_uniqueStorage()._checkedInAt = nil}
+
+  public var treatmentStartedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._treatmentStartedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._treatmentStartedAt = newValue}
+  }
+  /// Returns true if `treatmentStartedAt` has been explicitly set.
+  public var hasTreatmentStartedAt: Bool {_storage._treatmentStartedAt != nil}
+  /// Clears the value of `treatmentStartedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearTreatmentStartedAt() {_uniqueStorage()._treatmentStartedAt = nil}
+
+  public var treatmentDoneAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._treatmentDoneAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._treatmentDoneAt = newValue}
+  }
+  /// Returns true if `treatmentDoneAt` has been explicitly set.
+  public var hasTreatmentDoneAt: Bool {_storage._treatmentDoneAt != nil}
+  /// Clears the value of `treatmentDoneAt`. Subsequent reads from it will return its default value.
+  public mutating func clearTreatmentDoneAt() {_uniqueStorage()._treatmentDoneAt = nil}
+
+  public var paidAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._paidAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._paidAt = newValue}
+  }
+  /// Returns true if `paidAt` has been explicitly set.
+  public var hasPaidAt: Bool {_storage._paidAt != nil}
+  /// Clears the value of `paidAt`. Subsequent reads from it will return its default value.
+  public mutating func clearPaidAt() {_uniqueStorage()._paidAt = nil}
+
+  public var leftAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._leftAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._leftAt = newValue}
+  }
+  /// Returns true if `leftAt` has been explicitly set.
+  public var hasLeftAt: Bool {_storage._leftAt != nil}
+  /// Clears the value of `leftAt`. Subsequent reads from it will return its default value.
+  public mutating func clearLeftAt() {_uniqueStorage()._leftAt = nil}
+
+  /// Every step, oldest first.
+  public var steps: [Clinic_Reception_V1_VisitStep] {
+    get {_storage._steps}
+    set {_uniqueStorage()._steps = newValue}
+  }
+
+  public var treatments: [Clinic_Reception_V1_Treatment] {
+    get {_storage._treatments}
+    set {_uniqueStorage()._treatments = newValue}
+  }
+
+  /// Why the patient left unseen, or left without paying.
+  public var leaveReason: String {
+    get {_storage._leaveReason}
+    set {_uniqueStorage()._leaveReason = newValue}
+  }
+
+  /// Billing's bill that marked the visit paid.
+  public var billID: String {
+    get {_storage._billID}
+    set {_uniqueStorage()._billID = newValue}
+  }
+
+  /// What the desk must still do about the doctor, e.g. "Dr X is off today: a supervisor assigns a covering doctor".
+  public var assignmentNote: String {
+    get {_storage._assignmentNote}
+    set {_uniqueStorage()._assignmentNote = newValue}
+  }
+
+  public var checkedInBy: String {
+    get {_storage._checkedInBy}
+    set {_uniqueStorage()._checkedInBy = newValue}
+  }
+
+  /// Increments on every change.
+  public var version: Int64 {
+    get {_storage._version}
+    set {_uniqueStorage()._version = newValue}
+  }
+
+  /// "YYYY-MM-DD HH:MM" in clinic time, for display.
+  public var checkedInLocal: String {
+    get {_storage._checkedInLocal}
+    set {_uniqueStorage()._checkedInLocal = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Clinic_Reception_V1_CheckInRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var patientID: String = String()
+
+  /// The scheduling appointment the patient came for; empty for a walk-in.
+  public var appointmentID: String = String()
+
+  /// The visit's kind; empty takes the first-visit rule's suggestion (emergency is never suggested: say so).
+  public var kind: Clinic_Reception_V1_VisitKind = .unspecified
+
+  /// Why the kind differs from the suggestion (required when it does).
+  public var kindOverrideReason: String = String()
+
+  /// The doctor the patient chose; empty lets the rules choose (appointment, original doctor, preferred, gender).
+  public var doctorID: String = String()
+
+  /// A male or female doctor, when the patient asks for one.
+  public var requestedDoctorGender: Clinic_Common_V1_Gender = .unspecified
+
+  public var teeth: [Int32] = []
+
+  public var complaint: String = String()
+
+  /// A booked patient who called ahead to say they would be late.
+  public var calledAhead: Bool = false
+
+  /// Why the patient will not see the original doctor of a tooth treated here within a year.
+  public var refusalReason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Reception_V1_SuggestVisitKindRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var patientID: String = String()
+
+  /// Teeth the patient comes about; empty when not known.
+  public var teeth: [Int32] = []
+
+  /// The treatment the patient comes for, when known.
+  public var treatment: Clinic_Reception_V1_TreatmentKind = .unspecified
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The first-visit rule's answer.
+public nonisolated struct Clinic_Reception_V1_VisitKindSuggestion: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// FIRST or RETURN.
+  public var kind: Clinic_Reception_V1_VisitKind = .unspecified
+
+  /// Why, in words, e.g. "last treated 2026-03-02, within a year".
+  public var reason: String = String()
+
+  /// The last treatment here (clinic-local date), empty when never treated.
+  public var lastTreatedOn: String = String()
+
+  /// The doctor who last treated one of the teeth within a year: the patient's original doctor for them.
+  public var originalDoctorID: String = String()
+
+  public var originalDoctorName: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Reception_V1_GetVisitRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var visitID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Reception_V1_ListVisitsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Clinic-local date; default today.
+  public var date: String = String()
+
+  public var patientID: String = String()
+
+  public var doctorID: String = String()
+
+  public var status: Clinic_Reception_V1_VisitStatus = .unspecified
+
+  public var page: Clinic_Common_V1_PageRequest {
+    get {_page ?? Clinic_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Clinic_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Clinic_Reception_V1_ListVisitsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var visits: [Clinic_Reception_V1_Visit] = []
+
+  public var nextPageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Reception_V1_AssignDoctorRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var visitID: String = String()
+
+  /// The doctor; empty chooses one of the requested gender (or any) who works today, with the shortest queue.
+  public var doctorID: String = String()
+
+  public var requestedDoctorGender: Clinic_Common_V1_Gender = .unspecified
+
+  /// Why the patient will not see the original doctor of a tooth treated here within a year.
+  public var refusalReason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Reception_V1_AssignCoveringDoctorRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var visitID: String = String()
+
+  public var doctorID: String = String()
+
+  /// The doctor who is off or gone.
+  public var coveringForDoctorID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Reception_V1_MoveInQueueRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var visitID: String = String()
+
+  /// Put the patient just before this waiting visit of the same doctor; empty: to the end of the queue.
+  public var beforeVisitID: String = String()
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Reception_V1_StartTreatmentRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var visitID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Reception_V1_CompleteTreatmentRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var visitID: String = String()
+
+  public var treatments: [Clinic_Reception_V1_Treatment] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Reception_V1_LeaveVisitRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var visitID: String = String()
+
+  /// Required when leaving unpaid from treatment done with something to charge.
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Reception_V1_MarkLeftUnseenRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var visitID: String = String()
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Reception_V1_GetQueueRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// One doctor's queue; empty: every doctor's.
+  public var doctorID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One patient in a queue.
+public nonisolated struct Clinic_Reception_V1_QueueEntry: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 1 is next.
+  public var position: Int32 = 0
+
+  public var visitID: String = String()
+
+  public var patientID: String = String()
+
+  public var patientName: String = String()
+
+  public var kind: Clinic_Reception_V1_VisitKind = .unspecified
+
+  public var emergency: Bool = false
+
+  public var appointmentStart: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_appointmentStart ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_appointmentStart = newValue}
+  }
+  /// Returns true if `appointmentStart` has been explicitly set.
+  public var hasAppointmentStart: Bool {self._appointmentStart != nil}
+  /// Clears the value of `appointmentStart`. Subsequent reads from it will return its default value.
+  public mutating func clearAppointmentStart() {self._appointmentStart = nil}
+
+  public var calledAhead: Bool = false
+
+  public var checkedInAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_checkedInAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_checkedInAt = newValue}
+  }
+  /// Returns true if `checkedInAt` has been explicitly set.
+  public var hasCheckedInAt: Bool {self._checkedInAt != nil}
+  /// Clears the value of `checkedInAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCheckedInAt() {self._checkedInAt = nil}
+
+  /// Minutes since the wait began (check-in, or the appointment's start for one who came early).
+  public var waitedMinutes: Int32 = 0
+
+  public var estimatedWaitMinutes: Int32 = 0
+
+  public var prompt: Clinic_Reception_V1_WaitPrompt = .none
+
+  /// Why the desk moved the patient, if it did.
+  public var moveReason: String = String()
+
+  public var coveringForDoctorName: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _appointmentStart: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _checkedInAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// One doctor's queue.
+public nonisolated struct Clinic_Reception_V1_DoctorQueue: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var doctorID: String = String()
+
+  public var doctorName: String = String()
+
+  /// Who is in treatment now, if anyone.
+  public var inTreatment: [Clinic_Reception_V1_QueueEntry] = []
+
+  public var waiting: [Clinic_Reception_V1_QueueEntry] = []
+
+  /// The median of the doctor's last 20 treatment times, or the configured default.
+  public var typicalTreatmentMinutes: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Reception_V1_QueueView: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var doctors: [Clinic_Reception_V1_DoctorQueue] = []
+
+  /// Checked in, no doctor yet, by arrival (emergencies first).
+  public var unassigned: [Clinic_Reception_V1_QueueEntry] = []
+
+  public var asOf: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_asOf ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_asOf = newValue}
+  }
+  /// Returns true if `asOf` has been explicitly set.
+  public var hasAsOf: Bool {self._asOf != nil}
+  /// Clears the value of `asOf`. Subsequent reads from it will return its default value.
+  public mutating func clearAsOf() {self._asOf = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _asOf: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Clinic_Reception_V1_RecordPhoneConsultationRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var callerName: String = String()
+
+  public var phone: String = String()
+
+  /// The caller's patient record, when they have one.
+  public var patientID: String = String()
+
+  public var question: String = String()
+
+  public var answer: String = String()
+
+  public var advice: String = String()
+
+  public var callBackNeeded: Bool = false
+
+  public var appointmentNeeded: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Reception_V1_PhoneConsultation: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var callerName: String = String()
+
+  /// Full number to the roles that may read one consultation; masked in lists.
+  public var phone: String = String()
+
+  public var patientID: String = String()
+
+  public var question: String = String()
+
+  public var answer: String = String()
+
+  public var advice: String = String()
+
+  public var callBackNeeded: Bool = false
+
+  public var appointmentNeeded: Bool = false
+
+  public var recordedBy: String = String()
+
+  public var recordedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_recordedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_recordedAt = newValue}
+  }
+  /// Returns true if `recordedAt` has been explicitly set.
+  public var hasRecordedAt: Bool {self._recordedAt != nil}
+  /// Clears the value of `recordedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearRecordedAt() {self._recordedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _recordedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Clinic_Reception_V1_GetPhoneConsultationRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var consultationID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Reception_V1_ListPhoneConsultationsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Clinic-local date; default today.
+  public var date: String = String()
+
+  public var page: Clinic_Common_V1_PageRequest {
+    get {_page ?? Clinic_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Clinic_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Clinic_Reception_V1_ListPhoneConsultationsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var consultations: [Clinic_Reception_V1_PhoneConsultation] = []
+
+  public var nextPageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Published when the doctor starts treating (scheduling marks the appointment in treatment).
+public nonisolated struct Clinic_Reception_V1_TreatmentStarted: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var visitID: String = String()
+
+  public var patientID: String = String()
+
+  public var appointmentID: String = String()
+
+  public var doctorID: String = String()
+
+  public var startedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_startedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_startedAt = newValue}
+  }
+  /// Returns true if `startedAt` has been explicitly set.
+  public var hasStartedAt: Bool {self._startedAt != nil}
+  /// Clears the value of `startedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearStartedAt() {self._startedAt = nil}
+
+  public var startedBy: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _startedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Published when treatment is done: billing makes the bill, follow-up plans its calls, scheduling completes the
+/// appointment.
+public nonisolated struct Clinic_Reception_V1_TreatmentCompleted: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var visitID: String = String()
+
+  public var patientID: String = String()
+
+  public var appointmentID: String = String()
+
+  public var doctorID: String = String()
+
+  public var doctorName: String = String()
+
+  public var treatments: [Clinic_Reception_V1_Treatment] = []
+
+  public var completedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_completedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_completedAt = newValue}
+  }
+  /// Returns true if `completedAt` has been explicitly set.
+  public var hasCompletedAt: Bool {self._completedAt != nil}
+  /// Clears the value of `completedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCompletedAt() {self._completedAt = nil}
+
+  public var visitKind: Clinic_Reception_V1_VisitKind = .unspecified
+
+  /// Who recorded the treatments.
+  public var recordedBy: String = String()
+
+  public var patientName: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _completedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Published when a waiting patient leaves unseen: follow-up calls them back.
+public nonisolated struct Clinic_Reception_V1_PatientLeftUnseen: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var visitID: String = String()
+
+  public var patientID: String = String()
+
+  public var patientName: String = String()
+
+  /// Full mobile number, for the call back.
+  public var phone: String = String()
+
+  public var doctorID: String = String()
+
+  public var checkedInAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_checkedInAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_checkedInAt = newValue}
+  }
+  /// Returns true if `checkedInAt` has been explicitly set.
+  public var hasCheckedInAt: Bool {self._checkedInAt != nil}
+  /// Clears the value of `checkedInAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCheckedInAt() {self._checkedInAt = nil}
+
+  public var leftAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_leftAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_leftAt = newValue}
+  }
+  /// Returns true if `leftAt` has been explicitly set.
+  public var hasLeftAt: Bool {self._leftAt != nil}
+  /// Clears the value of `leftAt`. Subsequent reads from it will return its default value.
+  public mutating func clearLeftAt() {self._leftAt = nil}
+
+  public var waitedMinutes: Int32 = 0
+
+  public var reason: String = String()
+
+  public var recordedBy: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _checkedInAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _leftAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Published when an emergency checks in: the supervisor is alerted.
+public nonisolated struct Clinic_Reception_V1_EmergencyArrived: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var visitID: String = String()
+
+  public var patientID: String = String()
+
+  public var patientName: String = String()
+
+  public var complaint: String = String()
+
+  public var arrivedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_arrivedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_arrivedAt = newValue}
+  }
+  /// Returns true if `arrivedAt` has been explicitly set.
+  public var hasArrivedAt: Bool {self._arrivedAt != nil}
+  /// Clears the value of `arrivedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearArrivedAt() {self._arrivedAt = nil}
+
+  public var doctorID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _arrivedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Published once per threshold when a patient has waited 15 (educate) or 20 minutes (offer a new time).
+public nonisolated struct Clinic_Reception_V1_WaitPromptDue: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var visitID: String = String()
+
+  public var patientID: String = String()
+
+  public var doctorID: String = String()
+
+  public var prompt: Clinic_Reception_V1_WaitPrompt = .none
+
+  public var thresholdMinutes: Int32 = 0
+
+  public var waitingSince: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_waitingSince ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_waitingSince = newValue}
+  }
+  /// Returns true if `waitingSince` has been explicitly set.
+  public var hasWaitingSince: Bool {self._waitingSince != nil}
+  /// Clears the value of `waitingSince`. Subsequent reads from it will return its default value.
+  public mutating func clearWaitingSince() {self._waitingSince = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _waitingSince: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Published when a patient will not see the original doctor of a tooth treated here within a year: follow-up files
+/// it as a complaint, and the director is informed.
+public nonisolated struct Clinic_Reception_V1_OriginalDoctorRefused: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var visitID: String = String()
+
+  public var patientID: String = String()
+
+  public var patientName: String = String()
+
+  public var originalDoctorID: String = String()
+
+  public var originalDoctorName: String = String()
+
+  /// The doctor the patient sees instead (empty when not yet chosen).
+  public var assignedDoctorID: String = String()
+
+  public var teeth: [Int32] = []
+
+  public var reason: String = String()
+
+  public var refusedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_refusedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_refusedAt = newValue}
+  }
+  /// Returns true if `refusedAt` has been explicitly set.
+  public var hasRefusedAt: Bool {self._refusedAt != nil}
+  /// Clears the value of `refusedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearRefusedAt() {self._refusedAt = nil}
+
+  public var recordedBy: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _refusedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Published for every phone consultation; a call back or an appointment needed becomes a follow-up task.
+public nonisolated struct Clinic_Reception_V1_PhoneConsultationRecorded: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var consultationID: String = String()
+
+  public var callerName: String = String()
+
+  /// Full mobile number, for the call back.
+  public var phone: String = String()
+
+  public var patientID: String = String()
+
+  public var question: String = String()
+
+  public var callBackNeeded: Bool = false
+
+  public var appointmentNeeded: Bool = false
+
+  public var recordedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_recordedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_recordedAt = newValue}
+  }
+  /// Returns true if `recordedAt` has been explicitly set.
+  public var hasRecordedAt: Bool {self._recordedAt != nil}
+  /// Clears the value of `recordedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearRecordedAt() {self._recordedAt = nil}
+
+  public var recordedBy: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _recordedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Published when a visit ends (left after treatment, or left unseen).
+public nonisolated struct Clinic_Reception_V1_VisitEnded: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var visitID: String = String()
+
+  public var patientID: String = String()
+
+  public var status: Clinic_Reception_V1_VisitStatus = .unspecified
+
+  public var endedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_endedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_endedAt = newValue}
+  }
+  /// Returns true if `endedAt` has been explicitly set.
+  public var hasEndedAt: Bool {self._endedAt != nil}
+  /// Clears the value of `endedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearEndedAt() {self._endedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _endedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -611,6 +1925,22 @@ fileprivate nonisolated let _protobuf_package = "clinic.reception.v1"
 
 nonisolated extension Clinic_Reception_V1_SourceChannel: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SOURCE_CHANNEL_UNSPECIFIED\0\u{1}SOURCE_CHANNEL_WALK_IN\0\u{1}SOURCE_CHANNEL_PHONE\0\u{1}SOURCE_CHANNEL_REFERRAL\0\u{1}SOURCE_CHANNEL_ONLINE\0\u{1}SOURCE_CHANNEL_COMMUNITY_EVENT\0\u{1}SOURCE_CHANNEL_COUPON\0\u{1}SOURCE_CHANNEL_OTHER\0")
+}
+
+nonisolated extension Clinic_Reception_V1_VisitKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0VISIT_KIND_UNSPECIFIED\0\u{1}VISIT_KIND_FIRST\0\u{1}VISIT_KIND_RETURN\0\u{1}VISIT_KIND_CONSULTATION\0\u{1}VISIT_KIND_CHECKUP\0\u{1}VISIT_KIND_FREE_CHECK\0\u{1}VISIT_KIND_ORTHODONTIC\0\u{1}VISIT_KIND_EMERGENCY\0")
+}
+
+nonisolated extension Clinic_Reception_V1_VisitStatus: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0VISIT_STATUS_UNSPECIFIED\0\u{1}VISIT_STATUS_CHECKED_IN\0\u{1}VISIT_STATUS_WAITING\0\u{1}VISIT_STATUS_IN_TREATMENT\0\u{1}VISIT_STATUS_TREATMENT_DONE\0\u{1}VISIT_STATUS_PAID\0\u{1}VISIT_STATUS_LEFT\0\u{1}VISIT_STATUS_LEFT_UNSEEN\0")
+}
+
+nonisolated extension Clinic_Reception_V1_TreatmentKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TREATMENT_KIND_UNSPECIFIED\0\u{1}TREATMENT_KIND_EXTRACTION\0\u{1}TREATMENT_KIND_FILLING\0\u{1}TREATMENT_KIND_ROOT_CANAL_IN_PROGRESS\0\u{1}TREATMENT_KIND_ROOT_CANAL_OBTURATED\0\u{1}TREATMENT_KIND_CROWN_BRIDGE_DENTURE\0\u{1}TREATMENT_KIND_CLEANING\0\u{1}TREATMENT_KIND_PERIODONTAL\0\u{1}TREATMENT_KIND_IMPLANT_SURGERY\0\u{1}TREATMENT_KIND_IMPLANT_CROWN\0\u{1}TREATMENT_KIND_ORTHODONTIC_SURGICAL_STEP\0\u{1}TREATMENT_KIND_ORTHODONTIC_RETAINER\0\u{1}TREATMENT_KIND_OTHER\0")
+}
+
+nonisolated extension Clinic_Reception_V1_WaitPrompt: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0WAIT_PROMPT_NONE\0\u{1}WAIT_PROMPT_EDUCATE\0\u{1}WAIT_PROMPT_OFFER_NEW_TIME\0")
 }
 
 nonisolated extension Clinic_Reception_V1_Patient: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -1592,7 +2922,7 @@ nonisolated extension Clinic_Reception_V1_CheckIn: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Clinic_Reception_V1_PatientCheckedIn: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PatientCheckedIn"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}check_in_id\0\u{3}patient_id\0\u{3}appointment_id\0\u{3}checked_in_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}check_in_id\0\u{3}patient_id\0\u{3}appointment_id\0\u{3}checked_in_at\0\u{1}kind\0\u{3}doctor_id\0\u{3}checked_in_by\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1604,6 +2934,9 @@ nonisolated extension Clinic_Reception_V1_PatientCheckedIn: SwiftProtobuf.Messag
       case 2: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.appointmentID) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._checkedInAt) }()
+      case 5: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.doctorID) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.checkedInBy) }()
       default: break
       }
     }
@@ -1626,6 +2959,15 @@ nonisolated extension Clinic_Reception_V1_PatientCheckedIn: SwiftProtobuf.Messag
     try { if let v = self._checkedInAt {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 5)
+    }
+    if !self.doctorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.doctorID, fieldNumber: 6)
+    }
+    if !self.checkedInBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.checkedInBy, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1634,6 +2976,1940 @@ nonisolated extension Clinic_Reception_V1_PatientCheckedIn: SwiftProtobuf.Messag
     if lhs.patientID != rhs.patientID {return false}
     if lhs.appointmentID != rhs.appointmentID {return false}
     if lhs._checkedInAt != rhs._checkedInAt {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.doctorID != rhs.doctorID {return false}
+    if lhs.checkedInBy != rhs.checkedInBy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_Treatment: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Treatment"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}teeth\0\u{3}fee_codes\0\u{1}notes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 2: try { try decoder.decodeRepeatedInt32Field(value: &self.teeth) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.feeCodes) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.notes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 1)
+    }
+    if !self.teeth.isEmpty {
+      try visitor.visitPackedInt32Field(value: self.teeth, fieldNumber: 2)
+    }
+    if !self.feeCodes.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.feeCodes, fieldNumber: 3)
+    }
+    if !self.notes.isEmpty {
+      try visitor.visitSingularStringField(value: self.notes, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_Treatment, rhs: Clinic_Reception_V1_Treatment) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.teeth != rhs.teeth {return false}
+    if lhs.feeCodes != rhs.feeCodes {return false}
+    if lhs.notes != rhs.notes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_VisitStep: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".VisitStep"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}at\0\u{1}by\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.status) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._at) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.by) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.status != .unspecified {
+      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 1)
+    }
+    try { if let v = self._at {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if !self.by.isEmpty {
+      try visitor.visitSingularStringField(value: self.by, fieldNumber: 3)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_VisitStep, rhs: Clinic_Reception_V1_VisitStep) -> Bool {
+    if lhs.status != rhs.status {return false}
+    if lhs._at != rhs._at {return false}
+    if lhs.by != rhs.by {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_Visit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Visit"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}patient_id\0\u{3}patient_name\0\u{3}appointment_id\0\u{3}appointment_start\0\u{1}kind\0\u{3}suggested_kind\0\u{3}kind_override_reason\0\u{1}status\0\u{3}doctor_id\0\u{3}doctor_name\0\u{1}assignment\0\u{3}covering_for_doctor_id\0\u{3}covering_for_doctor_name\0\u{3}requested_doctor_gender\0\u{1}teeth\0\u{1}complaint\0\u{3}called_ahead\0\u{3}checked_in_at\0\u{3}treatment_started_at\0\u{3}treatment_done_at\0\u{3}paid_at\0\u{3}left_at\0\u{1}steps\0\u{1}treatments\0\u{3}leave_reason\0\u{3}bill_id\0\u{3}assignment_note\0\u{3}checked_in_by\0\u{1}version\0\u{3}checked_in_local\0")
+
+  fileprivate class _StorageClass {
+    var _id: String = String()
+    var _patientID: String = String()
+    var _patientName: String = String()
+    var _appointmentID: String = String()
+    var _appointmentStart: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _kind: Clinic_Reception_V1_VisitKind = .unspecified
+    var _suggestedKind: Clinic_Reception_V1_VisitKind = .unspecified
+    var _kindOverrideReason: String = String()
+    var _status: Clinic_Reception_V1_VisitStatus = .unspecified
+    var _doctorID: String = String()
+    var _doctorName: String = String()
+    var _assignment: String = String()
+    var _coveringForDoctorID: String = String()
+    var _coveringForDoctorName: String = String()
+    var _requestedDoctorGender: Clinic_Common_V1_Gender = .unspecified
+    var _teeth: [Int32] = []
+    var _complaint: String = String()
+    var _calledAhead: Bool = false
+    var _checkedInAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _treatmentStartedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _treatmentDoneAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _paidAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _leftAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _steps: [Clinic_Reception_V1_VisitStep] = []
+    var _treatments: [Clinic_Reception_V1_Treatment] = []
+    var _leaveReason: String = String()
+    var _billID: String = String()
+    var _assignmentNote: String = String()
+    var _checkedInBy: String = String()
+    var _version: Int64 = 0
+    var _checkedInLocal: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _id = source._id
+      _patientID = source._patientID
+      _patientName = source._patientName
+      _appointmentID = source._appointmentID
+      _appointmentStart = source._appointmentStart
+      _kind = source._kind
+      _suggestedKind = source._suggestedKind
+      _kindOverrideReason = source._kindOverrideReason
+      _status = source._status
+      _doctorID = source._doctorID
+      _doctorName = source._doctorName
+      _assignment = source._assignment
+      _coveringForDoctorID = source._coveringForDoctorID
+      _coveringForDoctorName = source._coveringForDoctorName
+      _requestedDoctorGender = source._requestedDoctorGender
+      _teeth = source._teeth
+      _complaint = source._complaint
+      _calledAhead = source._calledAhead
+      _checkedInAt = source._checkedInAt
+      _treatmentStartedAt = source._treatmentStartedAt
+      _treatmentDoneAt = source._treatmentDoneAt
+      _paidAt = source._paidAt
+      _leftAt = source._leftAt
+      _steps = source._steps
+      _treatments = source._treatments
+      _leaveReason = source._leaveReason
+      _billID = source._billID
+      _assignmentNote = source._assignmentNote
+      _checkedInBy = source._checkedInBy
+      _version = source._version
+      _checkedInLocal = source._checkedInLocal
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._id) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._patientID) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._patientName) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._appointmentID) }()
+        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._appointmentStart) }()
+        case 6: try { try decoder.decodeSingularEnumField(value: &_storage._kind) }()
+        case 7: try { try decoder.decodeSingularEnumField(value: &_storage._suggestedKind) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._kindOverrideReason) }()
+        case 9: try { try decoder.decodeSingularEnumField(value: &_storage._status) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._doctorID) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._doctorName) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._assignment) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._coveringForDoctorID) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._coveringForDoctorName) }()
+        case 15: try { try decoder.decodeSingularEnumField(value: &_storage._requestedDoctorGender) }()
+        case 16: try { try decoder.decodeRepeatedInt32Field(value: &_storage._teeth) }()
+        case 17: try { try decoder.decodeSingularStringField(value: &_storage._complaint) }()
+        case 18: try { try decoder.decodeSingularBoolField(value: &_storage._calledAhead) }()
+        case 19: try { try decoder.decodeSingularMessageField(value: &_storage._checkedInAt) }()
+        case 20: try { try decoder.decodeSingularMessageField(value: &_storage._treatmentStartedAt) }()
+        case 21: try { try decoder.decodeSingularMessageField(value: &_storage._treatmentDoneAt) }()
+        case 22: try { try decoder.decodeSingularMessageField(value: &_storage._paidAt) }()
+        case 23: try { try decoder.decodeSingularMessageField(value: &_storage._leftAt) }()
+        case 24: try { try decoder.decodeRepeatedMessageField(value: &_storage._steps) }()
+        case 25: try { try decoder.decodeRepeatedMessageField(value: &_storage._treatments) }()
+        case 26: try { try decoder.decodeSingularStringField(value: &_storage._leaveReason) }()
+        case 27: try { try decoder.decodeSingularStringField(value: &_storage._billID) }()
+        case 28: try { try decoder.decodeSingularStringField(value: &_storage._assignmentNote) }()
+        case 29: try { try decoder.decodeSingularStringField(value: &_storage._checkedInBy) }()
+        case 30: try { try decoder.decodeSingularInt64Field(value: &_storage._version) }()
+        case 31: try { try decoder.decodeSingularStringField(value: &_storage._checkedInLocal) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._id.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._id, fieldNumber: 1)
+      }
+      if !_storage._patientID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._patientID, fieldNumber: 2)
+      }
+      if !_storage._patientName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._patientName, fieldNumber: 3)
+      }
+      if !_storage._appointmentID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._appointmentID, fieldNumber: 4)
+      }
+      try { if let v = _storage._appointmentStart {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      } }()
+      if _storage._kind != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._kind, fieldNumber: 6)
+      }
+      if _storage._suggestedKind != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._suggestedKind, fieldNumber: 7)
+      }
+      if !_storage._kindOverrideReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._kindOverrideReason, fieldNumber: 8)
+      }
+      if _storage._status != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._status, fieldNumber: 9)
+      }
+      if !_storage._doctorID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._doctorID, fieldNumber: 10)
+      }
+      if !_storage._doctorName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._doctorName, fieldNumber: 11)
+      }
+      if !_storage._assignment.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._assignment, fieldNumber: 12)
+      }
+      if !_storage._coveringForDoctorID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._coveringForDoctorID, fieldNumber: 13)
+      }
+      if !_storage._coveringForDoctorName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._coveringForDoctorName, fieldNumber: 14)
+      }
+      if _storage._requestedDoctorGender != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._requestedDoctorGender, fieldNumber: 15)
+      }
+      if !_storage._teeth.isEmpty {
+        try visitor.visitPackedInt32Field(value: _storage._teeth, fieldNumber: 16)
+      }
+      if !_storage._complaint.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._complaint, fieldNumber: 17)
+      }
+      if _storage._calledAhead != false {
+        try visitor.visitSingularBoolField(value: _storage._calledAhead, fieldNumber: 18)
+      }
+      try { if let v = _storage._checkedInAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
+      } }()
+      try { if let v = _storage._treatmentStartedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+      } }()
+      try { if let v = _storage._treatmentDoneAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+      } }()
+      try { if let v = _storage._paidAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
+      } }()
+      try { if let v = _storage._leftAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
+      } }()
+      if !_storage._steps.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._steps, fieldNumber: 24)
+      }
+      if !_storage._treatments.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._treatments, fieldNumber: 25)
+      }
+      if !_storage._leaveReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._leaveReason, fieldNumber: 26)
+      }
+      if !_storage._billID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._billID, fieldNumber: 27)
+      }
+      if !_storage._assignmentNote.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._assignmentNote, fieldNumber: 28)
+      }
+      if !_storage._checkedInBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._checkedInBy, fieldNumber: 29)
+      }
+      if _storage._version != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._version, fieldNumber: 30)
+      }
+      if !_storage._checkedInLocal.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._checkedInLocal, fieldNumber: 31)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_Visit, rhs: Clinic_Reception_V1_Visit) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._id != rhs_storage._id {return false}
+        if _storage._patientID != rhs_storage._patientID {return false}
+        if _storage._patientName != rhs_storage._patientName {return false}
+        if _storage._appointmentID != rhs_storage._appointmentID {return false}
+        if _storage._appointmentStart != rhs_storage._appointmentStart {return false}
+        if _storage._kind != rhs_storage._kind {return false}
+        if _storage._suggestedKind != rhs_storage._suggestedKind {return false}
+        if _storage._kindOverrideReason != rhs_storage._kindOverrideReason {return false}
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._doctorID != rhs_storage._doctorID {return false}
+        if _storage._doctorName != rhs_storage._doctorName {return false}
+        if _storage._assignment != rhs_storage._assignment {return false}
+        if _storage._coveringForDoctorID != rhs_storage._coveringForDoctorID {return false}
+        if _storage._coveringForDoctorName != rhs_storage._coveringForDoctorName {return false}
+        if _storage._requestedDoctorGender != rhs_storage._requestedDoctorGender {return false}
+        if _storage._teeth != rhs_storage._teeth {return false}
+        if _storage._complaint != rhs_storage._complaint {return false}
+        if _storage._calledAhead != rhs_storage._calledAhead {return false}
+        if _storage._checkedInAt != rhs_storage._checkedInAt {return false}
+        if _storage._treatmentStartedAt != rhs_storage._treatmentStartedAt {return false}
+        if _storage._treatmentDoneAt != rhs_storage._treatmentDoneAt {return false}
+        if _storage._paidAt != rhs_storage._paidAt {return false}
+        if _storage._leftAt != rhs_storage._leftAt {return false}
+        if _storage._steps != rhs_storage._steps {return false}
+        if _storage._treatments != rhs_storage._treatments {return false}
+        if _storage._leaveReason != rhs_storage._leaveReason {return false}
+        if _storage._billID != rhs_storage._billID {return false}
+        if _storage._assignmentNote != rhs_storage._assignmentNote {return false}
+        if _storage._checkedInBy != rhs_storage._checkedInBy {return false}
+        if _storage._version != rhs_storage._version {return false}
+        if _storage._checkedInLocal != rhs_storage._checkedInLocal {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_CheckInRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CheckInRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}patient_id\0\u{3}appointment_id\0\u{1}kind\0\u{3}kind_override_reason\0\u{3}doctor_id\0\u{3}requested_doctor_gender\0\u{1}teeth\0\u{1}complaint\0\u{3}called_ahead\0\u{3}refusal_reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.appointmentID) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.kindOverrideReason) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.doctorID) }()
+      case 6: try { try decoder.decodeSingularEnumField(value: &self.requestedDoctorGender) }()
+      case 7: try { try decoder.decodeRepeatedInt32Field(value: &self.teeth) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.complaint) }()
+      case 9: try { try decoder.decodeSingularBoolField(value: &self.calledAhead) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.refusalReason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 1)
+    }
+    if !self.appointmentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.appointmentID, fieldNumber: 2)
+    }
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 3)
+    }
+    if !self.kindOverrideReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.kindOverrideReason, fieldNumber: 4)
+    }
+    if !self.doctorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.doctorID, fieldNumber: 5)
+    }
+    if self.requestedDoctorGender != .unspecified {
+      try visitor.visitSingularEnumField(value: self.requestedDoctorGender, fieldNumber: 6)
+    }
+    if !self.teeth.isEmpty {
+      try visitor.visitPackedInt32Field(value: self.teeth, fieldNumber: 7)
+    }
+    if !self.complaint.isEmpty {
+      try visitor.visitSingularStringField(value: self.complaint, fieldNumber: 8)
+    }
+    if self.calledAhead != false {
+      try visitor.visitSingularBoolField(value: self.calledAhead, fieldNumber: 9)
+    }
+    if !self.refusalReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.refusalReason, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_CheckInRequest, rhs: Clinic_Reception_V1_CheckInRequest) -> Bool {
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.appointmentID != rhs.appointmentID {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.kindOverrideReason != rhs.kindOverrideReason {return false}
+    if lhs.doctorID != rhs.doctorID {return false}
+    if lhs.requestedDoctorGender != rhs.requestedDoctorGender {return false}
+    if lhs.teeth != rhs.teeth {return false}
+    if lhs.complaint != rhs.complaint {return false}
+    if lhs.calledAhead != rhs.calledAhead {return false}
+    if lhs.refusalReason != rhs.refusalReason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_SuggestVisitKindRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SuggestVisitKindRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}patient_id\0\u{1}teeth\0\u{1}treatment\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 2: try { try decoder.decodeRepeatedInt32Field(value: &self.teeth) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.treatment) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 1)
+    }
+    if !self.teeth.isEmpty {
+      try visitor.visitPackedInt32Field(value: self.teeth, fieldNumber: 2)
+    }
+    if self.treatment != .unspecified {
+      try visitor.visitSingularEnumField(value: self.treatment, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_SuggestVisitKindRequest, rhs: Clinic_Reception_V1_SuggestVisitKindRequest) -> Bool {
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.teeth != rhs.teeth {return false}
+    if lhs.treatment != rhs.treatment {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_VisitKindSuggestion: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".VisitKindSuggestion"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}reason\0\u{3}last_treated_on\0\u{3}original_doctor_id\0\u{3}original_doctor_name\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.lastTreatedOn) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.originalDoctorID) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.originalDoctorName) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 1)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
+    }
+    if !self.lastTreatedOn.isEmpty {
+      try visitor.visitSingularStringField(value: self.lastTreatedOn, fieldNumber: 3)
+    }
+    if !self.originalDoctorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.originalDoctorID, fieldNumber: 4)
+    }
+    if !self.originalDoctorName.isEmpty {
+      try visitor.visitSingularStringField(value: self.originalDoctorName, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_VisitKindSuggestion, rhs: Clinic_Reception_V1_VisitKindSuggestion) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.lastTreatedOn != rhs.lastTreatedOn {return false}
+    if lhs.originalDoctorID != rhs.originalDoctorID {return false}
+    if lhs.originalDoctorName != rhs.originalDoctorName {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_GetVisitRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetVisitRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}visit_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_GetVisitRequest, rhs: Clinic_Reception_V1_GetVisitRequest) -> Bool {
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_ListVisitsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListVisitsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}date\0\u{3}patient_id\0\u{3}doctor_id\0\u{1}status\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.date) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.doctorID) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.status) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.date.isEmpty {
+      try visitor.visitSingularStringField(value: self.date, fieldNumber: 1)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 2)
+    }
+    if !self.doctorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.doctorID, fieldNumber: 3)
+    }
+    if self.status != .unspecified {
+      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 4)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_ListVisitsRequest, rhs: Clinic_Reception_V1_ListVisitsRequest) -> Bool {
+    if lhs.date != rhs.date {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.doctorID != rhs.doctorID {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_ListVisitsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListVisitsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}visits\0\u{3}next_page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.visits) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.visits.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.visits, fieldNumber: 1)
+    }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_ListVisitsResponse, rhs: Clinic_Reception_V1_ListVisitsResponse) -> Bool {
+    if lhs.visits != rhs.visits {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_AssignDoctorRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AssignDoctorRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}visit_id\0\u{3}doctor_id\0\u{3}requested_doctor_gender\0\u{3}refusal_reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.doctorID) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.requestedDoctorGender) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.refusalReason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 1)
+    }
+    if !self.doctorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.doctorID, fieldNumber: 2)
+    }
+    if self.requestedDoctorGender != .unspecified {
+      try visitor.visitSingularEnumField(value: self.requestedDoctorGender, fieldNumber: 3)
+    }
+    if !self.refusalReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.refusalReason, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_AssignDoctorRequest, rhs: Clinic_Reception_V1_AssignDoctorRequest) -> Bool {
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.doctorID != rhs.doctorID {return false}
+    if lhs.requestedDoctorGender != rhs.requestedDoctorGender {return false}
+    if lhs.refusalReason != rhs.refusalReason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_AssignCoveringDoctorRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AssignCoveringDoctorRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}visit_id\0\u{3}doctor_id\0\u{3}covering_for_doctor_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.doctorID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.coveringForDoctorID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 1)
+    }
+    if !self.doctorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.doctorID, fieldNumber: 2)
+    }
+    if !self.coveringForDoctorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.coveringForDoctorID, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_AssignCoveringDoctorRequest, rhs: Clinic_Reception_V1_AssignCoveringDoctorRequest) -> Bool {
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.doctorID != rhs.doctorID {return false}
+    if lhs.coveringForDoctorID != rhs.coveringForDoctorID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_MoveInQueueRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MoveInQueueRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}visit_id\0\u{3}before_visit_id\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.beforeVisitID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 1)
+    }
+    if !self.beforeVisitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.beforeVisitID, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_MoveInQueueRequest, rhs: Clinic_Reception_V1_MoveInQueueRequest) -> Bool {
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.beforeVisitID != rhs.beforeVisitID {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_StartTreatmentRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StartTreatmentRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}visit_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_StartTreatmentRequest, rhs: Clinic_Reception_V1_StartTreatmentRequest) -> Bool {
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_CompleteTreatmentRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CompleteTreatmentRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}visit_id\0\u{1}treatments\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.treatments) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 1)
+    }
+    if !self.treatments.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.treatments, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_CompleteTreatmentRequest, rhs: Clinic_Reception_V1_CompleteTreatmentRequest) -> Bool {
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.treatments != rhs.treatments {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_LeaveVisitRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeaveVisitRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}visit_id\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 1)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_LeaveVisitRequest, rhs: Clinic_Reception_V1_LeaveVisitRequest) -> Bool {
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_MarkLeftUnseenRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MarkLeftUnseenRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}visit_id\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 1)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_MarkLeftUnseenRequest, rhs: Clinic_Reception_V1_MarkLeftUnseenRequest) -> Bool {
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_GetQueueRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetQueueRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}doctor_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.doctorID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.doctorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.doctorID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_GetQueueRequest, rhs: Clinic_Reception_V1_GetQueueRequest) -> Bool {
+    if lhs.doctorID != rhs.doctorID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_QueueEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QueueEntry"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}position\0\u{3}visit_id\0\u{3}patient_id\0\u{3}patient_name\0\u{1}kind\0\u{1}emergency\0\u{3}appointment_start\0\u{3}called_ahead\0\u{3}checked_in_at\0\u{3}waited_minutes\0\u{3}estimated_wait_minutes\0\u{1}prompt\0\u{3}move_reason\0\u{3}covering_for_doctor_name\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.position) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.patientName) }()
+      case 5: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.emergency) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._appointmentStart) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.calledAhead) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._checkedInAt) }()
+      case 10: try { try decoder.decodeSingularInt32Field(value: &self.waitedMinutes) }()
+      case 11: try { try decoder.decodeSingularInt32Field(value: &self.estimatedWaitMinutes) }()
+      case 12: try { try decoder.decodeSingularEnumField(value: &self.prompt) }()
+      case 13: try { try decoder.decodeSingularStringField(value: &self.moveReason) }()
+      case 14: try { try decoder.decodeSingularStringField(value: &self.coveringForDoctorName) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.position != 0 {
+      try visitor.visitSingularInt32Field(value: self.position, fieldNumber: 1)
+    }
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 2)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 3)
+    }
+    if !self.patientName.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientName, fieldNumber: 4)
+    }
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 5)
+    }
+    if self.emergency != false {
+      try visitor.visitSingularBoolField(value: self.emergency, fieldNumber: 6)
+    }
+    try { if let v = self._appointmentStart {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    if self.calledAhead != false {
+      try visitor.visitSingularBoolField(value: self.calledAhead, fieldNumber: 8)
+    }
+    try { if let v = self._checkedInAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
+    if self.waitedMinutes != 0 {
+      try visitor.visitSingularInt32Field(value: self.waitedMinutes, fieldNumber: 10)
+    }
+    if self.estimatedWaitMinutes != 0 {
+      try visitor.visitSingularInt32Field(value: self.estimatedWaitMinutes, fieldNumber: 11)
+    }
+    if self.prompt != .none {
+      try visitor.visitSingularEnumField(value: self.prompt, fieldNumber: 12)
+    }
+    if !self.moveReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.moveReason, fieldNumber: 13)
+    }
+    if !self.coveringForDoctorName.isEmpty {
+      try visitor.visitSingularStringField(value: self.coveringForDoctorName, fieldNumber: 14)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_QueueEntry, rhs: Clinic_Reception_V1_QueueEntry) -> Bool {
+    if lhs.position != rhs.position {return false}
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.patientName != rhs.patientName {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.emergency != rhs.emergency {return false}
+    if lhs._appointmentStart != rhs._appointmentStart {return false}
+    if lhs.calledAhead != rhs.calledAhead {return false}
+    if lhs._checkedInAt != rhs._checkedInAt {return false}
+    if lhs.waitedMinutes != rhs.waitedMinutes {return false}
+    if lhs.estimatedWaitMinutes != rhs.estimatedWaitMinutes {return false}
+    if lhs.prompt != rhs.prompt {return false}
+    if lhs.moveReason != rhs.moveReason {return false}
+    if lhs.coveringForDoctorName != rhs.coveringForDoctorName {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_DoctorQueue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DoctorQueue"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}doctor_id\0\u{3}doctor_name\0\u{3}in_treatment\0\u{1}waiting\0\u{3}typical_treatment_minutes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.doctorID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.doctorName) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.inTreatment) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.waiting) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.typicalTreatmentMinutes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.doctorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.doctorID, fieldNumber: 1)
+    }
+    if !self.doctorName.isEmpty {
+      try visitor.visitSingularStringField(value: self.doctorName, fieldNumber: 2)
+    }
+    if !self.inTreatment.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.inTreatment, fieldNumber: 3)
+    }
+    if !self.waiting.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.waiting, fieldNumber: 4)
+    }
+    if self.typicalTreatmentMinutes != 0 {
+      try visitor.visitSingularInt32Field(value: self.typicalTreatmentMinutes, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_DoctorQueue, rhs: Clinic_Reception_V1_DoctorQueue) -> Bool {
+    if lhs.doctorID != rhs.doctorID {return false}
+    if lhs.doctorName != rhs.doctorName {return false}
+    if lhs.inTreatment != rhs.inTreatment {return false}
+    if lhs.waiting != rhs.waiting {return false}
+    if lhs.typicalTreatmentMinutes != rhs.typicalTreatmentMinutes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_QueueView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QueueView"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}doctors\0\u{1}unassigned\0\u{3}as_of\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.doctors) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.unassigned) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._asOf) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.doctors.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.doctors, fieldNumber: 1)
+    }
+    if !self.unassigned.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.unassigned, fieldNumber: 2)
+    }
+    try { if let v = self._asOf {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_QueueView, rhs: Clinic_Reception_V1_QueueView) -> Bool {
+    if lhs.doctors != rhs.doctors {return false}
+    if lhs.unassigned != rhs.unassigned {return false}
+    if lhs._asOf != rhs._asOf {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_RecordPhoneConsultationRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordPhoneConsultationRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}caller_name\0\u{1}phone\0\u{3}patient_id\0\u{1}question\0\u{1}answer\0\u{1}advice\0\u{3}call_back_needed\0\u{3}appointment_needed\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.callerName) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.phone) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.question) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.answer) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.advice) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.callBackNeeded) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.appointmentNeeded) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.callerName.isEmpty {
+      try visitor.visitSingularStringField(value: self.callerName, fieldNumber: 1)
+    }
+    if !self.phone.isEmpty {
+      try visitor.visitSingularStringField(value: self.phone, fieldNumber: 2)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 3)
+    }
+    if !self.question.isEmpty {
+      try visitor.visitSingularStringField(value: self.question, fieldNumber: 4)
+    }
+    if !self.answer.isEmpty {
+      try visitor.visitSingularStringField(value: self.answer, fieldNumber: 5)
+    }
+    if !self.advice.isEmpty {
+      try visitor.visitSingularStringField(value: self.advice, fieldNumber: 6)
+    }
+    if self.callBackNeeded != false {
+      try visitor.visitSingularBoolField(value: self.callBackNeeded, fieldNumber: 7)
+    }
+    if self.appointmentNeeded != false {
+      try visitor.visitSingularBoolField(value: self.appointmentNeeded, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_RecordPhoneConsultationRequest, rhs: Clinic_Reception_V1_RecordPhoneConsultationRequest) -> Bool {
+    if lhs.callerName != rhs.callerName {return false}
+    if lhs.phone != rhs.phone {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.question != rhs.question {return false}
+    if lhs.answer != rhs.answer {return false}
+    if lhs.advice != rhs.advice {return false}
+    if lhs.callBackNeeded != rhs.callBackNeeded {return false}
+    if lhs.appointmentNeeded != rhs.appointmentNeeded {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_PhoneConsultation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PhoneConsultation"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}caller_name\0\u{1}phone\0\u{3}patient_id\0\u{1}question\0\u{1}answer\0\u{1}advice\0\u{3}call_back_needed\0\u{3}appointment_needed\0\u{3}recorded_by\0\u{3}recorded_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.callerName) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.phone) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.question) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.answer) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.advice) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.callBackNeeded) }()
+      case 9: try { try decoder.decodeSingularBoolField(value: &self.appointmentNeeded) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.recordedBy) }()
+      case 11: try { try decoder.decodeSingularMessageField(value: &self._recordedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.callerName.isEmpty {
+      try visitor.visitSingularStringField(value: self.callerName, fieldNumber: 2)
+    }
+    if !self.phone.isEmpty {
+      try visitor.visitSingularStringField(value: self.phone, fieldNumber: 3)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 4)
+    }
+    if !self.question.isEmpty {
+      try visitor.visitSingularStringField(value: self.question, fieldNumber: 5)
+    }
+    if !self.answer.isEmpty {
+      try visitor.visitSingularStringField(value: self.answer, fieldNumber: 6)
+    }
+    if !self.advice.isEmpty {
+      try visitor.visitSingularStringField(value: self.advice, fieldNumber: 7)
+    }
+    if self.callBackNeeded != false {
+      try visitor.visitSingularBoolField(value: self.callBackNeeded, fieldNumber: 8)
+    }
+    if self.appointmentNeeded != false {
+      try visitor.visitSingularBoolField(value: self.appointmentNeeded, fieldNumber: 9)
+    }
+    if !self.recordedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.recordedBy, fieldNumber: 10)
+    }
+    try { if let v = self._recordedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_PhoneConsultation, rhs: Clinic_Reception_V1_PhoneConsultation) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.callerName != rhs.callerName {return false}
+    if lhs.phone != rhs.phone {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.question != rhs.question {return false}
+    if lhs.answer != rhs.answer {return false}
+    if lhs.advice != rhs.advice {return false}
+    if lhs.callBackNeeded != rhs.callBackNeeded {return false}
+    if lhs.appointmentNeeded != rhs.appointmentNeeded {return false}
+    if lhs.recordedBy != rhs.recordedBy {return false}
+    if lhs._recordedAt != rhs._recordedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_GetPhoneConsultationRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetPhoneConsultationRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}consultation_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.consultationID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.consultationID.isEmpty {
+      try visitor.visitSingularStringField(value: self.consultationID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_GetPhoneConsultationRequest, rhs: Clinic_Reception_V1_GetPhoneConsultationRequest) -> Bool {
+    if lhs.consultationID != rhs.consultationID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_ListPhoneConsultationsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListPhoneConsultationsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}date\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.date) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.date.isEmpty {
+      try visitor.visitSingularStringField(value: self.date, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_ListPhoneConsultationsRequest, rhs: Clinic_Reception_V1_ListPhoneConsultationsRequest) -> Bool {
+    if lhs.date != rhs.date {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_ListPhoneConsultationsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListPhoneConsultationsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}consultations\0\u{3}next_page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.consultations) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.consultations.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.consultations, fieldNumber: 1)
+    }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_ListPhoneConsultationsResponse, rhs: Clinic_Reception_V1_ListPhoneConsultationsResponse) -> Bool {
+    if lhs.consultations != rhs.consultations {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_TreatmentStarted: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TreatmentStarted"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}visit_id\0\u{3}patient_id\0\u{3}appointment_id\0\u{3}doctor_id\0\u{3}started_at\0\u{3}started_by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.appointmentID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.doctorID) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._startedAt) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.startedBy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 1)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 2)
+    }
+    if !self.appointmentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.appointmentID, fieldNumber: 3)
+    }
+    if !self.doctorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.doctorID, fieldNumber: 4)
+    }
+    try { if let v = self._startedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    if !self.startedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.startedBy, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_TreatmentStarted, rhs: Clinic_Reception_V1_TreatmentStarted) -> Bool {
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.appointmentID != rhs.appointmentID {return false}
+    if lhs.doctorID != rhs.doctorID {return false}
+    if lhs._startedAt != rhs._startedAt {return false}
+    if lhs.startedBy != rhs.startedBy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_TreatmentCompleted: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TreatmentCompleted"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}visit_id\0\u{3}patient_id\0\u{3}appointment_id\0\u{3}doctor_id\0\u{3}doctor_name\0\u{1}treatments\0\u{3}completed_at\0\u{3}visit_kind\0\u{3}recorded_by\0\u{3}patient_name\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.appointmentID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.doctorID) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.doctorName) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.treatments) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._completedAt) }()
+      case 8: try { try decoder.decodeSingularEnumField(value: &self.visitKind) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.recordedBy) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.patientName) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 1)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 2)
+    }
+    if !self.appointmentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.appointmentID, fieldNumber: 3)
+    }
+    if !self.doctorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.doctorID, fieldNumber: 4)
+    }
+    if !self.doctorName.isEmpty {
+      try visitor.visitSingularStringField(value: self.doctorName, fieldNumber: 5)
+    }
+    if !self.treatments.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.treatments, fieldNumber: 6)
+    }
+    try { if let v = self._completedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    if self.visitKind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.visitKind, fieldNumber: 8)
+    }
+    if !self.recordedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.recordedBy, fieldNumber: 9)
+    }
+    if !self.patientName.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientName, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_TreatmentCompleted, rhs: Clinic_Reception_V1_TreatmentCompleted) -> Bool {
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.appointmentID != rhs.appointmentID {return false}
+    if lhs.doctorID != rhs.doctorID {return false}
+    if lhs.doctorName != rhs.doctorName {return false}
+    if lhs.treatments != rhs.treatments {return false}
+    if lhs._completedAt != rhs._completedAt {return false}
+    if lhs.visitKind != rhs.visitKind {return false}
+    if lhs.recordedBy != rhs.recordedBy {return false}
+    if lhs.patientName != rhs.patientName {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_PatientLeftUnseen: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PatientLeftUnseen"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}visit_id\0\u{3}patient_id\0\u{3}patient_name\0\u{1}phone\0\u{3}doctor_id\0\u{3}checked_in_at\0\u{3}left_at\0\u{3}waited_minutes\0\u{1}reason\0\u{3}recorded_by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.patientName) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.phone) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.doctorID) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._checkedInAt) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._leftAt) }()
+      case 8: try { try decoder.decodeSingularInt32Field(value: &self.waitedMinutes) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.recordedBy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 1)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 2)
+    }
+    if !self.patientName.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientName, fieldNumber: 3)
+    }
+    if !self.phone.isEmpty {
+      try visitor.visitSingularStringField(value: self.phone, fieldNumber: 4)
+    }
+    if !self.doctorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.doctorID, fieldNumber: 5)
+    }
+    try { if let v = self._checkedInAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._leftAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    if self.waitedMinutes != 0 {
+      try visitor.visitSingularInt32Field(value: self.waitedMinutes, fieldNumber: 8)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 9)
+    }
+    if !self.recordedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.recordedBy, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_PatientLeftUnseen, rhs: Clinic_Reception_V1_PatientLeftUnseen) -> Bool {
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.patientName != rhs.patientName {return false}
+    if lhs.phone != rhs.phone {return false}
+    if lhs.doctorID != rhs.doctorID {return false}
+    if lhs._checkedInAt != rhs._checkedInAt {return false}
+    if lhs._leftAt != rhs._leftAt {return false}
+    if lhs.waitedMinutes != rhs.waitedMinutes {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.recordedBy != rhs.recordedBy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_EmergencyArrived: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EmergencyArrived"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}visit_id\0\u{3}patient_id\0\u{3}patient_name\0\u{1}complaint\0\u{3}arrived_at\0\u{3}doctor_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.patientName) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.complaint) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._arrivedAt) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.doctorID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 1)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 2)
+    }
+    if !self.patientName.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientName, fieldNumber: 3)
+    }
+    if !self.complaint.isEmpty {
+      try visitor.visitSingularStringField(value: self.complaint, fieldNumber: 4)
+    }
+    try { if let v = self._arrivedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    if !self.doctorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.doctorID, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_EmergencyArrived, rhs: Clinic_Reception_V1_EmergencyArrived) -> Bool {
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.patientName != rhs.patientName {return false}
+    if lhs.complaint != rhs.complaint {return false}
+    if lhs._arrivedAt != rhs._arrivedAt {return false}
+    if lhs.doctorID != rhs.doctorID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_WaitPromptDue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WaitPromptDue"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}visit_id\0\u{3}patient_id\0\u{3}doctor_id\0\u{1}prompt\0\u{3}threshold_minutes\0\u{3}waiting_since\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.doctorID) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.prompt) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.thresholdMinutes) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._waitingSince) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 1)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 2)
+    }
+    if !self.doctorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.doctorID, fieldNumber: 3)
+    }
+    if self.prompt != .none {
+      try visitor.visitSingularEnumField(value: self.prompt, fieldNumber: 4)
+    }
+    if self.thresholdMinutes != 0 {
+      try visitor.visitSingularInt32Field(value: self.thresholdMinutes, fieldNumber: 5)
+    }
+    try { if let v = self._waitingSince {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_WaitPromptDue, rhs: Clinic_Reception_V1_WaitPromptDue) -> Bool {
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.doctorID != rhs.doctorID {return false}
+    if lhs.prompt != rhs.prompt {return false}
+    if lhs.thresholdMinutes != rhs.thresholdMinutes {return false}
+    if lhs._waitingSince != rhs._waitingSince {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_OriginalDoctorRefused: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OriginalDoctorRefused"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}visit_id\0\u{3}patient_id\0\u{3}patient_name\0\u{3}original_doctor_id\0\u{3}original_doctor_name\0\u{3}assigned_doctor_id\0\u{1}teeth\0\u{1}reason\0\u{3}refused_at\0\u{3}recorded_by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.patientName) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.originalDoctorID) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.originalDoctorName) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.assignedDoctorID) }()
+      case 7: try { try decoder.decodeRepeatedInt32Field(value: &self.teeth) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._refusedAt) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.recordedBy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 1)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 2)
+    }
+    if !self.patientName.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientName, fieldNumber: 3)
+    }
+    if !self.originalDoctorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.originalDoctorID, fieldNumber: 4)
+    }
+    if !self.originalDoctorName.isEmpty {
+      try visitor.visitSingularStringField(value: self.originalDoctorName, fieldNumber: 5)
+    }
+    if !self.assignedDoctorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.assignedDoctorID, fieldNumber: 6)
+    }
+    if !self.teeth.isEmpty {
+      try visitor.visitPackedInt32Field(value: self.teeth, fieldNumber: 7)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 8)
+    }
+    try { if let v = self._refusedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
+    if !self.recordedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.recordedBy, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_OriginalDoctorRefused, rhs: Clinic_Reception_V1_OriginalDoctorRefused) -> Bool {
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.patientName != rhs.patientName {return false}
+    if lhs.originalDoctorID != rhs.originalDoctorID {return false}
+    if lhs.originalDoctorName != rhs.originalDoctorName {return false}
+    if lhs.assignedDoctorID != rhs.assignedDoctorID {return false}
+    if lhs.teeth != rhs.teeth {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs._refusedAt != rhs._refusedAt {return false}
+    if lhs.recordedBy != rhs.recordedBy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_PhoneConsultationRecorded: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PhoneConsultationRecorded"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}consultation_id\0\u{3}caller_name\0\u{1}phone\0\u{3}patient_id\0\u{1}question\0\u{3}call_back_needed\0\u{3}appointment_needed\0\u{3}recorded_at\0\u{3}recorded_by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.consultationID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.callerName) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.phone) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.question) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.callBackNeeded) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.appointmentNeeded) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._recordedAt) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.recordedBy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.consultationID.isEmpty {
+      try visitor.visitSingularStringField(value: self.consultationID, fieldNumber: 1)
+    }
+    if !self.callerName.isEmpty {
+      try visitor.visitSingularStringField(value: self.callerName, fieldNumber: 2)
+    }
+    if !self.phone.isEmpty {
+      try visitor.visitSingularStringField(value: self.phone, fieldNumber: 3)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 4)
+    }
+    if !self.question.isEmpty {
+      try visitor.visitSingularStringField(value: self.question, fieldNumber: 5)
+    }
+    if self.callBackNeeded != false {
+      try visitor.visitSingularBoolField(value: self.callBackNeeded, fieldNumber: 6)
+    }
+    if self.appointmentNeeded != false {
+      try visitor.visitSingularBoolField(value: self.appointmentNeeded, fieldNumber: 7)
+    }
+    try { if let v = self._recordedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
+    if !self.recordedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.recordedBy, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_PhoneConsultationRecorded, rhs: Clinic_Reception_V1_PhoneConsultationRecorded) -> Bool {
+    if lhs.consultationID != rhs.consultationID {return false}
+    if lhs.callerName != rhs.callerName {return false}
+    if lhs.phone != rhs.phone {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.question != rhs.question {return false}
+    if lhs.callBackNeeded != rhs.callBackNeeded {return false}
+    if lhs.appointmentNeeded != rhs.appointmentNeeded {return false}
+    if lhs._recordedAt != rhs._recordedAt {return false}
+    if lhs.recordedBy != rhs.recordedBy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Reception_V1_VisitEnded: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".VisitEnded"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}visit_id\0\u{3}patient_id\0\u{1}status\0\u{3}ended_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.status) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._endedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 1)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 2)
+    }
+    if self.status != .unspecified {
+      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 3)
+    }
+    try { if let v = self._endedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Reception_V1_VisitEnded, rhs: Clinic_Reception_V1_VisitEnded) -> Bool {
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs._endedAt != rhs._endedAt {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -79,12 +79,22 @@ public final class EventConsumer: Sendable {
     /// A consumer that starts on `start()`; `makeHandlers` runs on the consumer's thread.
     public init(configuration: Configuration, logger: Logger, makeHandlers: @escaping @Sendable () -> EventHandlers) {
         thread = DedicatedThread(name: "consumer-\(configuration.name)") { thread in
+            // A publisher that is down makes every run fail at its first replay: wait longer each time (up to 30 s)
+            // so its absence costs a log line every half minute, not a stream of them.
+            var failures = 0
             while !thread.shouldStop {
+                let started = ContinuousClock.now
                 do {
                     try ConsumerLoop(configuration: configuration, handlers: makeHandlers(), logger: logger, thread: thread).run()
+                    failures = 0
                 } catch {
-                    logger.warning("event consumer failed; restarting", metadata: ["error": "\(error)"])
-                    thread.pause(.seconds(1))
+                    // A run that went well for a minute starts the count again.
+                    if ContinuousClock.now - started > .seconds(60) { failures = 0 }
+                    failures += 1
+                    let pause = min(30, 1 << min(failures - 1, 5))
+                    logger.warning("event consumer failed; restarting", metadata: ["consumer": "\(configuration.name)", "error": "\(error)",
+                                                                                   "retry_in_seconds": "\(pause)"])
+                    thread.pause(.seconds(pause))
                 }
             }
         }

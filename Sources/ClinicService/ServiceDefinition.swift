@@ -15,7 +15,8 @@ public struct ServiceDefinition: Sendable {
     public var migrations: [Migration]
     /// Builds one worker thread's routes around that thread's own database connection.
     public var makeRoutes: @Sendable (_ db: Connection, _ environment: ServiceEnvironment) throws -> WorkerRoutes
-    /// Other services' events this service consumes; ServiceHost runs one EventConsumer when not empty.
+    /// Other services' events this service consumes; ServiceHost runs one EventConsumer per source, so a publisher
+    /// that is down delays no other's events.
     public var eventSources: [EventSource]
     /// Builds the consumer's handlers on the consumer's own thread (used only with `eventSources`).
     public var makeEventHandlers: @Sendable (_ environment: ServiceEnvironment) -> EventHandlers

@@ -49,11 +49,12 @@ public final class ServiceHost: Sendable {
         relayConfiguration.security = settings.security
         let relay = EventRelay(configuration: relayConfiguration, logger: logger)
         var parts = [ThreadedService.Part("relay", start: { relay.start() }, stop: { relay.stop() })]
-        if !definition.eventSources.isEmpty {
+        // One consumer per publisher: a publisher that is down (or not deployed yet) delays no other's events.
+        for source in definition.eventSources {
             let makeHandlers = definition.makeEventHandlers
             var consumerConfiguration = EventConsumer.Configuration(
-                name: definition.name, databaseURL: databaseURL, busEndpoint: settings.bus, eventsEndpoint: settings.eventsOut,
-                sources: definition.eventSources)
+                name: "\(definition.name)-\(source.publisher)", databaseURL: databaseURL, busEndpoint: settings.bus,
+                eventsEndpoint: settings.eventsOut, sources: [source])
             consumerConfiguration.security = settings.security
             let consumer = EventConsumer(configuration: consumerConfiguration, logger: logger) { makeHandlers(environment) }
             parts.append(.init("consumer", start: { consumer.start() }, stop: { consumer.stop() }))

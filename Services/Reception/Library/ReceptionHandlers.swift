@@ -8,14 +8,18 @@ import SwiftProtobuf
 
 /// Reception's rpc handlers for one worker thread: protobuf in, domain rules, SQL, protobuf out.
 final class ReceptionHandlers {
-    private let db: Connection
-    private let calendar: ClinicClock
-    private let logger: Logger
+    let db: Connection
+    let calendar: ClinicClock
+    let policy: ReceptionPolicy
+    let directory: SchedulingDirectory
+    let logger: Logger
 
     /// Handlers bound to this thread's own database connection.
-    init(db: Connection, calendar: ClinicClock, logger: Logger) {
+    init(db: Connection, calendar: ClinicClock, policy: ReceptionPolicy, logger: Logger) {
         self.db = db
         self.calendar = calendar
+        self.policy = policy
+        directory = SchedulingDirectory(clock: calendar)
         self.logger = logger
     }
 
@@ -30,6 +34,21 @@ final class ReceptionHandlers {
         routes.register(Reception.listContactChanges) { try self.listContactChanges($0, $1) }
         routes.register(Reception.checkInPatient) { try self.checkInPatient($0, $1) }
         routes.register(Reception.listPatientAccessLog) { try self.listPatientAccessLog($0, $1) }
+        routes.register(Reception.startVisit) { try self.checkIn($0, $1) }
+        routes.register(Reception.suggestVisitKind) { try self.suggestVisitKind($0, $1) }
+        routes.register(Reception.getVisit) { try self.getVisit($0, $1) }
+        routes.register(Reception.listVisits) { try self.listVisits($0, $1) }
+        routes.register(Reception.assignDoctor) { try self.assignDoctor($0, $1) }
+        routes.register(Reception.assignCoveringDoctor) { try self.assignCoveringDoctor($0, $1) }
+        routes.register(Reception.moveInQueue) { try self.moveInQueue($0, $1) }
+        routes.register(Reception.startTreatment) { try self.startTreatment($0, $1) }
+        routes.register(Reception.completeTreatment) { try self.completeTreatment($0, $1) }
+        routes.register(Reception.leaveVisit) { try self.leaveVisit($0, $1) }
+        routes.register(Reception.markLeftUnseen) { try self.markLeftUnseen($0, $1) }
+        routes.register(Reception.getQueue) { try self.getQueue($0, $1) }
+        routes.register(Reception.recordPhoneConsultation) { try self.recordPhoneConsultation($0, $1) }
+        routes.register(Reception.getPhoneConsultation) { try self.getPhoneConsultation($0, $1) }
+        routes.register(Reception.listPhoneConsultations) { try self.listPhoneConsultations($0, $1) }
         return routes
     }
 
@@ -175,29 +194,6 @@ final class ReceptionHandlers {
         return response
     }
 
-    func checkInPatient(_ context: RequestContext, _ request: Clinic_Reception_V1_CheckInPatientRequest) throws -> Clinic_Reception_V1_CheckIn {
-        let patientID = try CheckedID.parse(request.patientID, field: "patientId")
-        // Empty for a walk-in.
-        let appointmentID = try CheckedID.parseOptional(request.appointmentID, field: "appointmentId")
-        let checkedInBy = context.actor
-
-        return try IdempotentWrite.perform(context, on: db) { db in
-            guard try PatientStore.exists(patientID, on: db) else {
-                throw RPCError.notFound("patient \(patientID.lowercasedText) not found")
-            }
-            guard let record = try CheckInStore.insert(patientID: patientID, appointmentID: appointmentID,
-                                                       checkedInBy: checkedInBy, on: db) else {
-                // Only an appointment can conflict: the insert found its check-in already there.
-                let existing = try appointmentID.flatMap { try CheckInStore.find(appointmentID: $0, on: db) }
-                throw Self.alreadyCheckedIn(appointmentID, existing: existing?.id)
-            }
-            try ReceptionEvents.patientCheckedIn(record, on: db)
-            logger.info("patient checked in", metadata: ["patient_id": "\(patientID.lowercasedText)", "check_in_id": "\(record.id.lowercasedText)",
-                                                         "appointment_id": "\(appointmentID?.lowercasedText ?? "walk-in")"])
-            return message(for: record)
-        }
-    }
-
     // MARK: protobuf ⇄ domain
 
     private func message(for record: PatientRecord) -> Clinic_Reception_V1_Patient {
@@ -225,16 +221,6 @@ final class ReceptionHandlers {
         patient.updatedAt = Google_Protobuf_Timestamp(date: record.updatedAt)
         patient.version = record.version
         return patient
-    }
-
-    private func message(for record: CheckInRecord) -> Clinic_Reception_V1_CheckIn {
-        var checkIn = Clinic_Reception_V1_CheckIn()
-        checkIn.id = record.id.lowercasedText
-        checkIn.patientID = record.patientID.lowercasedText
-        checkIn.appointmentID = record.appointmentID?.lowercasedText ?? ""
-        checkIn.checkedInAt = Google_Protobuf_Timestamp(date: record.checkedInAt)
-        checkIn.checkedInBy = record.checkedInBy
-        return checkIn
     }
 
     private func summary(for listing: PatientListing, today: ClinicDate) -> Clinic_Reception_V1_PatientSummary {
@@ -266,18 +252,6 @@ final class ReceptionHandlers {
         violation.description_p = existing.lowercasedText
         return RPCError(.alreadyExists,
                         "a patient with the same phone, or the same name and birth date, is already registered: \(existing.lowercasedText)",
-                        violations: [violation])
-    }
-
-    static func alreadyCheckedIn(_ appointmentID: UUID?, existing: UUID?) -> RPCError {
-        let appointment = appointmentID?.lowercasedText ?? ""
-        guard let existing else {
-            return RPCError.alreadyExists("appointment \(appointment) is already checked in")
-        }
-        var violation = FieldViolation()
-        violation.field = "existingCheckInId"
-        violation.description_p = existing.lowercasedText
-        return RPCError(.alreadyExists, "appointment \(appointment) is already checked in: check-in \(existing.lowercasedText)",
                         violations: [violation])
     }
 }
