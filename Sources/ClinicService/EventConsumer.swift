@@ -216,8 +216,14 @@ private struct ConsumerLoop {
         }
     }
 
-    /// Pulls and applies everything after the last applied seq, page by page.
+    /// Pulls and applies everything after the last applied seq, page by page. A publisher with no live worker (down,
+    /// or not deployed yet) is passed over until the next catch-up: a live event past the checkpoint then waits for
+    /// it, so nothing is applied out of order, and the consumer never blocks on a call nobody can answer.
     private func replay(_ source: EventSource, into catchUp: inout SubscriberCatchUp, db: Connection, client: BusClient) throws {
+        guard client.serviceAvailableBlocking(source.replay.busService, timeout: .milliseconds(500)) else {
+            logger.debug("publisher not on the bus; catch-up later", metadata: ["publisher": "\(source.publisher)"])
+            return
+        }
         while !thread.shouldStop {
             var request = Clinic_Bus_V1_ReplayRequest()
             request.afterSeq = try EventCheckpoint.lastApplied(publisher: source.publisher, on: db)

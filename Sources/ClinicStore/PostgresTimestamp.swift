@@ -123,3 +123,13 @@ enum PostgresTimestamp {
         }
     }
 }
+
+extension Date {
+    /// The instant as PostgreSQL keeps and returns it (whole microseconds), so that what a row stores and what an event
+    /// or a reply says of it are equal.
+    public var inStoredPrecision: Date {
+        let micros = (timeIntervalSince1970 * 1_000_000).rounded()
+        let seconds = (micros / 1_000_000).rounded(.down)
+        return Date(timeIntervalSince1970: seconds + (micros - seconds * 1_000_000) / 1_000_000)
+    }
+}

@@ -300,7 +300,7 @@ struct VisitTests {
         paid.billID = "bill-1"
         paid.visitID = visit.id
         paid.totalFen = 12_000
-        paid.paidAt = .init(date: Date())
+        paid.paidAt = .init(date: Date().inStoredPrecision)
         // The same event twice (a second bill for the visit is skipped), and one for an unknown visit.
         try EventOutbox(publisher: "billing").append(paid, on: billingDB)
         var stray = paid

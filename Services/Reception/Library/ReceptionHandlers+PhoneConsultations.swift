@@ -14,7 +14,7 @@ extension ReceptionHandlers {
             id: UUID.random(), callerName: request.callerName.trimmingWhitespace(), phone: phone.digits, patientID: patientID,
             question: request.question.trimmingWhitespace(), answer: request.answer.trimmingWhitespace(),
             advice: request.advice.trimmingWhitespace(), callBackNeeded: request.callBackNeeded,
-            appointmentNeeded: request.appointmentNeeded, recordedBy: context.actor, recordedAt: Date())
+            appointmentNeeded: request.appointmentNeeded, recordedBy: context.actor, recordedAt: Date().inStoredPrecision)
         let stored = try IdempotentWrite.perform(context, on: db) { db in
             if let patientID, try !PatientStore.exists(patientID, on: db) {
                 throw RPCError.notFound("patient \(patientID.lowercasedText) not found")

@@ -53,7 +53,7 @@ extension ReceptionHandlers {
     /// Starts a visit: the patient and appointment looked up, the kind suggested (or overridden with a reason), the
     /// doctor chosen by the rules, then the visit, its steps and its events written in one transaction.
     private func checkIn(_ order: CheckInOrder, context: RequestContext) throws -> Clinic_Reception_V1_Visit {
-        let now = Date()
+        let now = Date().inStoredPrecision
         guard let patient = try PatientStore.find(order.patientID, on: db) else {
             throw RPCError.notFound("patient \(order.patientID.lowercasedText) not found")
         }
@@ -192,7 +192,7 @@ extension ReceptionHandlers {
         let doctorID = try CheckedID.parseOptional(request.doctorID, field: "doctorId")?.lowercasedText
         guard let visit = try VisitStore.find(id, on: db) else { throw RPCError.notFound("visit \(id.lowercasedText) not found") }
         _ = try VisitLifecycle.next(after: .assignDoctor, from: visit.status).get()
-        let now = Date()
+        let now = Date().inStoredPrecision
         let teeth = visit.teeth.compactMap(ToothNumber.init)
         let original = FirstVisitRule.originalDoctor(history: try VisitStore.history(of: visit.patientID, clock: calendar, on: db),
                                                      today: calendar.date(of: now), teeth: teeth)
@@ -225,7 +225,7 @@ extension ReceptionHandlers {
         guard doctorID != absentID else {
             throw RPCError.invalidArgument(field: "coveringForDoctorId", "a doctor cannot cover for themselves")
         }
-        let now = Date()
+        let now = Date().inStoredPrecision
         let doctors = try directory.doctors(wanted: [doctorID], waiting: [:], now: now, context: context)
         guard let doctor = doctors.first(where: { $0.id == doctorID }) else { throw RPCError.notFound("doctor \(doctorID) not found") }
         guard doctor.isAvailable else {
@@ -241,7 +241,7 @@ extension ReceptionHandlers {
 
     func startTreatment(_ context: RequestContext, _ request: Clinic_Reception_V1_StartTreatmentRequest) throws -> Clinic_Reception_V1_Visit {
         let id = try CheckedID.parse(request.visitID, field: "visitId")
-        let now = Date()
+        let now = Date().inStoredPrecision
         return try step(id, .startTreatment, context: context, at: now) { visit, next, db in
             try VisitStore.advance(id, to: next, at: now, on: db)
             try VisitStore.addStep(id, next, at: now, by: context.actor, on: db)
@@ -260,7 +260,7 @@ extension ReceptionHandlers {
                                    feeCodes: treatment.feeCodes.map { $0.trimmingWhitespace() },
                                    notes: treatment.notes.trimmingWhitespace())
         }
-        let now = Date()
+        let now = Date().inStoredPrecision
         let visit = try step(id, .completeTreatment, context: context, at: now) { visit, next, db in
             try VisitStore.advance(id, to: next, at: now, on: db)
             try VisitStore.addTreatments(treatments, to: visit, at: now, by: context.actor, on: db)
@@ -274,7 +274,7 @@ extension ReceptionHandlers {
     func leaveVisit(_ context: RequestContext, _ request: Clinic_Reception_V1_LeaveVisitRequest) throws -> Clinic_Reception_V1_Visit {
         let id = try CheckedID.parse(request.visitID, field: "visitId")
         let reason = request.reason.trimmingWhitespace()
-        let now = Date()
+        let now = Date().inStoredPrecision
         return try step(id, { visit in
             // Nothing to pay for a free check or treatments without fee codes; otherwise leaving unpaid needs a reason.
             let treatments = try VisitStore.treatments(of: [id], on: self.db)[id] ?? []
@@ -290,7 +290,7 @@ extension ReceptionHandlers {
     func markLeftUnseen(_ context: RequestContext, _ request: Clinic_Reception_V1_MarkLeftUnseenRequest) throws -> Clinic_Reception_V1_Visit {
         let id = try CheckedID.parse(request.visitID, field: "visitId")
         let reason = request.reason.trimmingWhitespace()
-        let now = Date()
+        let now = Date().inStoredPrecision
         return try step(id, .leaveUnseen, context: context, at: now) { visit, next, db in
             guard let patient = try PatientStore.find(visit.patientID, on: db) else { throw RPCError.internalError("patient vanished") }
             try VisitStore.advance(id, to: next, at: now, reason: reason, on: db)

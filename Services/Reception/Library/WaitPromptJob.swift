@@ -9,7 +9,7 @@ public enum WaitPromptJob {
     /// The job ServiceHost runs every `policy.promptIntervalSeconds`.
     public static func job(_ policy: ReceptionPolicy) -> BackgroundJob {
         BackgroundJob(name: "wait-prompts", interval: .seconds(policy.promptIntervalSeconds)) { db, environment in
-            _ = try run(policy.prompts, now: Date(), logger: environment.logger, on: db)
+            _ = try run(policy.prompts, now: Date().inStoredPrecision, logger: environment.logger, on: db)
         }
     }
 
