@@ -78,4 +78,55 @@ struct EventCatchUpTests {
         #expect(Set(applied[5..<65]) == Set(burst) && burst.count == 60)
         #expect(try EventCheckpoint.lastApplied(publisher: "reception", on: setup) == 69)
     }
+
+    /// What billing and follow-up will build on: a subscriber down when the treatment was recorded gets
+    /// TreatmentCompleted when it comes back, once, and again after a restart nothing twice.
+    @Test func treatmentCompletedReachesASubscriberThatWasDownOnce() async throws {
+        let harness = try ReceptionHarness(scheduling: true)
+        defer { harness.stop() }
+        let consumerURL = try TestDatabase.shared().makeService(prefix: "follower").url
+        let setup = try Connection(url: consumerURL, logger: ReceptionHarness.logger)
+        defer { setup.close() }
+        let schema = try #require(try setup.query("SELECT current_schema() AS s").first?.decode("s", as: String.self))
+        try Migrator.apply(CoreMigrations.all, component: "core", schema: schema, on: setup, logger: ReceptionHarness.logger)
+        // The visit id is unique: a second delivery would fail the consumer's transaction loudly.
+        try setup.execute(script: "CREATE TABLE treated (visit_id text PRIMARY KEY, fee_codes text NOT NULL)")
+        func makeConsumer() -> EventConsumer {
+            var configuration = EventConsumer.Configuration(
+                name: "follower", databaseURL: consumerURL, busEndpoint: harness.endpoints.requests,
+                eventsEndpoint: harness.endpoints.eventsOut,
+                sources: [EventSource(publisher: "reception", topicPrefix: "clinic.reception.", replay: Clinic_Reception_V1_Events.replay)])
+            configuration.idleReplay = .milliseconds(300)
+            return EventConsumer(configuration: configuration, logger: ReceptionHarness.logger) {
+                let handlers = EventHandlers()
+                handlers.on(Clinic_Reception_V1_TreatmentCompleted.self) { db, _, event in
+                    let codes = event.treatments.flatMap(\.feeCodes).joined(separator: ",")
+                    try db.execute("INSERT INTO treated (visit_id, fee_codes) VALUES (\(event.visitID), \(codes))")
+                }
+                return handlers
+            }
+        }
+        func treated() throws -> [String] {
+            try setup.query("SELECT visit_id FROM treated ORDER BY visit_id").map { try $0.decode("visit_id", as: String.self) }
+        }
+
+        let doctor = try await harness.makeDoctor()
+        let visit = try await harness.checkIn(try await harness.register().id) { $0.doctorID = doctor.id }
+        _ = try await harness.start(visit.id)
+        _ = try await harness.complete(visit.id, [filling(36), filling(46, code: "FILL-02")])
+
+        let consumer = makeConsumer()
+        consumer.start()
+        #expect(try await eventually { try treated() == [visit.id] })
+        #expect(try setup.query("SELECT fee_codes FROM treated").first?.decode("fee_codes", as: String.self) == "FILL-01,FILL-02")
+        consumer.stop()
+        let restarted = makeConsumer()
+        restarted.start()
+        defer { restarted.stop() }
+        let receptionDB = try harness.database()
+        defer { receptionDB.close() }
+        let published = try receptionDB.query("SELECT max(published_seq) AS n FROM outbox").first?.decode("n", as: Int64.self) ?? 0
+        #expect(try await eventually { try EventCheckpoint.lastApplied(publisher: "reception", on: setup) == UInt64(published) })
+        #expect(try treated() == [visit.id])
+    }
 }
