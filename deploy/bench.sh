@@ -3,6 +3,7 @@
 #   bench-results/bus.json   bus round trips (1 and 64 in flight) beside a raw libzmq DEALER/ROUTER echo, and with
 #                            CURVE off and on side by side (alternating rounds)
 #   bench-results/http.json  gateway GET/POST /v1/patients with wrk beside a bare Hummingbird hello-world
+#   bench-results/queue.json the waiting-queue view (200 waiting over 20 doctors) paced at 500 req/s and flat out
 #   bench-results/scheduling.json  FindSlots over 200 doctors and 1,000,000 seeded appointments, and booking
 #                            throughput, over the bus (its own private cluster; CLINIC_BENCH_APPOINTMENTS to change)
 # Usage: deploy/bench.sh [seconds-per-case]   (default 5)
@@ -30,3 +31,5 @@ for _ in $(seq 1 300); do
 done
 "$bin/clinic-bench" http --gateway "http://127.0.0.1:$http_port" --seconds "$seconds" --admin-password-file "$state/admin-password" \
   --output bench-results/http.json
+"$bin/clinic-bench" queue --gateway "http://127.0.0.1:$http_port" --seconds "$seconds" --admin-password-file "$state/admin-password" \
+  --output bench-results/queue.json

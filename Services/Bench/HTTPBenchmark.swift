@@ -63,53 +63,18 @@ struct HTTPBenchmark: AsyncParsableCommand {
 
     /// A hello-world JSON endpoint in this process, measured with the same wrk settings.
     private func measureHelloWorld() async throws -> WrkResult {
-        let router = Router()
-        router.get("/hello") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"],
-                     body: .init(byteBuffer: ByteBuffer(string: #"{"hello":"world"}"#)))
+        try await HelloWorldServer.serving { url in
+            try runWrk(name: "hello-world (Hummingbird, same machine)", url: url, script: nil)
         }
-        let port = Int.random(in: 30_000...39_000)
-        var quiet = Logger(label: "bench.hello")
-        quiet.logLevel = .critical  // stopping it afterwards logs a cancellation that is no error
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: quiet)
-        let server = Task { try await app.run() }
-        defer { server.cancel() }
-        for _ in 0..<100 where (try? await Self.get("http://127.0.0.1:\(port)/hello")) != 200 {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try runWrk(name: "hello-world (Hummingbird, same machine)", url: "http://127.0.0.1:\(port)/hello", script: nil)
     }
+
+    /// The load this command drives.
+    var load: GatewayLoad { GatewayLoad(gateway: gateway, threads: threads, connections: connections, seconds: seconds) }
 
     /// A desk member's token, when the stack has an admin to make the member with; nil otherwise.
     private func signInAsDesk() async throws -> String? {
-        guard let file = adminPasswordFile,
-              let password = try? String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) else {
-            return nil
-        }
-        let admin = try await signIn(account: "admin", password: password)
-        let member: [String: Any] = ["account": "bench.desk", "name": "压测前台", "roles": ["STAFF_ROLE_DESK"],
-                                     "password": "bench-desk-password"]
-        let status = try await send("POST", "/v1/staff", member, token: admin).status
-        guard status == 201 || status == 409 else { throw ValidationError("could not add the bench desk member (HTTP \(status))") }
-        return try await signIn(account: "bench.desk", password: "bench-desk-password")
-    }
-
-    private func signIn(account: String, password: String) async throws -> String {
-        let answer = try await send("POST", "/v1/sessions", ["account": account, "password": password], token: nil)
-        guard answer.status == 201, let token = answer.json["token"] as? String else {
-            throw ValidationError("signing in as \(account) answered HTTP \(answer.status)")
-        }
-        return token
-    }
-
-    private func send(_ method: String, _ path: String, _ body: [String: Any], token: String?) async throws -> (status: Int, json: [String: Any]) {
-        guard let url = URL(string: gateway + path) else { throw ValidationError("bad --gateway URL") }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.httpBody = try JSONSerialization.data(withJSONObject: body)
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:])
+        guard let admin = try await load.signInAsAdmin(passwordFile: adminPasswordFile) else { return nil }
+        return try await load.member("bench.desk", name: "压测前台", role: "STAFF_ROLE_DESK", admin: admin)
     }
 
     private func registerOnePatient(token: String?) async throws -> String {
@@ -127,23 +92,8 @@ struct HTTPBenchmark: AsyncParsableCommand {
         return id
     }
 
-    private static func get(_ url: String) async throws -> Int {
-        guard let target = URL(string: url) else { return 0 }
-        let (_, response) = try await URLSession.shared.data(from: target)
-        return (response as? HTTPURLResponse)?.statusCode ?? 0
-    }
-
     private func runWrk(name: String, url: String, script: String?, scriptArguments: [String] = [], token: String? = nil) throws -> WrkResult {
-        var arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency"]
-        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
-        if let script { arguments += ["-s", script] }
-        arguments.append(url)
-        if !scriptArguments.isEmpty { arguments += ["--"] + scriptArguments }
-        let before = CPUSnapshot.now()
-        let outcome = try CommandRunner.run("/usr/bin/wrk", arguments)
-        var result = WrkResult(name: name, wrkOutput: outcome.output)
-        result.cpu = before.perRequest(until: CPUSnapshot.now(), requests: Double(result.requests))
-        return result
+        try load.wrk(name: name, url: url, script: script, scriptArguments: scriptArguments, token: token)
     }
 
     /// Unique, valid patients per request: phone 15<thread><8 digits>, name from the same counter.

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 
-/// A small demo clinic loaded through the public API: patients, doctors, chairs, weekly rosters and a few
-/// appointments, so a newcomer can try search, slots, booking and check-in at once. Loading twice adds nothing.
+/// A small demo clinic loaded through the public API: patients, doctors, chairs, weekly rosters, a few appointments
+/// and a morning's waiting queue, so a newcomer can try search, slots, booking, check-in and the queue at once.
+/// Loading twice adds nothing.
 enum DemoData {
     static var patients: [[String: Any]] { [
         ["name": "王伟", "gender": "GENDER_MALE", "birthDate": "1985-03-12", "phone": "13800000001", "sourceChannel": "SOURCE_CHANNEL_WALK_IN"],
@@ -28,6 +29,20 @@ enum DemoData {
         DemoDoctor(name: "赵强", specialty: "implants", gender: "GENDER_MALE", title: "主任医师", saturday: nil),
         // Works a half day on Saturdays.
         DemoDoctor(name: "孙丽", specialty: "pediatric", gender: "GENDER_FEMALE", title: "主治医师", saturday: ("09:00", "12:00")),
+    ]
+
+    /// The doctor on call: on duty every hour of every day, so the demo queue has someone to wait for whenever the
+    /// demo is tried.
+    static let onCall = DemoDoctor(name: "周值班", specialty: "general", gender: "GENDER_MALE", title: "住院医师", saturday: nil)
+
+    /// Walk-ins of the demo morning: name, phone, what they come about, whether it is an emergency, the gender of
+    /// doctor they ask for ("" for none).
+    static let walkIns: [(name: String, phone: String, complaint: String, emergency: Bool, gender: String)] = [
+        ("吴刚", "13600000011", "右上后牙冷热痛", false, ""),
+        ("郑洁", "13600000012", "想洗牙", false, "GENDER_FEMALE"),
+        ("冯磊", "13600000013", "外伤, 门牙折断", true, ""),
+        ("何芳", "13600000014", "牙龈出血", false, ""),
+        ("许安", "13600000015", "智齿发炎", false, ""),
     ]
 
     static let chairs: [[String: String]] = [
@@ -61,8 +76,40 @@ enum DemoData {
             if try book(booking, patient: patientIDs[booking.patient], doctor: doctorIDs[booking.doctor],
                         chair: chairIDs[booking.doctor], client: client) { booked += 1 }
         }
-        logger.info("demo data loaded", metadata: ["patients": "\(patientIDs.count)", "doctors": "\(doctorIDs.count)",
-                                                   "chairs": "\(chairIDs.count)", "appointments_booked": "\(booked)"])
+        let onCallID = try ensureDoctors(client, [onCall])[0]
+        _ = try client.send("PUT", "/v1/rosters/\(onCallID)", ["days": (1...7).map { ["weekday": $0, "hours": ["start": "00:00", "end": "23:59"]] }],
+                            expect: [200])
+        let desk = try DemoClient.signedIn(api: api, account: "demo.desk", password: StaffBootstrap.demoPassword)
+        let queued = try checkInMorning(desk, booked: patientIDs, onCall: onCallID)
+        logger.info("demo data loaded", metadata: ["patients": "\(patientIDs.count + walkIns.count)", "doctors": "\(doctorIDs.count + 1)",
+                                                   "chairs": "\(chairIDs.count)", "appointments_booked": "\(booked)",
+                                                   "checked_in": "\(queued)"])
+    }
+
+    /// The morning's queue, checked in by the desk: the booked demo patients for their appointments (their doctor's
+    /// queue, or waiting for a covering doctor when the doctor is off now), and the walk-ins with the doctor on call
+    /// (an emergency among them, and one who asks for a female doctor). A patient already in today's queue answers
+    /// 409 and is left as they are.
+    private static func checkInMorning(_ desk: DemoClient, booked patients: [String], onCall: String) throws -> Int {
+        var checkedIn = 0
+        for patient in patients {
+            let upcoming = try desk.send("GET", "/v1/patients/\(patient)/appointments", expect: [200]).json["upcoming"] as? [[String: Any]] ?? []
+            var body: [String: Any] = ["patientId": patient]
+            if let appointment = upcoming.first?["id"] as? String { body["appointmentId"] = appointment }
+            if try desk.send("POST", "/v1/visits", body, expect: [201, 409]).status == 201 { checkedIn += 1 }
+        }
+        for walkIn in walkIns {
+            let registered = try desk.send("POST", "/v1/patients", ["name": walkIn.name, "birthDate": "1990-01-01", "phone": walkIn.phone,
+                                                                    "sourceChannel": "SOURCE_CHANNEL_WALK_IN"], expect: [201, 409])
+            let id = registered.status == 201 ? registered.json["id"] as? String
+                : (registered.json["details"] as? [[String: Any]])?.first { $0["field"] as? String == "existingPatientId" }?["description"] as? String
+            guard let id else { throw StackError("a demo walk-in is on file but the gateway did not say which record") }
+            var body: [String: Any] = ["patientId": id, "complaint": walkIn.complaint]
+            if walkIn.emergency { body["kind"] = "VISIT_KIND_EMERGENCY" }
+            if walkIn.gender.isEmpty { body["doctorId"] = onCall } else { body["requestedDoctorGender"] = walkIn.gender }
+            if try desk.send("POST", "/v1/visits", body, expect: [201, 409]).status == 201 { checkedIn += 1 }
+        }
+        return checkedIn
     }
 
     /// Monday to Saturday 09:00–17:30 with a 12:00–13:30 break; `saturday` replaces Saturday's hours (no break).
@@ -90,7 +137,7 @@ enum DemoData {
     }
 
     /// The demo doctors' ids, creating the ones not on file (matched by name).
-    private static func ensureDoctors(_ client: DemoClient) throws -> [String] {
+    private static func ensureDoctors(_ client: DemoClient, _ doctors: [DemoDoctor] = DemoData.doctors) throws -> [String] {
         let listed = try client.send("GET", "/v1/doctors?include_inactive=true", expect: [200]).json["doctors"] as? [[String: Any]] ?? []
         return try doctors.map { doctor in
             if let id = listed.first(where: { $0["name"] as? String == doctor.name })?["id"] as? String { return id }
