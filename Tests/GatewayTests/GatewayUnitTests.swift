@@ -41,6 +41,24 @@ struct GatewayUnitTests {
         }
     }
 
+    @Test func anEnumInTheQueryMayBeItsNameOrItsNumber() throws {
+        let byName = try RequestBinding.bind(Clinic_Reception_V1_ListVisitsRequest.self, body: [],
+                                             parameters: [("status", "VISIT_STATUS_WAITING"), ("patientId", "")])
+        #expect(try Clinic_Reception_V1_ListVisitsRequest(serializedBytes: byName).status == .waiting)
+        let byNumber = try RequestBinding.bind(Clinic_Reception_V1_SuggestVisitKindRequest.self, body: [],
+                                               parameters: [("treatment", "12"), ("patientId", "123")])
+        let request = try Clinic_Reception_V1_SuggestVisitKindRequest(serializedBytes: byNumber)
+        #expect(request.treatment == .other)
+        // Digits in a string field stay a string.
+        #expect(request.patientID == "123")
+        do {
+            _ = try RequestBinding.bind(Clinic_Reception_V1_SuggestVisitKindRequest.self, body: [], parameters: [("treatment", "TREATMENT_KIND_NONE")])
+            Issue.record("an unknown enum name was accepted")
+        } catch {
+            #expect(error.details.first?.field == "treatment")
+        }
+    }
+
     @Test func onlySingularStringFieldsAreEncodedWithoutJSON() {
         let numbers = RequestBinding.stringFieldNumbers(
             Clinic_Reception_V1_RegisterPatientRequest.self,

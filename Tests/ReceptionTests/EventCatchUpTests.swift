@@ -13,27 +13,15 @@ struct EventCatchUpTests {
     @Test func aConsumerThatWasDownCatchesUpExactlyOnce() async throws {
         let harness = try ReceptionHarness()
         defer { harness.stop() }
-        let consumerURL = try TestDatabase.shared().makeService(prefix: "consumer").url
-        let setup = try Connection(url: consumerURL, logger: ReceptionHarness.logger)
-        defer { setup.close() }
-        let schema = try #require(try setup.query("SELECT current_schema() AS s").first?.decode("s", as: String.self))
-        try Migrator.apply(CoreMigrations.all, component: "core", schema: schema, on: setup, logger: ReceptionHarness.logger)
         // seq is the primary key: applying an event twice would fail the consumer's transaction loudly.
-        try setup.execute(script: "CREATE TABLE seen (seq bigint PRIMARY KEY, patient_id text NOT NULL)")
-
+        let follower = try Follower(harness, prefix: "consumer", table: "CREATE TABLE seen (seq bigint PRIMARY KEY, patient_id text NOT NULL)")
+        let setup = follower.db
+        defer { setup.close() }
         func makeConsumer() -> EventConsumer {
-            var configuration = EventConsumer.Configuration(
-                name: "test", databaseURL: consumerURL, busEndpoint: harness.endpoints.requests,
-                eventsEndpoint: harness.endpoints.eventsOut,
-                sources: [EventSource(publisher: "reception", topicPrefix: "clinic.reception.",
-                                      replay: Clinic_Reception_V1_Events.replay)])
-            configuration.idleReplay = .milliseconds(300)
-            return EventConsumer(configuration: configuration, logger: ReceptionHarness.logger) {
-                let handlers = EventHandlers()
+            follower.consumer { handlers in
                 handlers.on(Clinic_Reception_V1_PatientRegistered.self) { db, header, event in
                     try db.execute("INSERT INTO seen (seq, patient_id) VALUES (\(Int64(header.seq)), \(event.patientID))")
                 }
-                return handlers
             }
         }
         func seen() throws -> [Int64] {
@@ -84,26 +72,16 @@ struct EventCatchUpTests {
     @Test func treatmentCompletedReachesASubscriberThatWasDownOnce() async throws {
         let harness = try ReceptionHarness(scheduling: true)
         defer { harness.stop() }
-        let consumerURL = try TestDatabase.shared().makeService(prefix: "follower").url
-        let setup = try Connection(url: consumerURL, logger: ReceptionHarness.logger)
-        defer { setup.close() }
-        let schema = try #require(try setup.query("SELECT current_schema() AS s").first?.decode("s", as: String.self))
-        try Migrator.apply(CoreMigrations.all, component: "core", schema: schema, on: setup, logger: ReceptionHarness.logger)
         // The visit id is unique: a second delivery would fail the consumer's transaction loudly.
-        try setup.execute(script: "CREATE TABLE treated (visit_id text PRIMARY KEY, fee_codes text NOT NULL)")
+        let follower = try Follower(harness, prefix: "follower", table: "CREATE TABLE treated (visit_id text PRIMARY KEY, fee_codes text NOT NULL)")
+        let setup = follower.db
+        defer { setup.close() }
         func makeConsumer() -> EventConsumer {
-            var configuration = EventConsumer.Configuration(
-                name: "follower", databaseURL: consumerURL, busEndpoint: harness.endpoints.requests,
-                eventsEndpoint: harness.endpoints.eventsOut,
-                sources: [EventSource(publisher: "reception", topicPrefix: "clinic.reception.", replay: Clinic_Reception_V1_Events.replay)])
-            configuration.idleReplay = .milliseconds(300)
-            return EventConsumer(configuration: configuration, logger: ReceptionHarness.logger) {
-                let handlers = EventHandlers()
+            follower.consumer { handlers in
                 handlers.on(Clinic_Reception_V1_TreatmentCompleted.self) { db, _, event in
                     let codes = event.treatments.flatMap(\.feeCodes).joined(separator: ",")
                     try db.execute("INSERT INTO treated (visit_id, fee_codes) VALUES (\(event.visitID), \(codes))")
                 }
-                return handlers
             }
         }
         func treated() throws -> [String] {
@@ -128,5 +106,35 @@ struct EventCatchUpTests {
         let published = try receptionDB.query("SELECT max(published_seq) AS n FROM outbox").first?.decode("n", as: Int64.self) ?? 0
         #expect(try await eventually { try EventCheckpoint.lastApplied(publisher: "reception", on: setup) == UInt64(published) })
         #expect(try treated() == [visit.id])
+    }
+}
+
+/// A consumer of reception's events in a schema of its own (core tables migrated, plus `table`), for the catch-up
+/// tests: its connection, and consumers made fresh with the handlers `handle` registers.
+struct Follower {
+    let url: String
+    let db: Connection
+    let harness: ReceptionHarness
+
+    init(_ harness: ReceptionHarness, prefix: String, table: String) throws {
+        self.harness = harness
+        url = try TestDatabase.shared().makeService(prefix: prefix).url
+        db = try Connection(url: url, logger: ReceptionHarness.logger)
+        let schema = try #require(try db.query("SELECT current_schema() AS s").first?.decode("s", as: String.self))
+        try Migrator.apply(CoreMigrations.all, component: "core", schema: schema, on: db, logger: ReceptionHarness.logger)
+        try db.execute(script: table)
+    }
+
+    /// A consumer (not started) following reception with the handlers `handle` registers.
+    func consumer(_ handle: @escaping @Sendable (EventHandlers) -> Void) -> EventConsumer {
+        var configuration = EventConsumer.Configuration(
+            name: "test", databaseURL: url, busEndpoint: harness.endpoints.requests, eventsEndpoint: harness.endpoints.eventsOut,
+            sources: [EventSource(publisher: "reception", topicPrefix: "clinic.reception.", replay: Clinic_Reception_V1_Events.replay)])
+        configuration.idleReplay = .milliseconds(300)
+        return EventConsumer(configuration: configuration, logger: ReceptionHarness.logger) {
+            let handlers = EventHandlers()
+            handle(handlers)
+            return handlers
+        }
     }
 }

@@ -52,8 +52,9 @@ final class SchedulingHarness: Sendable {
     /// A direct connection to scheduling's schema, for checking what was stored.
     func database() throws -> Connection { try Connection(url: databaseURL, logger: Self.logger) }
 
-    /// A doctor working every day 08:00–20:00 with a lunch break 12:00–13:00.
-    func makeDoctor(name: String = "王医生", specialty: String = "general") async throws -> Clinic_Scheduling_V1_Doctor {
+    /// A doctor working every day 08:00–20:00 with a lunch break 12:00–13:00, or around the clock (00:00–23:59, no
+    /// break) when `aroundTheClock`, for tests that must find them on duty whatever the hour.
+    func makeDoctor(name: String = "王医生", specialty: String = "general", aroundTheClock: Bool = false) async throws -> Clinic_Scheduling_V1_Doctor {
         var create = Clinic_Scheduling_V1_CreateDoctorRequest()
         create.name = name
         create.specialty = specialty
@@ -63,8 +64,8 @@ final class SchedulingHarness: Sendable {
         roster.days = (1...7).map { weekday in
             var day = Clinic_Scheduling_V1_RosterDay()
             day.weekday = Int32(weekday)
-            day.hours = .init(start: "08:00", end: "20:00")
-            day.breaks = [.init(start: "12:00", end: "13:00")]
+            day.hours = aroundTheClock ? .init(start: "00:00", end: "23:59") : .init(start: "08:00", end: "20:00")
+            day.breaks = aroundTheClock ? [] : [.init(start: "12:00", end: "13:00")]
             return day
         }
         _ = try await call(Scheduling.setWeeklyRoster, roster)

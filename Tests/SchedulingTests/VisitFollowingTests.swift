@@ -12,21 +12,6 @@ import Testing
 struct VisitFollowingTests {
     typealias Reception = Clinic_Reception_V1_Reception
 
-    /// A doctor on duty around the clock (reception only puts patients with doctors who work now).
-    func doctorOnDuty(_ harness: SchedulingHarness) async throws -> Clinic_Scheduling_V1_Doctor {
-        let doctor = try await harness.makeDoctor()
-        var roster = Clinic_Scheduling_V1_SetWeeklyRosterRequest()
-        roster.doctorID = doctor.id
-        roster.days = (1...7).map { weekday in
-            var day = Clinic_Scheduling_V1_RosterDay()
-            day.weekday = Int32(weekday)
-            day.hours = .init(start: "00:00", end: "23:59")
-            return day
-        }
-        _ = try await harness.call(Scheduling.setWeeklyRoster, roster)
-        return doctor
-    }
-
     func status(_ harness: SchedulingHarness, _ id: String) async throws -> Clinic_Scheduling_V1_AppointmentStatus {
         var get = Clinic_Scheduling_V1_GetAppointmentRequest()
         get.appointmentID = id
@@ -55,7 +40,7 @@ struct VisitFollowingTests {
 
     /// A booked patient checked in at reception: the visit (in the doctor's queue) and the appointment.
     func checkedIn(_ harness: SchedulingHarness) async throws -> (visit: Clinic_Reception_V1_Visit, appointment: String) {
-        let doctor = try await doctorOnDuty(harness)
+        let doctor = try await harness.makeDoctor(aroundTheClock: true)
         let patient = try await harness.registerPatient()
         let booked = try await harness.call(Scheduling.bookAppointment,
                                             bookingRequest(doctor: doctor.id, start: Day(inDays: 1).at(9), patientID: patient.id))

@@ -19,14 +19,22 @@ enum RequestBinding {
             // All parameters in one JSON object, decoded once; only when that fails are they tried one by one,
             // to name the parameter at fault.
             do {
-                let fromParameters = try Message(jsonUTF8Bytes: Array(json(for: parameters).utf8))
+                let fromParameters: Message
+                do {
+                    fromParameters = try Message(jsonUTF8Bytes: Array(json(for: parameters).utf8))
+                } catch JSONDecodingError.unrecognizedEnumValue {
+                    // An enum given by its number (`?status=2`): proto3 JSON takes it as a bare number, not a string.
+                    let numbered = Set(parameters.filter { isNumberedEnum($0, of: Message.self) }.map(\.field))
+                    guard !numbered.isEmpty else { throw JSONDecodingError.unrecognizedEnumValue }
+                    fromParameters = try Message(jsonUTF8Bytes: Array(json(for: parameters, bare: numbered).utf8))
+                }
                 if message.isEqualTo(message: Message()) {
                     message = fromParameters
                 } else {
                     try message.merge(serializedBytes: try fromParameters.serializedBytes() as [UInt8])
                 }
             } catch {
-                for parameter in parameters {
+                for parameter in parameters where !isNumberedEnum(parameter, of: Message.self) {
                     do {
                         _ = try Message(jsonUTF8Bytes: Array(json(for: parameter).utf8))
                     } catch {
@@ -90,9 +98,23 @@ enum RequestBinding {
         return out
     }
 
+    /// Whether `parameter` names an enum field by its number: its digits fail as a quoted name and decode bare.
+    static func isNumberedEnum<Message: SwiftProtobuf.Message>(_ parameter: (field: String, value: String), of type: Message.Type) -> Bool {
+        guard !parameter.value.isEmpty, parameter.value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        do {
+            _ = try Message(jsonUTF8Bytes: Array(json(for: parameter).utf8))
+            return false
+        } catch JSONDecodingError.unrecognizedEnumValue {
+            return (try? Message(jsonUTF8Bytes: Array(json(for: [parameter], bare: [parameter.field]).utf8))) != nil
+        } catch {
+            return false
+        }
+    }
+
     /// One JSON object holding every parameter, nested along dotted field names; a later parameter for the
-    /// same field wins, as it did when parameters were merged one after another.
-    static func json(for parameters: [(field: String, value: String)]) -> String {
+    /// same field wins, as it did when parameters were merged one after another. The values of the fields in `bare`
+    /// go in as they are (numbers), every other value as a JSON string.
+    static func json(for parameters: [(field: String, value: String)], bare: Set<String> = []) -> String {
         final class Node {
             var value: String?
             var children: [(name: String, node: Node)] = []
@@ -111,7 +133,8 @@ enum RequestBinding {
         for parameter in parameters {
             var node = root
             for name in parameter.field.split(separator: ".") { node = node.child(String(name)) }
-            node.value = parameter.value == "true" || parameter.value == "false" ? parameter.value : JSONText.quote(parameter.value)
+            node.value = parameter.value == "true" || parameter.value == "false" || bare.contains(parameter.field)
+                ? parameter.value : JSONText.quote(parameter.value)
             node.children = []
         }
         return root.render()
