@@ -46,23 +46,21 @@ struct QueueBenchmark: AsyncParsableCommand {
         print(String(format: "  seeded %d doctors, %d waiting, %d treatments done in %.0f s", doctorIDs.count, doctorIDs.count * waitingPerDoctor,
                      doctorIDs.count * 20, Date().timeIntervalSince(started)))
 
-        // Paced: each connection waits between requests so that together they send about `rate` per second.
-        let pacedConnections = 10
-        let delay = max(1, 1000 * pacedConnections / rate - 1)
-        let paced = try GatewayLoad.script(Self.pacedScript(delayMilliseconds: delay), named: "queue-paced")
-        let perDoctor = try GatewayLoad.script(Self.perDoctorScript(doctorIDs, delayMilliseconds: delay), named: "queue-doctor")
+        // Paced: each connection waits between requests so that together they send about `rate` per second; the wait
+        // is set from a short calibration run (wrk's own latency counts towards each connection's cycle).
         let flat = try GatewayLoad.script(Self.perDoctorScript(doctorIDs, delayMilliseconds: 0), named: "queue-doctor-flat")
-        defer { [paced, perDoctor, flat].forEach { try? FileManager.default.removeItem(at: $0) } }
-
+        defer { try? FileManager.default.removeItem(at: flat) }
         let hello = try await HelloWorldServer.serving { url in
-            (paced: try load.wrk(name: "hello-world, paced", url: url, script: paced.path, connections: pacedConnections),
+            (paced: try paced(load, name: "hello-world, paced", url: url, token: nil) { Self.pacedScript(delayMilliseconds: $0) },
              flat: try load.wrk(name: "hello-world, flat out", url: url))
         }
         var results = [hello.paced, hello.flat]
-        results.append(try load.wrk(name: "GET /v1/queue (whole clinic, 200 waiting), paced", url: "\(gateway)/v1/queue",
-                                    script: paced.path, token: desk, connections: pacedConnections))
-        results.append(try load.wrk(name: "GET /v1/queue?doctor_id= (one of 20), paced", url: "\(gateway)/v1/queue",
-                                    script: perDoctor.path, token: desk, connections: pacedConnections))
+        results.append(try paced(load, name: "GET /v1/queue (whole clinic, 200 waiting), paced", url: "\(gateway)/v1/queue", token: desk) {
+            Self.pacedScript(delayMilliseconds: $0)
+        })
+        results.append(try paced(load, name: "GET /v1/queue?doctor_id= (one of 20), paced", url: "\(gateway)/v1/queue", token: desk) {
+            Self.perDoctorScript(doctorIDs, delayMilliseconds: $0)
+        })
         results.append(try load.wrk(name: "GET /v1/queue (whole clinic), flat out", url: "\(gateway)/v1/queue", token: desk))
         results.append(try load.wrk(name: "GET /v1/queue?doctor_id=, flat out", url: "\(gateway)/v1/queue", script: flat.path, token: desk))
         for result in results {
@@ -76,6 +74,25 @@ struct QueueBenchmark: AsyncParsableCommand {
         print(String(format: "queue flat out / hello-world: whole clinic %.2f, one doctor %.2f", report.wholeClinicFlatToHelloWorld,
                      report.oneDoctorFlatToHelloWorld))
         try writeReport(report, to: output)
+    }
+
+    /// Connections of a paced run.
+    static let pacedConnections = 10
+
+    /// A run at about `rate` requests per second: a two-second calibration at the nominal wait shows how long a
+    /// connection's cycle really takes, and the measured run waits that much less.
+    private func paced(_ load: GatewayLoad, name: String, url: String, token: String?, script: (Int) -> String) throws -> WrkResult {
+        let cycle = 1000.0 * Double(Self.pacedConnections) / Double(rate)
+        let nominal = max(1, Int(cycle))
+        let calibrationScript = try GatewayLoad.script(script(nominal), named: "calibrate")
+        defer { try? FileManager.default.removeItem(at: calibrationScript) }
+        let calibrationLoad = GatewayLoad(gateway: load.gateway, threads: load.threads, connections: Self.pacedConnections, seconds: 2)
+        let calibration = try calibrationLoad.wrk(name: "calibration", url: url, script: calibrationScript.path, token: token)
+        let overhead = calibration.requestsPerSecond > 0 ? 1000.0 * Double(Self.pacedConnections) / calibration.requestsPerSecond - Double(nominal) : 0
+        let delay = max(1, Int((cycle - overhead).rounded()))
+        let measured = try GatewayLoad.script(script(delay), named: "paced")
+        defer { try? FileManager.default.removeItem(at: measured) }
+        return try load.wrk(name: name, url: url, script: measured.path, token: token, connections: Self.pacedConnections)
     }
 
     /// 20 doctors on duty around the clock, each with 20 treatments done and then 10 waiting: an emergency, 4 booked

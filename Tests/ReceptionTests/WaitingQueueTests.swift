@@ -86,14 +86,15 @@ struct WaitingQueueTests {
         #expect(WaitingQueue.moveKey(a.visitID, before: UUID(), in: [a, b], lateGrace: 0) == .failure(.anchorNotWaiting))
     }
 
-    @Test func theTypicalTreatmentIsTheMedianOrTheDefault() {
-        #expect(WaitEstimate(recentMinutes: [], defaultMinutes: 30).typicalMinutes == 30)
-        #expect(WaitEstimate(recentMinutes: [10, 50, 20], defaultMinutes: 30).typicalMinutes == 20)
-        #expect(WaitEstimate(recentMinutes: [10, 20, 30, 40], defaultMinutes: 30).typicalMinutes == 25)
+    @Test func theTypicalTreatmentIsTheMedianInWholeMinutesOrTheDefault() {
+        #expect(WaitEstimate(medianMinutes: nil, defaultMinutes: 30).typicalMinutes == 30)
+        #expect(WaitEstimate(medianMinutes: 19.5, defaultMinutes: 30).typicalMinutes == 20)
+        #expect(WaitEstimate(medianMinutes: 0.2, defaultMinutes: 30).typicalMinutes == 1)
+        #expect(WaitEstimate(medianMinutes: .nan, defaultMinutes: 30).typicalMinutes == 30)
     }
 
     @Test func theEstimatedWaitCountsThoseAheadAndWhatIsLeftOfTheCurrentTreatment() {
-        let estimate = WaitEstimate(recentMinutes: [20], defaultMinutes: 30)
+        let estimate = WaitEstimate(medianMinutes: 20, defaultMinutes: 30)
         #expect(estimate.minutes(position: 0, currentTreatmentMinutes: nil) == 0)
         #expect(estimate.minutes(position: 2, currentTreatmentMinutes: nil) == 40)
         #expect(estimate.minutes(position: 0, currentTreatmentMinutes: 5) == 15)

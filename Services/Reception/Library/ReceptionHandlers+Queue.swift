@@ -26,7 +26,7 @@ extension ReceptionHandlers {
                                                   + (visit.status == .checkedIn ? " (assign a doctor first)" : ""))
             }
             // The doctor's queue as it stands, read under the moved visit's lock (moves of one queue take turns).
-            let queue = try VisitStore.queue(doctorID: doctorID, on: db).map(\.visit).filter { $0.status == .waiting }
+            let queue = try VisitStore.queue(doctorID: doctorID, on: db).filter { $0.status == .waiting }
             switch WaitingQueue.moveKey(id, before: anchor, in: queue.map(\.queueCandidate), lateGrace: policy.lateGrace) {
             case .failure(.ontoItself):
                 throw RPCError.invalidArgument(field: "beforeVisitId", "cannot move a patient before themselves")
@@ -47,15 +47,14 @@ struct QueueViewBuilder {
     let now: Date
 
     /// The view of `rows` (every open visit, or one doctor's).
-    func view(_ rows: [QueueRow], onlyDoctor: String?) -> Clinic_Reception_V1_QueueView {
+    func view(_ rows: [QueueVisit], onlyDoctor: String?) -> Clinic_Reception_V1_QueueView {
         var view = Clinic_Reception_V1_QueueView()
         view.asOf = Google_Protobuf_Timestamp(date: now)
-        let byDoctor = Dictionary(grouping: rows.filter { $0.visit.doctorID != nil && $0.visit.status != .checkedIn },
-                                  by: { $0.visit.doctorID ?? "" })
+        let byDoctor = Dictionary(grouping: rows.filter { $0.doctorID != nil && $0.status != .checkedIn }, by: { $0.doctorID ?? "" })
         view.doctors = byDoctor.map { doctorID, rows in doctorQueue(doctorID, rows) }
             .sorted { ($0.doctorName, $0.doctorID) < ($1.doctorName, $1.doctorID) }
         if onlyDoctor == nil {
-            let unassigned = rows.filter { $0.visit.status == .checkedIn }.map(\.visit)
+            let unassigned = rows.filter { $0.status == .checkedIn }
             let ordered = WaitingQueue.order(unassigned.map(\.queueCandidate), lateGrace: policy.lateGrace)
             let byID = Dictionary(uniqueKeysWithValues: unassigned.map { ($0.id, $0) })
             view.unassigned = ordered.enumerated().compactMap { index, candidate in
@@ -65,16 +64,16 @@ struct QueueViewBuilder {
         return view
     }
 
-    private func doctorQueue(_ doctorID: String, _ rows: [QueueRow]) -> Clinic_Reception_V1_DoctorQueue {
+    private func doctorQueue(_ doctorID: String, _ rows: [QueueVisit]) -> Clinic_Reception_V1_DoctorQueue {
         var queue = Clinic_Reception_V1_DoctorQueue()
         queue.doctorID = doctorID
-        queue.doctorName = rows.first?.visit.doctorName ?? ""
-        let estimate = WaitEstimate(recentMinutes: rows.first?.recentTreatmentMinutes ?? [], defaultMinutes: policy.defaultTreatmentMinutes)
+        queue.doctorName = rows.first?.doctorName ?? ""
+        let estimate = WaitEstimate(medianMinutes: rows.first?.typicalMinutes, defaultMinutes: policy.defaultTreatmentMinutes)
         queue.typicalTreatmentMinutes = Int32(estimate.typicalMinutes)
-        let treating = rows.map(\.visit).filter { $0.status == .inTreatment }
+        let treating = rows.filter { $0.status == .inTreatment }
         queue.inTreatment = treating.map { entry($0, position: 0, estimate: nil) }
         let running = treating.compactMap(\.treatmentStartedAt).min().map { now.timeIntervalSince($0) / 60 }
-        let waiting = rows.map(\.visit).filter { $0.status == .waiting }
+        let waiting = rows.filter { $0.status == .waiting }
         let byID = Dictionary(uniqueKeysWithValues: waiting.map { ($0.id, $0) })
         let ordered = WaitingQueue.order(waiting.map(\.queueCandidate), lateGrace: policy.lateGrace)
         queue.waiting = ordered.enumerated().compactMap { index, candidate in
@@ -85,7 +84,7 @@ struct QueueViewBuilder {
         return queue
     }
 
-    private func entry(_ visit: VisitRecord, position: Int, estimate: Int?) -> Clinic_Reception_V1_QueueEntry {
+    private func entry(_ visit: QueueVisit, position: Int, estimate: Int?) -> Clinic_Reception_V1_QueueEntry {
         var entry = Clinic_Reception_V1_QueueEntry()
         entry.position = Int32(position)
         entry.visitID = visit.id.lowercasedText

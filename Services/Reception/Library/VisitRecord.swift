@@ -82,11 +82,30 @@ struct TreatmentRecord: Sendable, Equatable {
     var notes: String
 }
 
-/// A visit in a queue, with what the queue view shows beside it.
-struct QueueRow: Sendable {
-    var visit: VisitRecord
-    /// The doctor's recent treatment times in minutes, newest first (at most 20).
-    var recentTreatmentMinutes: [Double]
+/// An open visit as the queue view reads it: only what the view shows and the order needs.
+struct QueueVisit: Sendable, Equatable {
+    var id: UUID
+    var patientID: UUID
+    var patientName: String
+    var kind: VisitKind
+    var status: VisitStatus
+    var doctorID: String?
+    var doctorName: String
+    var appointmentStart: Date?
+    var calledAhead: Bool
+    var checkedInAt: Date
+    var treatmentStartedAt: Date?
+    var moved: QueueKey?
+    var moveReason: String
+    var coveringForDoctorName: String
+    /// The median of the doctor's last 20 treatment times in minutes; nil when they have none.
+    var typicalMinutes: Double?
+
+    /// The visit as the queue order reads it.
+    var queueCandidate: QueueCandidate {
+        QueueCandidate(visitID: id, emergency: kind == .emergency, appointmentStart: appointmentStart,
+                       calledAhead: calledAhead, checkedInAt: checkedInAt, moved: moved)
+    }
 }
 
 /// A phone consultation as reception's table holds it.

@@ -181,36 +181,45 @@ enum VisitStore {
             """)
     }
 
-    /// Every open visit (or one doctor's), with each doctor's last 20 treatment times, in one statement.
-    static func queue(doctorID: String?, on db: Connection) throws -> [QueueRow] {
-        let rows: [Row]
-        let recent = """
-            recent AS (
-                SELECT d.doctor_id, r.minutes FROM (SELECT DISTINCT doctor_id FROM open WHERE doctor_id IS NOT NULL) d
-                CROSS JOIN LATERAL (
-                    SELECT array_agg(m)::text[] AS minutes FROM (
+    /// Every open visit (or one doctor's), each with the median of its doctor's last 20 treatment times, in one
+    /// statement. Only the columns the view shows are read, by position (the view runs hundreds of times a second).
+    static func queue(doctorID: String?, on db: Connection) throws -> [QueueVisit] {
+        let open = """
+            WITH open AS (
+                SELECT v.id, v.patient_id, p.name, v.kind, v.status, v.doctor_id, v.doctor_name, v.appointment_start,
+                       v.called_ahead, v.checked_in_at, v.treatment_started_at, v.moved_priority, v.moved_time,
+                       v.moved_tie_break, v.move_reason, v.covering_for_doctor_name
+                FROM visits v JOIN patients p ON p.id = v.patient_id
+                WHERE v.status IN \(openStatuses)
+            """
+        let typical = """
+            ), typical AS (
+                SELECT d.doctor_id, (
+                    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY m) FROM (
                         SELECT extract(epoch FROM (t.treatment_done_at - t.treatment_started_at)) / 60 AS m
                         FROM visits t
                         WHERE t.doctor_id = d.doctor_id AND t.treatment_done_at IS NOT NULL AND t.treatment_started_at IS NOT NULL
-                        ORDER BY t.treatment_done_at DESC LIMIT 20) last20) r)
-            SELECT open.*, recent.minutes FROM open LEFT JOIN recent ON recent.doctor_id = open.doctor_id
+                        ORDER BY t.treatment_done_at DESC LIMIT 20) last20) AS minutes
+                FROM (SELECT DISTINCT doctor_id FROM open WHERE doctor_id IS NOT NULL) d
+            )
+            SELECT open.*, typical.minutes FROM open LEFT JOIN typical ON typical.doctor_id = open.doctor_id
             """
-        if let doctorID {
-            rows = try db.query("""
-                WITH open AS (SELECT \(raw: columns) FROM visits v JOIN patients p ON p.id = v.patient_id
-                              WHERE v.status IN \(raw: openStatuses) AND v.doctor_id = \(doctorID)),
-                \(raw: recent)
-                """)
-        } else {
-            rows = try db.query("""
-                WITH open AS (SELECT \(raw: columns) FROM visits v JOIN patients p ON p.id = v.patient_id
-                              WHERE v.status IN \(raw: openStatuses)),
-                \(raw: recent)
-                """)
-        }
+        let rows = try doctorID.map { try db.query("\(raw: open) AND v.doctor_id = \($0) \(raw: typical)") }
+            ?? db.query("\(raw: open) \(raw: typical)")
         return try rows.map { row in
-            let minutes = try row.decode("minutes", as: [String]?.self) ?? []
-            return QueueRow(visit: try record(from: row), recentTreatmentMinutes: minutes.compactMap(Double.init))
+            var moved: QueueKey?
+            if let priority = try row.decode(11, as: Int?.self).flatMap(QueueKey.Priority.init(rawValue:)),
+               let time = try row.decode(12, as: Date?.self) {
+                moved = QueueKey(priority: priority, time: time, tieBreak: try row.decode(13, as: Double?.self) ?? 0)
+            }
+            guard let kind = VisitKind(rawValue: try row.decode(3)), let status = VisitStatus(rawValue: try row.decode(4)) else {
+                throw StoreError(kind: .decoding, message: "a visit holds an unknown kind or status")
+            }
+            return QueueVisit(id: try row.decode(0), patientID: try row.decode(1), patientName: try row.decode(2), kind: kind,
+                              status: status, doctorID: try row.decode(5), doctorName: try row.decode(6),
+                              appointmentStart: try row.decode(7), calledAhead: try row.decode(8), checkedInAt: try row.decode(9),
+                              treatmentStartedAt: try row.decode(10), moved: moved, moveReason: try row.decode(14),
+                              coveringForDoctorName: try row.decode(15), typicalMinutes: try row.decode(16))
         }
     }
 

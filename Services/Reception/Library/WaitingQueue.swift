@@ -79,7 +79,9 @@ public enum WaitingQueue {
     /// The candidates in queue order (ties, which only identical keys make, by visit id so the order is stable).
     public static func order(_ candidates: [QueueCandidate], lateGrace: TimeInterval) -> [QueueCandidate] {
         candidates.map { (key: key($0, lateGrace: lateGrace), candidate: $0) }
-            .sorted { ($0.key, $0.candidate.visitID.uuidString) < ($1.key, $1.candidate.visitID.uuidString) }
+            .sorted { left, right in
+                left.key != right.key ? left.key < right.key : left.candidate.visitID.uuidString < right.candidate.visitID.uuidString
+            }
             .map(\.candidate)
     }
 
@@ -125,15 +127,13 @@ public struct WaitEstimate: Sendable, Equatable {
     /// Minutes a treatment typically takes for this doctor.
     public var typicalMinutes: Int
 
-    /// The median of `recentMinutes` (a doctor's last treatment times), or `defaultMinutes` when there are none.
-    public init(recentMinutes: [Double], defaultMinutes: Int) {
-        let sorted = recentMinutes.filter { $0.isFinite && $0 >= 0 }.sorted()
-        guard !sorted.isEmpty else {
+    /// `medianMinutes` (the median of the doctor's last 20 treatment times, which the queue query computes) rounded
+    /// to whole minutes, or `defaultMinutes` when the doctor has none.
+    public init(medianMinutes: Double?, defaultMinutes: Int) {
+        guard let median = medianMinutes, median.isFinite, median >= 0 else {
             typicalMinutes = defaultMinutes
             return
         }
-        let middle = sorted.count / 2
-        let median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
         typicalMinutes = max(1, Int(median.rounded()))
     }
 
