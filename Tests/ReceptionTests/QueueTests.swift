@@ -218,4 +218,32 @@ struct QueueTests {
         covering.coveringForDoctorID = cover.id
         #expect(await harness.failure(Reception.assignCoveringDoctor, covering)?.code == .failedPrecondition)
     }
+
+    @Test func aVisitStillWaitingWhenItsDayEndedIsClosedAsLeftUnseen() async throws {
+        let harness = try ReceptionHarness()
+        defer { harness.stop() }
+        let clock = ClinicClock(timeZone: ServiceSettings.defaultTimeZone)
+        let db = try harness.database()
+        defer { db.close() }
+        let patient = try await harness.register()
+        let yesterday = try await harness.checkIn(patient.id)
+        let today = try await harness.checkIn(try await harness.register().id)
+        // Checked in one minute before today's clinic day began.
+        let lastNight = clock.startOfDay(clock.today()).addingTimeInterval(-60)
+        try db.execute("UPDATE visits SET checked_in_at = \(lastNight) WHERE id = \(UUID(uuidString: yesterday.id)!)")
+
+        #expect(try DayEndSweep.run(clock: clock, now: Date(), logger: ReceptionHarness.logger, on: db) == 1)
+        #expect(try DayEndSweep.run(clock: clock, now: Date(), logger: ReceptionHarness.logger, on: db) == 0)
+        var get = Clinic_Reception_V1_GetVisitRequest()
+        get.visitID = yesterday.id
+        let closed = try await harness.call(Reception.getVisit, get)
+        #expect(closed.status == .leftUnseen && closed.leaveReason == DayEndSweep.reason)
+        #expect(closed.steps.last?.by == "system:reception")
+        get.visitID = today.id
+        #expect(try await harness.call(Reception.getVisit, get).status == .checkedIn)
+        let event = try #require(try harness.published(Clinic_Reception_V1_PatientLeftUnseen.self).first)
+        #expect(event.visitID == yesterday.id && event.phone == patient.phone)
+        // The patient can check in again today.
+        #expect(try await harness.checkIn(patient.id).status == .checkedIn)
+    }
 }

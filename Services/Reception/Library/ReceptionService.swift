@@ -23,7 +23,7 @@ public enum ReceptionService {
                           migrations: try migrations(),
                           eventSources: [BillingFollower.source],
                           makeEventHandlers: { BillingFollower.handlers(environment: $0) },
-                          backgroundJobs: [WaitPromptJob.job(policy)],
+                          backgroundJobs: [WaitPromptJob.job(policy), DayEndSweep.job(policy)],
                           planCaching: .generic,
                           replay: Clinic_Reception_V1_Events.replay) { db, environment in
             ReceptionHandlers(db: db, calendar: ClinicClock(timeZone: environment.timeZone), policy: policy,

@@ -223,6 +223,15 @@ enum VisitStore {
         }
     }
 
+    /// Visits checked in before `instant` and still awaiting a doctor, locked (others sweeping skip them), oldest first.
+    static func awaitingSince(before instant: Date, limit: Int, on db: Connection) throws -> [VisitRecord] {
+        try db.query("""
+            SELECT \(raw: columns) FROM visits v JOIN patients p ON p.id = v.patient_id
+            WHERE v.status IN ('checked_in', 'waiting') AND v.checked_in_at < \(instant)
+            ORDER BY v.checked_in_at LIMIT \(limit) FOR UPDATE OF v SKIP LOCKED
+            """).map(record(from:))
+    }
+
     /// Marks the waiting visits that reached `minutes` of waiting by `now` as prompted in `column`; returns them.
     static func markPromptsDue(column: String, minutes: Int, now: Date, on db: Connection) throws -> [VisitRecord] {
         let threshold = now.addingTimeInterval(-Double(minutes) * 60)
