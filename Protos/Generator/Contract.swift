@@ -97,7 +97,8 @@ struct Contract {
                 summary: \(literal(summary(of: method))),
                 responseSchema: \(literal(schemas.outputName(method.outputType))),
                 openAPIParameters: \(rawLiteral(try json(schemas.parameters(for: route)))),
-                openAPIBody: \(rawLiteral(route.hasBody ? try json(schemas.body(for: route)) : "")))
+                openAPIBody: \(rawLiteral(route.hasBody ? try json(schemas.body(for: route)) : "")),
+                produces: \(literal(route.produces)))
         """
     }
 

@@ -30,6 +30,8 @@ struct Route {
     let created: Bool
     let aliases: [Alias]
     let timeoutMS: Int
+    /// The media type of a raw (`HttpBody`) response; empty for JSON.
+    let produces: String
 
     init(_ method: MethodDescriptor) throws {
         self.method = method
@@ -53,6 +55,10 @@ struct Route {
         if hasBody, verb == "get" || verb == "delete" { throw ContractError("\(where_): \(verb) takes no body") }
         created = rule.created
         timeoutMS = Int(rule.timeoutMs)
+        produces = rule.produces
+        let raw = method.outputType.fullName == "clinic.api.v1.HttpBody"
+        if raw, produces.isEmpty { throw ContractError("\(where_): an rpc returning HttpBody must say what it produces") }
+        if !raw, !produces.isEmpty { throw ContractError("\(where_): produces is only for an rpc returning clinic.api.v1.HttpBody") }
 
         var variables: [Variable] = []
         var segments: [String] = []

@@ -42,11 +42,13 @@ public struct HTTPRoute: Sendable, Hashable {
     public let openAPIParameters: String
     /// The OpenAPI schema of the body, as JSON text; empty when there is no body.
     public let openAPIBody: String
+    /// The media type of a response that is not JSON (the rpc returns `HttpBody`); empty for proto3 JSON.
+    public let produces: String
 
     /// A route as the generator writes it.
     public init(verb: Verb, path: String, pathVariables: [PathVariable], hasBody: Bool, created: Bool,
                 queryAliases: [String: String], timeoutMS: Int, summary: String, responseSchema: String,
-                openAPIParameters: String, openAPIBody: String) {
+                openAPIParameters: String, openAPIBody: String, produces: String = "") {
         self.verb = verb
         self.path = path
         self.pathVariables = pathVariables
@@ -58,5 +60,6 @@ public struct HTTPRoute: Sendable, Hashable {
         self.responseSchema = responseSchema
         self.openAPIParameters = openAPIParameters
         self.openAPIBody = openAPIBody
+        self.produces = produces
     }
 }

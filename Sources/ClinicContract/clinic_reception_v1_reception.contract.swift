@@ -17,7 +17,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "Registers a patient; ALREADY_EXISTS (naming the existing id) when the phone, or name + birth date, is already on file.",
         responseSchema: "clinic.reception.v1.Patient",
         openAPIParameters: ##"[]"##,
-        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.reception.v1.RegisterPatientRequest"}"##))
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.reception.v1.RegisterPatientRequest"}"##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/GetPatient`: One patient's record. The full phone, national id and medical fields go only to the roles that may see them (DOMAIN.md §5); others get them masked or empty, and `withheld` names what was kept back. Every read that shows any of them is written to the access log, with the reader and the reason given.
     public static let getPatient = Method<Clinic_Reception_V1_GetPatientRequest, Clinic_Reception_V1_Patient>(
         "clinic.reception.v1.Reception/GetPatient", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director]), route: HTTPRoute(
@@ -28,7 +29,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "One patient's record. The full phone, national id and medical fields go only to the roles that may see them (DOMAIN.md §5); others get them masked or empty, and `withheld` names what was kept back. Every read that shows any of them is written to the access log, with the reader and the reason given.",
         responseSchema: "clinic.reception.v1.Patient",
         openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}},{"description":"Why the full record is read (kept in the access log).","in":"query","name":"reason","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"treatment","maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/SearchPatients`: Patients whose name or phone starts with the query; phones masked.
     public static let searchPatients = Method<Clinic_Reception_V1_SearchPatientsRequest, Clinic_Reception_V1_SearchPatientsResponse>(
         "clinic.reception.v1.Reception/SearchPatients", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director]), route: HTTPRoute(
@@ -39,7 +41,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "Patients whose name or phone starts with the query; phones masked.",
         responseSchema: "clinic.reception.v1.SearchPatientsResponse",
         openAPIParameters: ##"[{"description":"A name prefix, or a phone prefix (digits only).","in":"query","name":"query","required":true,"schema":{"allOf":[{"pattern":"\\S"},{"pattern":"^[^\\u0000]*$"}],"example":"13800","maxLength":50,"minLength":1,"type":"string"}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/UpdatePatientContact`: Changes contact details; the previous values are kept as history.
     public static let updatePatientContact = Method<Clinic_Reception_V1_UpdatePatientContactRequest, Clinic_Reception_V1_Patient>(
         "clinic.reception.v1.Reception/UpdatePatientContact", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -50,7 +53,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "Changes contact details; the previous values are kept as history.",
         responseSchema: "clinic.reception.v1.Patient",
         openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"anyOf":[{"properties":{"phone":{"minLength":1,"type":"string"}},"required":["phone"]},{"properties":{"address":{"minLength":1,"type":"string"}},"required":["address"]}],"properties":{"address":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}],"description":"New address; empty keeps the current one."},"expectedVersion":{"anyOf":[{"format":"int64","nullable":true,"pattern":"^(0|[1-9][0-9]{0,17})$","type":"string"},{"maximum":9007199254740992,"minimum":0,"nullable":true,"type":"integer"}],"description":"When set, the update fails with ABORTED unless the record is still at this version."},"phone":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"13912345678","nullable":true,"pattern":"^1[3-9][0-9]{9}$","type":"string"}],"description":"New mobile number; empty keeps the current one."},"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"new number","maxLength":500,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}],"description":"Why the change is made (kept in the history)."}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"anyOf":[{"properties":{"phone":{"minLength":1,"type":"string"}},"required":["phone"]},{"properties":{"address":{"minLength":1,"type":"string"}},"required":["address"]}],"properties":{"address":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}],"description":"New address; empty keeps the current one."},"expectedVersion":{"anyOf":[{"format":"int64","nullable":true,"pattern":"^(0|[1-9][0-9]{0,17})$","type":"string"},{"maximum":9007199254740992,"minimum":0,"nullable":true,"type":"integer"}],"description":"When set, the update fails with ABORTED unless the record is still at this version."},"phone":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"13912345678","nullable":true,"pattern":"^1[3-9][0-9]{9}$","type":"string"}],"description":"New mobile number; empty keeps the current one."},"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"new number","maxLength":500,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}],"description":"Why the change is made (kept in the history)."}},"type":"object"}"##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/ListContactChanges`: The history of a patient's contact changes, newest first; phones masked.
     public static let listContactChanges = Method<Clinic_Reception_V1_ListContactChangesRequest, Clinic_Reception_V1_ListContactChangesResponse>(
         "clinic.reception.v1.Reception/ListContactChanges", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -61,7 +65,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "The history of a patient's contact changes, newest first; phones masked.",
         responseSchema: "clinic.reception.v1.ListContactChangesResponse",
         openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/ListPatientAccessLog`: Who read a patient's full record, when, in which roles and why; newest first.
     public static let listPatientAccessLog = Method<Clinic_Reception_V1_ListPatientAccessLogRequest, Clinic_Reception_V1_ListPatientAccessLogResponse>(
         "clinic.reception.v1.Reception/ListPatientAccessLog", access: .roles([.supervisor, .director]), route: HTTPRoute(
@@ -72,7 +77,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "Who read a patient's full record, when, in which roles and why; newest first.",
         responseSchema: "clinic.reception.v1.ListPatientAccessLogResponse",
         openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/CheckInPatient`: Records that a patient arrived at the desk (for an appointment, or as a walk-in): starts a visit with the suggested kind and the doctor the rules choose, as CheckIn does with no choices made, and answers the arrival.
     public static let checkInPatient = Method<Clinic_Reception_V1_CheckInPatientRequest, Clinic_Reception_V1_CheckIn>(
         "clinic.reception.v1.Reception/CheckInPatient", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -83,7 +89,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "Records that a patient arrived at the desk (for an appointment, or as a walk-in): starts a visit with the suggested kind and the doctor the rules choose, as CheckIn does with no choices made, and answers the arrival.",
         responseSchema: "clinic.reception.v1.CheckIn",
         openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"appointmentId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}],"description":"The scheduling appointment the patient came for; empty for a walk-in."}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"appointmentId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}],"description":"The scheduling appointment the patient came for; empty for a walk-in."}},"type":"object"}"##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/StartVisit`: ─── Visits ────────────────────────────────────────────────────────────── Checks a patient in (booked or walk-in) and starts their visit: the kind (the first-visit rule's suggestion unless the desk overrides it with a reason) and the doctor (chosen, booked, the original doctor of a tooth treated within a year, preferred, or by gender). One open visit per patient: ALREADY_EXISTS names it. Publishes PatientCheckedIn, and EmergencyArrived for an emergency.
     public static let startVisit = Method<Clinic_Reception_V1_CheckInRequest, Clinic_Reception_V1_Visit>(
         "clinic.reception.v1.Reception/StartVisit", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -94,7 +101,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "─── Visits ────────────────────────────────────────────────────────────── Checks a patient in (booked or walk-in) and starts their visit: the kind (the first-visit rule's suggestion unless the desk overrides it with a reason) and the doctor (chosen, booked, the original doctor of a tooth treated within a year, preferred, or by gender). One open visit per patient: ALREADY_EXISTS names it. Publishes PatientCheckedIn, and EmergencyArrived for an emergency.",
         responseSchema: "clinic.reception.v1.Visit",
         openAPIParameters: ##"[]"##,
-        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.reception.v1.CheckInRequest"}"##))
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.reception.v1.CheckInRequest"}"##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/SuggestVisitKind`: What the first-visit rule suggests for a patient today, from reception's own visit history, and why.
     public static let suggestVisitKind = Method<Clinic_Reception_V1_SuggestVisitKindRequest, Clinic_Reception_V1_VisitKindSuggestion>(
         "clinic.reception.v1.Reception/SuggestVisitKind", access: .roles([.desk, .nurse, .doctor, .supervisor, .director]), route: HTTPRoute(
@@ -105,7 +113,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "What the first-visit rule suggests for a patient today, from reception's own visit history, and why.",
         responseSchema: "clinic.reception.v1.VisitKindSuggestion",
         openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}},{"description":"The treatment the patient comes for, when known.","in":"query","name":"treatment","required":false,"schema":{"anyOf":[{"enum":["TREATMENT_KIND_UNSPECIFIED","TREATMENT_KIND_EXTRACTION","TREATMENT_KIND_FILLING","TREATMENT_KIND_ROOT_CANAL_IN_PROGRESS","TREATMENT_KIND_ROOT_CANAL_OBTURATED","TREATMENT_KIND_CROWN_BRIDGE_DENTURE","TREATMENT_KIND_CLEANING","TREATMENT_KIND_PERIODONTAL","TREATMENT_KIND_IMPLANT_SURGERY","TREATMENT_KIND_IMPLANT_CROWN","TREATMENT_KIND_ORTHODONTIC_SURGICAL_STEP","TREATMENT_KIND_ORTHODONTIC_RETAINER","TREATMENT_KIND_OTHER"],"type":"string"},{"enum":[0,1,2,3,4,5,6,7,8,9,10,11,12],"type":"integer"}]}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/GetVisit`: One visit, with its steps and treatments.
     public static let getVisit = Method<Clinic_Reception_V1_GetVisitRequest, Clinic_Reception_V1_Visit>(
         "clinic.reception.v1.Reception/GetVisit", access: .roles([.desk, .cashier, .nurse, .doctor, .supervisor, .director]), route: HTTPRoute(
@@ -116,7 +125,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "One visit, with its steps and treatments.",
         responseSchema: "clinic.reception.v1.Visit",
         openAPIParameters: ##"[{"in":"path","name":"visit_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/ListVisits`: The visits of one clinic day (default today), optionally of one patient, doctor or state; oldest first.
     public static let listVisits = Method<Clinic_Reception_V1_ListVisitsRequest, Clinic_Reception_V1_ListVisitsResponse>(
         "clinic.reception.v1.Reception/ListVisits", access: .roles([.desk, .cashier, .nurse, .doctor, .supervisor, .director]), route: HTTPRoute(
@@ -127,7 +137,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "The visits of one clinic day (default today), optionally of one patient, doctor or state; oldest first.",
         responseSchema: "clinic.reception.v1.ListVisitsResponse",
         openAPIParameters: ##"[{"description":"Clinic-local date; default today.","in":"query","name":"date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12-07","format":"date","type":"string"}]}},{"in":"query","name":"patient_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"in":"query","name":"doctor_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"in":"query","name":"status","required":false,"schema":{"anyOf":[{"enum":["VISIT_STATUS_UNSPECIFIED","VISIT_STATUS_CHECKED_IN","VISIT_STATUS_WAITING","VISIT_STATUS_IN_TREATMENT","VISIT_STATUS_TREATMENT_DONE","VISIT_STATUS_PAID","VISIT_STATUS_LEFT","VISIT_STATUS_LEFT_UNSEEN"],"type":"string"},{"enum":[0,1,2,3,4,5,6,7],"type":"integer"}]}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/AssignDoctor`: Puts a checked-in or waiting patient in a doctor's queue (checked in → waiting). Passing over the original doctor of a tooth treated here within a year needs the patient's reason, which is published as OriginalDoctorRefused (follow-up files it as a complaint; the director is informed).
     public static let assignDoctor = Method<Clinic_Reception_V1_AssignDoctorRequest, Clinic_Reception_V1_Visit>(
         "clinic.reception.v1.Reception/AssignDoctor", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -138,7 +149,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "Puts a checked-in or waiting patient in a doctor's queue (checked in → waiting). Passing over the original doctor of a tooth treated here within a year needs the patient's reason, which is published as OriginalDoctorRefused (follow-up files it as a complaint; the director is informed).",
         responseSchema: "clinic.reception.v1.Visit",
         openAPIParameters: ##"[{"in":"path","name":"visit_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"anyOf":[{"properties":{"doctorId":{"minLength":1,"type":"string"}},"required":["doctorId"]},{"properties":{"requestedDoctorGender":{"not":{"enum":["GENDER_UNSPECIFIED"]},"type":"string"}},"required":["requestedDoctorGender"]}],"properties":{"doctorId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}],"description":"The doctor; empty chooses one of the requested gender (or any) who works today, with the shortest queue."},"refusalReason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"想换一位医生","maxLength":500,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}],"description":"Why the patient will not see the original doctor of a tooth treated here within a year."},"requestedDoctorGender":{"anyOf":[{"enum":["GENDER_UNSPECIFIED","GENDER_MALE","GENDER_FEMALE",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}]}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"anyOf":[{"properties":{"doctorId":{"minLength":1,"type":"string"}},"required":["doctorId"]},{"properties":{"requestedDoctorGender":{"not":{"enum":["GENDER_UNSPECIFIED"]},"type":"string"}},"required":["requestedDoctorGender"]}],"properties":{"doctorId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}],"description":"The doctor; empty chooses one of the requested gender (or any) who works today, with the shortest queue."},"refusalReason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"想换一位医生","maxLength":500,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}],"description":"Why the patient will not see the original doctor of a tooth treated here within a year."},"requestedDoctorGender":{"anyOf":[{"enum":["GENDER_UNSPECIFIED","GENDER_MALE","GENDER_FEMALE",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}]}},"type":"object"}"##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/AssignCoveringDoctor`: The supervisor assigns a doctor covering for one who is off or gone; the visit records "covering for Dr X".
     public static let assignCoveringDoctor = Method<Clinic_Reception_V1_AssignCoveringDoctorRequest, Clinic_Reception_V1_Visit>(
         "clinic.reception.v1.Reception/AssignCoveringDoctor", access: .roles([.supervisor, .director]), route: HTTPRoute(
@@ -149,7 +161,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "The supervisor assigns a doctor covering for one who is off or gone; the visit records \"covering for Dr X\".",
         responseSchema: "clinic.reception.v1.Visit",
         openAPIParameters: ##"[{"in":"path","name":"visit_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"coveringForDoctorId":{"description":"The doctor who is off or gone.","example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"},"doctorId":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}},"required":["doctorId","coveringForDoctorId"],"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"coveringForDoctorId":{"description":"The doctor who is off or gone.","example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"},"doctorId":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}},"required":["doctorId","coveringForDoctorId"],"type":"object"}"##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/MoveInQueue`: Moves a waiting patient in their doctor's queue (just before another, or to the end); the reason is kept.
     public static let moveInQueue = Method<Clinic_Reception_V1_MoveInQueueRequest, Clinic_Reception_V1_Visit>(
         "clinic.reception.v1.Reception/MoveInQueue", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -160,7 +173,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "Moves a waiting patient in their doctor's queue (just before another, or to the end); the reason is kept.",
         responseSchema: "clinic.reception.v1.Visit",
         openAPIParameters: ##"[{"in":"path","name":"visit_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"beforeVisitId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}],"description":"Put the patient just before this waiting visit of the same doctor; empty: to the end of the queue."},"reason":{"allOf":[{"pattern":"\\S"},{"pattern":"^[^\\u0000]*$"}],"example":"疼痛加重","maxLength":200,"minLength":1,"type":"string"}},"required":["reason"],"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"beforeVisitId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}],"description":"Put the patient just before this waiting visit of the same doctor; empty: to the end of the queue."},"reason":{"allOf":[{"pattern":"\\S"},{"pattern":"^[^\\u0000]*$"}],"example":"疼痛加重","maxLength":200,"minLength":1,"type":"string"}},"required":["reason"],"type":"object"}"##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/StartTreatment`: waiting → in treatment; publishes TreatmentStarted (scheduling marks the appointment in treatment).
     public static let startTreatment = Method<Clinic_Reception_V1_StartTreatmentRequest, Clinic_Reception_V1_Visit>(
         "clinic.reception.v1.Reception/StartTreatment", access: .roles([.doctor, .nurse]), route: HTTPRoute(
@@ -171,7 +185,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "waiting → in treatment; publishes TreatmentStarted (scheduling marks the appointment in treatment).",
         responseSchema: "clinic.reception.v1.Visit",
         openAPIParameters: ##"[{"in":"path","name":"visit_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/CompleteTreatment`: in treatment → treatment done, with each treatment given; publishes TreatmentCompleted (billing bills it, follow-up plans its calls, scheduling completes the appointment).
     public static let completeTreatment = Method<Clinic_Reception_V1_CompleteTreatmentRequest, Clinic_Reception_V1_Visit>(
         "clinic.reception.v1.Reception/CompleteTreatment", access: .roles([.doctor, .nurse]), route: HTTPRoute(
@@ -182,7 +197,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "in treatment → treatment done, with each treatment given; publishes TreatmentCompleted (billing bills it, follow-up plans its calls, scheduling completes the appointment).",
         responseSchema: "clinic.reception.v1.Visit",
         openAPIParameters: ##"[{"in":"path","name":"visit_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"treatments":{"items":{"$ref":"#/components/schemas/clinic.reception.v1.Treatment.Input"},"maxItems":20,"minItems":1,"type":"array"}},"required":["treatments"],"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"treatments":{"items":{"$ref":"#/components/schemas/clinic.reception.v1.Treatment.Input"},"maxItems":20,"minItems":1,"type":"array"}},"required":["treatments"],"type":"object"}"##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/LeaveVisit`: The patient leaves: from paid, or from treatment done when nothing is charged or with a reason (a balance left owing).
     public static let leaveVisit = Method<Clinic_Reception_V1_LeaveVisitRequest, Clinic_Reception_V1_Visit>(
         "clinic.reception.v1.Reception/LeaveVisit", access: .roles([.desk, .cashier, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -193,7 +209,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "The patient leaves: from paid, or from treatment done when nothing is charged or with a reason (a balance left owing).",
         responseSchema: "clinic.reception.v1.Visit",
         openAPIParameters: ##"[{"in":"path","name":"visit_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"余款下次付","maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}],"description":"Required when leaving unpaid from treatment done with something to charge."}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"余款下次付","maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}],"description":"Required when leaving unpaid from treatment done with something to charge."}},"type":"object"}"##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/MarkLeftUnseen`: A checked-in or waiting patient left without being seen; publishes PatientLeftUnseen with the contact details for follow-up's call back.
     public static let markLeftUnseen = Method<Clinic_Reception_V1_MarkLeftUnseenRequest, Clinic_Reception_V1_Visit>(
         "clinic.reception.v1.Reception/MarkLeftUnseen", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -204,7 +221,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "A checked-in or waiting patient left without being seen; publishes PatientLeftUnseen with the contact details for follow-up's call back.",
         responseSchema: "clinic.reception.v1.Visit",
         openAPIParameters: ##"[{"in":"path","name":"visit_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"等太久","maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"等太久","maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/GetQueue`: ─── The waiting queue ─────────────────────────────────────────────────── The waiting queue per doctor (or of one doctor), in order, with each patient's wait, estimated wait and prompt, and who is in treatment; patients not yet given a doctor are listed apart.
     public static let getQueue = Method<Clinic_Reception_V1_GetQueueRequest, Clinic_Reception_V1_QueueView>(
         "clinic.reception.v1.Reception/GetQueue", access: .roles([.desk, .nurse, .doctor, .supervisor, .director]), route: HTTPRoute(
@@ -215,7 +233,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "─── The waiting queue ─────────────────────────────────────────────────── The waiting queue per doctor (or of one doctor), in order, with each patient's wait, estimated wait and prompt, and who is in treatment; patients not yet given a doctor are listed apart.",
         responseSchema: "clinic.reception.v1.QueueView",
         openAPIParameters: ##"[{"description":"One doctor's queue; empty: every doctor's.","in":"query","name":"doctor_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/RecordPhoneConsultation`: ─── Phone consultations ───────────────────────────────────────────────── Records a phone consultation; publishes PhoneConsultationRecorded (a call back or appointment needed becomes a follow-up task).
     public static let recordPhoneConsultation = Method<Clinic_Reception_V1_RecordPhoneConsultationRequest, Clinic_Reception_V1_PhoneConsultation>(
         "clinic.reception.v1.Reception/RecordPhoneConsultation", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -226,7 +245,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "─── Phone consultations ───────────────────────────────────────────────── Records a phone consultation; publishes PhoneConsultationRecorded (a call back or appointment needed becomes a follow-up task).",
         responseSchema: "clinic.reception.v1.PhoneConsultation",
         openAPIParameters: ##"[]"##,
-        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.reception.v1.RecordPhoneConsultationRequest"}"##))
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.reception.v1.RecordPhoneConsultationRequest"}"##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/GetPhoneConsultation`: One phone consultation, with the caller's full phone.
     public static let getPhoneConsultation = Method<Clinic_Reception_V1_GetPhoneConsultationRequest, Clinic_Reception_V1_PhoneConsultation>(
         "clinic.reception.v1.Reception/GetPhoneConsultation", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -237,7 +257,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "One phone consultation, with the caller's full phone.",
         responseSchema: "clinic.reception.v1.PhoneConsultation",
         openAPIParameters: ##"[{"in":"path","name":"consultation_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.reception.v1.Reception/ListPhoneConsultations`: The phone consultations of one clinic day (default today), newest first; phones masked.
     public static let listPhoneConsultations = Method<Clinic_Reception_V1_ListPhoneConsultationsRequest, Clinic_Reception_V1_ListPhoneConsultationsResponse>(
         "clinic.reception.v1.Reception/ListPhoneConsultations", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -248,7 +269,8 @@ public enum Clinic_Reception_V1_Reception {
         summary: "The phone consultations of one clinic day (default today), newest first; phones masked.",
         responseSchema: "clinic.reception.v1.ListPhoneConsultationsResponse",
         openAPIParameters: ##"[{"description":"Clinic-local date; default today.","in":"query","name":"date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12-07","format":"date","type":"string"}]}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// Full names of every rpc of this service.
     public static let allMethods: [String] = [
         "clinic.reception.v1.Reception/RegisterPatient",

@@ -17,7 +17,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Adds a doctor.",
         responseSchema: "clinic.scheduling.v1.Doctor",
         openAPIParameters: ##"[]"##,
-        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.scheduling.v1.CreateDoctorRequest"}"##))
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.scheduling.v1.CreateDoctorRequest"}"##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/UpdateDoctor`: Changes a doctor's name, specialty, gender, title or active flag (empty fields keep their value).
     public static let updateDoctor = Method<Clinic_Scheduling_V1_UpdateDoctorRequest, Clinic_Scheduling_V1_Doctor>(
         "clinic.scheduling.v1.Scheduling/UpdateDoctor", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
@@ -28,7 +29,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Changes a doctor's name, specialty, gender, title or active flag (empty fields keep their value).",
         responseSchema: "clinic.scheduling.v1.Doctor",
         openAPIParameters: ##"[{"in":"path","name":"doctor_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"active":{"anyOf":[{"enum":["ACTIVE_CHANGE_UNSPECIFIED","ACTIVE_CHANGE_ACTIVATE","ACTIVE_CHANGE_DEACTIVATE",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}],"description":"Active state to set; ACTIVE_CHANGE_UNSPECIFIED keeps it."},"gender":{"anyOf":[{"enum":["GENDER_UNSPECIFIED","GENDER_MALE","GENDER_FEMALE",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}]},"name":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}],"description":"Empty keeps the current value."},"specialty":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]},"title":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"active":{"anyOf":[{"enum":["ACTIVE_CHANGE_UNSPECIFIED","ACTIVE_CHANGE_ACTIVATE","ACTIVE_CHANGE_DEACTIVATE",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}],"description":"Active state to set; ACTIVE_CHANGE_UNSPECIFIED keeps it."},"gender":{"anyOf":[{"enum":["GENDER_UNSPECIFIED","GENDER_MALE","GENDER_FEMALE",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}]},"name":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}],"description":"Empty keeps the current value."},"specialty":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]},"title":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/GetDoctor`: One doctor.
     public static let getDoctor = Method<Clinic_Scheduling_V1_GetDoctorRequest, Clinic_Scheduling_V1_Doctor>(
         "clinic.scheduling.v1.Scheduling/GetDoctor", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director, .admin]), route: HTTPRoute(
@@ -39,7 +41,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "One doctor.",
         responseSchema: "clinic.scheduling.v1.Doctor",
         openAPIParameters: ##"[{"in":"path","name":"doctor_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/ListDoctors`: Doctors, optionally of one specialty; inactive ones only when asked.
     public static let listDoctors = Method<Clinic_Scheduling_V1_ListDoctorsRequest, Clinic_Scheduling_V1_ListDoctorsResponse>(
         "clinic.scheduling.v1.Scheduling/ListDoctors", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director, .admin]), route: HTTPRoute(
@@ -50,7 +53,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Doctors, optionally of one specialty; inactive ones only when asked.",
         responseSchema: "clinic.scheduling.v1.ListDoctorsResponse",
         openAPIParameters: ##"[{"in":"query","name":"specialty","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"implants","maxLength":50,"pattern":"^[^\\u0000]*$","type":"string"}]}},{"in":"query","name":"include_inactive","required":false,"schema":{"type":"boolean"}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/CreateChair`: Adds a chair (or treatment room).
     public static let createChair = Method<Clinic_Scheduling_V1_CreateChairRequest, Clinic_Scheduling_V1_Chair>(
         "clinic.scheduling.v1.Scheduling/CreateChair", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
@@ -61,7 +65,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Adds a chair (or treatment room).",
         responseSchema: "clinic.scheduling.v1.Chair",
         openAPIParameters: ##"[]"##,
-        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.scheduling.v1.CreateChairRequest"}"##))
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.scheduling.v1.CreateChairRequest"}"##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/UpdateChair`: Renames a chair or (de)activates it.
     public static let updateChair = Method<Clinic_Scheduling_V1_UpdateChairRequest, Clinic_Scheduling_V1_Chair>(
         "clinic.scheduling.v1.Scheduling/UpdateChair", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
@@ -72,7 +77,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Renames a chair or (de)activates it.",
         responseSchema: "clinic.scheduling.v1.Chair",
         openAPIParameters: ##"[{"in":"path","name":"chair_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"active":{"anyOf":[{"enum":["ACTIVE_CHANGE_UNSPECIFIED","ACTIVE_CHANGE_ACTIVATE","ACTIVE_CHANGE_DEACTIVATE",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}]},"name":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]},"room":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"active":{"anyOf":[{"enum":["ACTIVE_CHANGE_UNSPECIFIED","ACTIVE_CHANGE_ACTIVATE","ACTIVE_CHANGE_DEACTIVATE",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}]},"name":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]},"room":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/GetChair`: One chair.
     public static let getChair = Method<Clinic_Scheduling_V1_GetChairRequest, Clinic_Scheduling_V1_Chair>(
         "clinic.scheduling.v1.Scheduling/GetChair", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director, .admin]), route: HTTPRoute(
@@ -83,7 +89,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "One chair.",
         responseSchema: "clinic.scheduling.v1.Chair",
         openAPIParameters: ##"[{"in":"path","name":"chair_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/ListChairs`: Chairs; inactive ones only when asked.
     public static let listChairs = Method<Clinic_Scheduling_V1_ListChairsRequest, Clinic_Scheduling_V1_ListChairsResponse>(
         "clinic.scheduling.v1.Scheduling/ListChairs", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director, .admin]), route: HTTPRoute(
@@ -94,7 +101,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Chairs; inactive ones only when asked.",
         responseSchema: "clinic.scheduling.v1.ListChairsResponse",
         openAPIParameters: ##"[{"in":"query","name":"include_inactive","required":false,"schema":{"type":"boolean"}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/SetWeeklyRoster`: Replaces a doctor's weekly roster (working hours and breaks per weekday).
     public static let setWeeklyRoster = Method<Clinic_Scheduling_V1_SetWeeklyRosterRequest, Clinic_Scheduling_V1_WeeklyRoster>(
         "clinic.scheduling.v1.Scheduling/SetWeeklyRoster", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
@@ -105,7 +113,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Replaces a doctor's weekly roster (working hours and breaks per weekday).",
         responseSchema: "clinic.scheduling.v1.WeeklyRoster",
         openAPIParameters: ##"[{"in":"path","name":"doctor_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"days":{"items":{"$ref":"#/components/schemas/clinic.scheduling.v1.RosterDay.Input"},"maxItems":7,"nullable":true,"type":"array"}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"days":{"items":{"$ref":"#/components/schemas/clinic.scheduling.v1.RosterDay.Input"},"maxItems":7,"nullable":true,"type":"array"}},"type":"object"}"##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/GetRoster`: A doctor's weekly roster, overrides and leave, and the effective working hours per date in a range.
     public static let getRoster = Method<Clinic_Scheduling_V1_GetRosterRequest, Clinic_Scheduling_V1_RosterView>(
         "clinic.scheduling.v1.Scheduling/GetRoster", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director, .admin]), route: HTTPRoute(
@@ -116,7 +125,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "A doctor's weekly roster, overrides and leave, and the effective working hours per date in a range.",
         responseSchema: "clinic.scheduling.v1.RosterView",
         openAPIParameters: ##"[{"in":"path","name":"doctor_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}},{"description":"Dates to show effective hours for, \"YYYY-MM-DD\" inclusive; default today and the next 6 days, at most 62 days.","in":"query","name":"from_date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12-21","format":"date","type":"string"}]}},{"in":"query","name":"to_date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12-27","format":"date","type":"string"}]}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/SetRosterOverride`: Sets the hours of one date (or marks it a day off), replacing the weekly hours for that date; FAILED_PRECONDITION naming the appointments it would strand unless they are moved first.
     public static let setRosterOverride = Method<Clinic_Scheduling_V1_SetRosterOverrideRequest, Clinic_Scheduling_V1_RosterOverride>(
         "clinic.scheduling.v1.Scheduling/SetRosterOverride", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
@@ -127,7 +137,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Sets the hours of one date (or marks it a day off), replacing the weekly hours for that date; FAILED_PRECONDITION naming the appointments it would strand unless they are moved first.",
         responseSchema: "clinic.scheduling.v1.RosterOverride",
         openAPIParameters: ##"[{"in":"path","name":"doctor_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}},{"description":"\"YYYY-MM-DD\", clinic time.","in":"path","name":"date","required":true,"schema":{"example":"2026-12-24","format":"date","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"override":{"additionalProperties":false,"description":"A date whose hours differ from the weekly roster.","properties":{"breaks":{"items":{"$ref":"#/components/schemas/clinic.scheduling.v1.TimeOfDayRange.Input"},"maxItems":10,"nullable":true,"type":"array"},"dayOff":{"description":"True: no work that date (hours and breaks ignored).","nullable":true,"type":"boolean"},"hours":{"allOf":[{"$ref":"#/components/schemas/clinic.scheduling.v1.TimeOfDayRange.Input"}],"nullable":true},"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"培训","maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"override":{"additionalProperties":false,"description":"A date whose hours differ from the weekly roster.","properties":{"breaks":{"items":{"$ref":"#/components/schemas/clinic.scheduling.v1.TimeOfDayRange.Input"},"maxItems":10,"nullable":true,"type":"array"},"dayOff":{"description":"True: no work that date (hours and breaks ignored).","nullable":true,"type":"boolean"},"hours":{"allOf":[{"$ref":"#/components/schemas/clinic.scheduling.v1.TimeOfDayRange.Input"}],"nullable":true},"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"培训","maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}},"type":"object"}"##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/DeleteRosterOverride`: Removes a date's override; the weekly hours apply again.
     public static let deleteRosterOverride = Method<Clinic_Scheduling_V1_DeleteRosterOverrideRequest, Clinic_Scheduling_V1_DeleteRosterOverrideResponse>(
         "clinic.scheduling.v1.Scheduling/DeleteRosterOverride", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
@@ -138,7 +149,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Removes a date's override; the weekly hours apply again.",
         responseSchema: "clinic.scheduling.v1.DeleteRosterOverrideResponse",
         openAPIParameters: ##"[{"in":"path","name":"doctor_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}},{"in":"path","name":"date","required":true,"schema":{"example":"2026-12-24","format":"date","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/AddLeave`: Records leave; existing appointments inside it are listed (and published) to be moved, never cancelled.
     public static let addLeave = Method<Clinic_Scheduling_V1_AddLeaveRequest, Clinic_Scheduling_V1_AddLeaveResponse>(
         "clinic.scheduling.v1.Scheduling/AddLeave", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
@@ -149,7 +161,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Records leave; existing appointments inside it are listed (and published) to be moved, never cancelled.",
         responseSchema: "clinic.scheduling.v1.AddLeaveResponse",
         openAPIParameters: ##"[{"in":"path","name":"doctor_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"endDate":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"2026-12-29","format":"date","nullable":true,"type":"string"}]},"endTime":{"format":"date-time","nullable":true,"type":"string"},"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"年假","maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]},"startDate":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"2026-12-28","format":"date","nullable":true,"type":"string"}],"description":"… or whole clinic-local days, \"YYYY-MM-DD\" to \"YYYY-MM-DD\" inclusive."},"startTime":{"description":"Either an exact span …","format":"date-time","nullable":true,"type":"string"}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"endDate":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"2026-12-29","format":"date","nullable":true,"type":"string"}]},"endTime":{"format":"date-time","nullable":true,"type":"string"},"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"年假","maxLength":200,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]},"startDate":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"2026-12-28","format":"date","nullable":true,"type":"string"}],"description":"… or whole clinic-local days, \"YYYY-MM-DD\" to \"YYYY-MM-DD\" inclusive."},"startTime":{"description":"Either an exact span …","format":"date-time","nullable":true,"type":"string"}},"type":"object"}"##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/CancelLeave`: Withdraws leave.
     public static let cancelLeave = Method<Clinic_Scheduling_V1_CancelLeaveRequest, Clinic_Scheduling_V1_Leave>(
         "clinic.scheduling.v1.Scheduling/CancelLeave", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
@@ -160,7 +173,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Withdraws leave.",
         responseSchema: "clinic.scheduling.v1.Leave",
         openAPIParameters: ##"[{"in":"path","name":"leave_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/BookAppointment`: Books an appointment; ALREADY_EXISTS (409) naming the appointment it collides with.
     public static let bookAppointment = Method<Clinic_Scheduling_V1_BookAppointmentRequest, Clinic_Scheduling_V1_Appointment>(
         "clinic.scheduling.v1.Scheduling/BookAppointment", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -171,7 +185,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Books an appointment; ALREADY_EXISTS (409) naming the appointment it collides with.",
         responseSchema: "clinic.scheduling.v1.Appointment",
         openAPIParameters: ##"[]"##,
-        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.scheduling.v1.BookAppointmentRequest"}"##))
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.scheduling.v1.BookAppointmentRequest"}"##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/GetAppointment`: One appointment.
     public static let getAppointment = Method<Clinic_Scheduling_V1_GetAppointmentRequest, Clinic_Scheduling_V1_Appointment>(
         "clinic.scheduling.v1.Scheduling/GetAppointment", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director]), route: HTTPRoute(
@@ -182,7 +197,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "One appointment.",
         responseSchema: "clinic.scheduling.v1.Appointment",
         openAPIParameters: ##"[{"in":"path","name":"appointment_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/ConfirmAppointment`: Records that the patient confirmed (booked → confirmed).
     public static let confirmAppointment = Method<Clinic_Scheduling_V1_ConfirmAppointmentRequest, Clinic_Scheduling_V1_Appointment>(
         "clinic.scheduling.v1.Scheduling/ConfirmAppointment", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -193,7 +209,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Records that the patient confirmed (booked → confirmed).",
         responseSchema: "clinic.scheduling.v1.Appointment",
         openAPIParameters: ##"[{"in":"path","name":"appointment_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"channel":{"anyOf":[{"enum":["CONFIRMATION_CHANNEL_UNSPECIFIED","CONFIRMATION_CHANNEL_PHONE","CONFIRMATION_CHANNEL_SMS","CONFIRMATION_CHANNEL_WECHAT","CONFIRMATION_CHANNEL_IN_PERSON",null],"nullable":true,"type":"string"},{"enum":[0,1,2,3,4,null],"nullable":true,"type":"integer"}]},"note":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":500,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"channel":{"anyOf":[{"enum":["CONFIRMATION_CHANNEL_UNSPECIFIED","CONFIRMATION_CHANNEL_PHONE","CONFIRMATION_CHANNEL_SMS","CONFIRMATION_CHANNEL_WECHAT","CONFIRMATION_CHANNEL_IN_PERSON",null],"nullable":true,"type":"string"},{"enum":[0,1,2,3,4,null],"nullable":true,"type":"integer"}]},"note":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":500,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/MarkArrived`: Marks the patient arrived at the desk (also done by reception's check-in event).
     public static let markArrived = Method<Clinic_Scheduling_V1_MarkArrivedRequest, Clinic_Scheduling_V1_Appointment>(
         "clinic.scheduling.v1.Scheduling/MarkArrived", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -204,7 +221,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Marks the patient arrived at the desk (also done by reception's check-in event).",
         responseSchema: "clinic.scheduling.v1.Appointment",
         openAPIParameters: ##"[{"in":"path","name":"appointment_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/StartTreatment`: arrived → in treatment.
     public static let startTreatment = Method<Clinic_Scheduling_V1_StartTreatmentRequest, Clinic_Scheduling_V1_Appointment>(
         "clinic.scheduling.v1.Scheduling/StartTreatment", access: .roles([.doctor, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -215,7 +233,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "arrived → in treatment.",
         responseSchema: "clinic.scheduling.v1.Appointment",
         openAPIParameters: ##"[{"in":"path","name":"appointment_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/CompleteAppointment`: in treatment → completed.
     public static let completeAppointment = Method<Clinic_Scheduling_V1_CompleteAppointmentRequest, Clinic_Scheduling_V1_Appointment>(
         "clinic.scheduling.v1.Scheduling/CompleteAppointment", access: .roles([.doctor, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -226,7 +245,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "in treatment → completed.",
         responseSchema: "clinic.scheduling.v1.Appointment",
         openAPIParameters: ##"[{"in":"path","name":"appointment_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"notes":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":1000,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"notes":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":1000,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]}},"type":"object"}"##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/CancelAppointment`: Cancels (reason required).
     public static let cancelAppointment = Method<Clinic_Scheduling_V1_CancelAppointmentRequest, Clinic_Scheduling_V1_Appointment>(
         "clinic.scheduling.v1.Scheduling/CancelAppointment", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -237,7 +257,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Cancels (reason required).",
         responseSchema: "clinic.scheduling.v1.Appointment",
         openAPIParameters: ##"[{"in":"path","name":"appointment_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"allOf":[{"pattern":"\\S"},{"pattern":"^[^\\u0000]*$"}],"example":"patient called to cancel","maxLength":500,"minLength":1,"type":"string"}},"required":["reason"],"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"allOf":[{"pattern":"\\S"},{"pattern":"^[^\\u0000]*$"}],"example":"patient called to cancel","maxLength":500,"minLength":1,"type":"string"}},"required":["reason"],"type":"object"}"##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/RescheduleAppointment`: Moves to a new time/doctor/chair: the old one becomes rescheduled and links to the new one.
     public static let rescheduleAppointment = Method<Clinic_Scheduling_V1_RescheduleAppointmentRequest, Clinic_Scheduling_V1_RescheduleAppointmentResponse>(
         "clinic.scheduling.v1.Scheduling/RescheduleAppointment", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -248,7 +269,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Moves to a new time/doctor/chair: the old one becomes rescheduled and links to the new one.",
         responseSchema: "clinic.scheduling.v1.RescheduleAppointmentResponse",
         openAPIParameters: ##"[{"in":"path","name":"appointment_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"chairId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}]},"doctorId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}],"description":"Empty keeps the current doctor / chair / duration."},"durationMinutes":{"anyOf":[{"enum":[0,null],"nullable":true,"type":"integer"},{"format":"int32","maximum":480,"minimum":5,"nullable":true,"type":"integer"}]},"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":500,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]},"startTime":{"format":"date-time","type":"string"}},"required":["startTime"],"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"chairId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}]},"doctorId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","nullable":true,"type":"string"}],"description":"Empty keeps the current doctor / chair / duration."},"durationMinutes":{"anyOf":[{"enum":[0,null],"nullable":true,"type":"integer"},{"format":"int32","maximum":480,"minimum":5,"nullable":true,"type":"integer"}]},"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":500,"nullable":true,"pattern":"^[^\\u0000]*$","type":"string"}]},"startTime":{"format":"date-time","type":"string"}},"required":["startTime"],"type":"object"}"##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/MarkNoShow`: Marks a no-show by hand (the service also does this on its own 15 minutes after the start).
     public static let markNoShow = Method<Clinic_Scheduling_V1_MarkNoShowRequest, Clinic_Scheduling_V1_Appointment>(
         "clinic.scheduling.v1.Scheduling/MarkNoShow", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
@@ -259,7 +281,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "Marks a no-show by hand (the service also does this on its own 15 minutes after the start).",
         responseSchema: "clinic.scheduling.v1.Appointment",
         openAPIParameters: ##"[{"in":"path","name":"appointment_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/FindSlots`: The next free slots for a doctor, or for any doctor of a specialty.
     public static let findSlots = Method<Clinic_Scheduling_V1_FindSlotsRequest, Clinic_Scheduling_V1_FindSlotsResponse>(
         "clinic.scheduling.v1.Scheduling/FindSlots", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director]), route: HTTPRoute(
@@ -270,7 +293,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "The next free slots for a doctor, or for any doctor of a specialty.",
         responseSchema: "clinic.scheduling.v1.FindSlotsResponse",
         openAPIParameters: ##"[{"description":"One doctor, or …","in":"query","name":"doctor_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"description":"… any active doctor of this specialty.","in":"query","name":"specialty","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"orthodontics","maxLength":50,"pattern":"^[^\\u0000]*$","type":"string"}]}},{"description":"Default 30.","in":"query","name":"duration_minutes","required":false,"schema":{"anyOf":[{"enum":[0],"type":"integer"},{"format":"int32","maximum":480,"minimum":5,"type":"integer"}]}},{"description":"Earliest start; default now.","in":"query","name":"from_time","required":false,"schema":{"format":"date-time","type":"string"}},{"description":"How many slots; default 5, at most 50.","in":"query","name":"count","required":false,"schema":{"anyOf":[{"enum":[0],"type":"integer"},{"format":"int32","maximum":50,"minimum":1,"type":"integer"}]}},{"description":"When set, the chair must be free too.","in":"query","name":"chair_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"description":"Slot starts are aligned to this many minutes from the start of working hours; default 15.","in":"query","name":"step_minutes","required":false,"schema":{"anyOf":[{"enum":[0],"type":"integer"},{"format":"int32","maximum":240,"minimum":5,"type":"integer"}]}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/ListDayAppointments`: The appointment book of one date, optionally for one doctor or one chair.
     public static let listDayAppointments = Method<Clinic_Scheduling_V1_ListDayAppointmentsRequest, Clinic_Scheduling_V1_ListDayAppointmentsResponse>(
         "clinic.scheduling.v1.Scheduling/ListDayAppointments", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director]), route: HTTPRoute(
@@ -281,7 +305,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "The appointment book of one date, optionally for one doctor or one chair.",
         responseSchema: "clinic.scheduling.v1.ListDayAppointmentsResponse",
         openAPIParameters: ##"[{"description":"\"YYYY-MM-DD\", clinic time; default today.","in":"query","name":"date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12-21","format":"date","type":"string"}]}},{"in":"query","name":"doctor_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"in":"query","name":"chair_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"description":"Cancelled and rescheduled appointments are left out unless asked for.","in":"query","name":"include_inactive","required":false,"schema":{"type":"boolean"}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.scheduling.v1.Scheduling/ListPatientAppointments`: A patient's upcoming and past appointments.
     public static let listPatientAppointments = Method<Clinic_Scheduling_V1_ListPatientAppointmentsRequest, Clinic_Scheduling_V1_ListPatientAppointmentsResponse>(
         "clinic.scheduling.v1.Scheduling/ListPatientAppointments", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director]), route: HTTPRoute(
@@ -292,7 +317,8 @@ public enum Clinic_Scheduling_V1_Scheduling {
         summary: "A patient's upcoming and past appointments.",
         responseSchema: "clinic.scheduling.v1.ListPatientAppointmentsResponse",
         openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// Full names of every rpc of this service.
     public static let allMethods: [String] = [
         "clinic.scheduling.v1.Scheduling/CreateDoctor",

@@ -17,7 +17,8 @@ public enum Clinic_Staff_V1_Staff {
         summary: "Signs in with account and password and returns a signed staff token (a JWT, EdDSA). Five wrong passwords in fifteen minutes lock the account for fifteen minutes (both configurable); every attempt is audited.",
         responseSchema: "clinic.staff.v1.SignInResponse",
         openAPIParameters: ##"[]"##,
-        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.staff.v1.SignInRequest"}"##))
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.staff.v1.SignInRequest"}"##,
+        produces: ""))
     /// `clinic.staff.v1.Staff/SignOut`: Signs out: the token in the request header is revoked everywhere within seconds.
     public static let signOut = Method<Clinic_Staff_V1_SignOutRequest, Clinic_Staff_V1_SignOutResponse>(
         "clinic.staff.v1.Staff/SignOut", access: .signedIn, route: HTTPRoute(
@@ -28,7 +29,8 @@ public enum Clinic_Staff_V1_Staff {
         summary: "Signs out: the token in the request header is revoked everywhere within seconds.",
         responseSchema: "clinic.staff.v1.SignOutResponse",
         openAPIParameters: ##"[]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.staff.v1.Staff/GetMe`: The signed-in member's own record.
     public static let getMe = Method<Clinic_Staff_V1_GetMeRequest, Clinic_Staff_V1_StaffMember>(
         "clinic.staff.v1.Staff/GetMe", access: .signedIn, route: HTTPRoute(
@@ -39,7 +41,8 @@ public enum Clinic_Staff_V1_Staff {
         summary: "The signed-in member's own record.",
         responseSchema: "clinic.staff.v1.StaffMember",
         openAPIParameters: ##"[]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.staff.v1.Staff/ChangePassword`: Changes the signed-in member's own password (the current one is asked for).
     public static let changePassword = Method<Clinic_Staff_V1_ChangePasswordRequest, Clinic_Staff_V1_ChangePasswordResponse>(
         "clinic.staff.v1.Staff/ChangePassword", access: .signedIn, route: HTTPRoute(
@@ -50,7 +53,8 @@ public enum Clinic_Staff_V1_Staff {
         summary: "Changes the signed-in member's own password (the current one is asked for).",
         responseSchema: "clinic.staff.v1.ChangePasswordResponse",
         openAPIParameters: ##"[]"##,
-        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.staff.v1.ChangePasswordRequest"}"##))
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.staff.v1.ChangePasswordRequest"}"##,
+        produces: ""))
     /// `clinic.staff.v1.Staff/CreateMember`: Adds a member of staff; ALREADY_EXISTS when the account name is taken.
     public static let createMember = Method<Clinic_Staff_V1_CreateMemberRequest, Clinic_Staff_V1_StaffMember>(
         "clinic.staff.v1.Staff/CreateMember", access: .roles([.admin, .director]), route: HTTPRoute(
@@ -61,7 +65,8 @@ public enum Clinic_Staff_V1_Staff {
         summary: "Adds a member of staff; ALREADY_EXISTS when the account name is taken.",
         responseSchema: "clinic.staff.v1.StaffMember",
         openAPIParameters: ##"[]"##,
-        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.staff.v1.CreateMemberRequest"}"##))
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.staff.v1.CreateMemberRequest"}"##,
+        produces: ""))
     /// `clinic.staff.v1.Staff/GetMember`: One member of staff.
     public static let getMember = Method<Clinic_Staff_V1_GetMemberRequest, Clinic_Staff_V1_StaffMember>(
         "clinic.staff.v1.Staff/GetMember", access: .roles([.admin, .director, .supervisor]), route: HTTPRoute(
@@ -72,7 +77,8 @@ public enum Clinic_Staff_V1_Staff {
         summary: "One member of staff.",
         responseSchema: "clinic.staff.v1.StaffMember",
         openAPIParameters: ##"[{"in":"path","name":"member_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.staff.v1.Staff/ListMembers`: Members of staff by account name, active ones unless asked otherwise.
     public static let listMembers = Method<Clinic_Staff_V1_ListMembersRequest, Clinic_Staff_V1_ListMembersResponse>(
         "clinic.staff.v1.Staff/ListMembers", access: .roles([.admin, .director, .supervisor]), route: HTTPRoute(
@@ -83,7 +89,8 @@ public enum Clinic_Staff_V1_Staff {
         summary: "Members of staff by account name, active ones unless asked otherwise.",
         responseSchema: "clinic.staff.v1.ListMembersResponse",
         openAPIParameters: ##"[{"description":"Also list members who have left.","in":"query","name":"include_inactive","required":false,"schema":{"type":"boolean"}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.staff.v1.Staff/UpdateMember`: Changes a member's name, roles, team, branch or linked doctor; publishes StaffChanged.
     public static let updateMember = Method<Clinic_Staff_V1_UpdateMemberRequest, Clinic_Staff_V1_StaffMember>(
         "clinic.staff.v1.Staff/UpdateMember", access: .roles([.admin, .director]), route: HTTPRoute(
@@ -94,7 +101,8 @@ public enum Clinic_Staff_V1_Staff {
         summary: "Changes a member's name, roles, team, branch or linked doctor; publishes StaffChanged.",
         responseSchema: "clinic.staff.v1.StaffMember",
         openAPIParameters: ##"[{"in":"path","name":"member_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"anyOf":[{"properties":{"name":{"minLength":1,"type":"string"}},"required":["name"]},{"properties":{"roles":{"minItems":1,"type":"array"}},"required":["roles"]},{"properties":{"team":{"minLength":1,"type":"string"}},"required":["team"]},{"properties":{"branch":{"minLength":1,"type":"string"}},"required":["branch"]},{"properties":{"doctorId":{"minLength":1,"type":"string"}},"required":["doctorId"]}],"description":"Changes the fields given; an empty field is left as it is.","properties":{"branch":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]},"doctorId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"format":"uuid","nullable":true,"type":"string"}]},"name":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]},"roles":{"description":"The member's roles from now on (replacing the old ones).","items":{"anyOf":[{"enum":["STAFF_ROLE_DESK","STAFF_ROLE_CASHIER","STAFF_ROLE_NURSE","STAFF_ROLE_DOCTOR","STAFF_ROLE_CONSULTANT","STAFF_ROLE_CUSTOMER_SERVICE","STAFF_ROLE_SUPERVISOR","STAFF_ROLE_DIRECTOR","STAFF_ROLE_ADMIN"],"type":"string"},{"enum":[1,2,3,4,5,6,7,8,9],"type":"integer"}]},"maxItems":9,"nullable":true,"type":"array"},"team":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"anyOf":[{"properties":{"name":{"minLength":1,"type":"string"}},"required":["name"]},{"properties":{"roles":{"minItems":1,"type":"array"}},"required":["roles"]},{"properties":{"team":{"minLength":1,"type":"string"}},"required":["team"]},{"properties":{"branch":{"minLength":1,"type":"string"}},"required":["branch"]},{"properties":{"doctorId":{"minLength":1,"type":"string"}},"required":["doctorId"]}],"description":"Changes the fields given; an empty field is left as it is.","properties":{"branch":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]},"doctorId":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"format":"uuid","nullable":true,"type":"string"}]},"name":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]},"roles":{"description":"The member's roles from now on (replacing the old ones).","items":{"anyOf":[{"enum":["STAFF_ROLE_DESK","STAFF_ROLE_CASHIER","STAFF_ROLE_NURSE","STAFF_ROLE_DOCTOR","STAFF_ROLE_CONSULTANT","STAFF_ROLE_CUSTOMER_SERVICE","STAFF_ROLE_SUPERVISOR","STAFF_ROLE_DIRECTOR","STAFF_ROLE_ADMIN"],"type":"string"},{"enum":[1,2,3,4,5,6,7,8,9],"type":"integer"}]},"maxItems":9,"nullable":true,"type":"array"},"team":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":50,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]}},"type":"object"}"##,
+        produces: ""))
     /// `clinic.staff.v1.Staff/DeactivateMember`: Marks a member as left: they can no longer sign in and their tokens are refused everywhere within seconds.
     public static let deactivateMember = Method<Clinic_Staff_V1_DeactivateMemberRequest, Clinic_Staff_V1_StaffMember>(
         "clinic.staff.v1.Staff/DeactivateMember", access: .roles([.admin, .director]), route: HTTPRoute(
@@ -105,7 +113,8 @@ public enum Clinic_Staff_V1_Staff {
         summary: "Marks a member as left: they can no longer sign in and their tokens are refused everywhere within seconds.",
         responseSchema: "clinic.staff.v1.StaffMember",
         openAPIParameters: ##"[{"in":"path","name":"member_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"left the clinic","maxLength":200,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]}},"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"left the clinic","maxLength":200,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]}},"type":"object"}"##,
+        produces: ""))
     /// `clinic.staff.v1.Staff/SetPassword`: Sets (or resets) a member's password and lifts a lock-out.
     public static let setPassword = Method<Clinic_Staff_V1_SetPasswordRequest, Clinic_Staff_V1_SetPasswordResponse>(
         "clinic.staff.v1.Staff/SetPassword", access: .roles([.admin]), route: HTTPRoute(
@@ -116,7 +125,8 @@ public enum Clinic_Staff_V1_Staff {
         summary: "Sets (or resets) a member's password and lifts a lock-out.",
         responseSchema: "clinic.staff.v1.SetPasswordResponse",
         openAPIParameters: ##"[{"in":"path","name":"member_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"newPassword":{"description":"8 to 72 characters, at most 72 bytes (bcrypt's limit).","example":"correct-horse-battery","maxLength":72,"minLength":8,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}},"required":["newPassword"],"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"newPassword":{"description":"8 to 72 characters, at most 72 bytes (bcrypt's limit).","example":"correct-horse-battery","maxLength":72,"minLength":8,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}},"required":["newPassword"],"type":"object"}"##,
+        produces: ""))
     /// `clinic.staff.v1.Staff/ListSignIns`: The sign-in audit, newest first: who, when, from where, and whether it succeeded.
     public static let listSignIns = Method<Clinic_Staff_V1_ListSignInsRequest, Clinic_Staff_V1_ListSignInsResponse>(
         "clinic.staff.v1.Staff/ListSignIns", access: .roles([.admin, .director]), route: HTTPRoute(
@@ -127,7 +137,8 @@ public enum Clinic_Staff_V1_Staff {
         summary: "The sign-in audit, newest first: who, when, from where, and whether it succeeded.",
         responseSchema: "clinic.staff.v1.ListSignInsResponse",
         openAPIParameters: ##"[{"description":"Only attempts on this account.","in":"query","name":"account","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":64,"pattern":"^[^\\u0000]*$","type":"string"}]}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.staff.v1.Staff/RotateSigningKey`: Starts signing with a new key; tokens signed by older keys still verify until they expire.
     public static let rotateSigningKey = Method<Clinic_Staff_V1_RotateSigningKeyRequest, Clinic_Staff_V1_SigningKey>(
         "clinic.staff.v1.Staff/RotateSigningKey", access: .roles([.admin]), route: HTTPRoute(
@@ -138,7 +149,8 @@ public enum Clinic_Staff_V1_Staff {
         summary: "Starts signing with a new key; tokens signed by older keys still verify until they expire.",
         responseSchema: "clinic.staff.v1.SigningKey",
         openAPIParameters: ##"[]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.staff.v1.Staff/ListSigningKeys`: The public keys that verify staff tokens (every service and the gateway fetch them).
     public static let listSigningKeys = Method<Clinic_Staff_V1_ListSigningKeysRequest, Clinic_Staff_V1_ListSigningKeysResponse>(
         "clinic.staff.v1.Staff/ListSigningKeys", access: .open, route: nil)

@@ -17,6 +17,11 @@
 /// proto2, as custom options usually are: every option field has presence (a bound of 0 is a bound), and
 /// protoc-c, which C integrators use, does not support proto3's `optional`.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -140,6 +145,17 @@ public nonisolated struct Clinic_Api_V1_HttpRule: Sendable {
   /// Clears the value of `timeoutMs`. Subsequent reads from it will return its default value.
   public mutating func clearTimeoutMs() {self._timeoutMs = nil}
 
+  /// The media type of a response that is not JSON, e.g. "text/csv" or "text/html": the rpc returns `HttpBody` and
+  /// the gateway answers its bytes as they are. Empty for the usual proto3 JSON.
+  public var produces: String {
+    get {_produces ?? String()}
+    set {_produces = newValue}
+  }
+  /// Returns true if `produces` has been explicitly set.
+  public var hasProduces: Bool {self._produces != nil}
+  /// Clears the value of `produces`. Subsequent reads from it will return its default value.
+  public mutating func clearProduces() {self._produces = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Pattern: Equatable, Sendable {
@@ -156,6 +172,41 @@ public nonisolated struct Clinic_Api_V1_HttpRule: Sendable {
   fileprivate var _body: String? = nil
   fileprivate var _created: Bool? = nil
   fileprivate var _timeoutMs: UInt32? = nil
+  fileprivate var _produces: String? = nil
+}
+
+/// A response that is not JSON (a printable receipt, a CSV report), as grpc-gateway's `google.api.HttpBody`: the
+/// gateway answers `data` with `content_type`, and a bus client reads them as they are.
+public nonisolated struct Clinic_Api_V1_HttpBody: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// E.g. "text/csv; charset=utf-8".
+  public var contentType: String {
+    get {_contentType ?? String()}
+    set {_contentType = newValue}
+  }
+  /// Returns true if `contentType` has been explicitly set.
+  public var hasContentType: Bool {self._contentType != nil}
+  /// Clears the value of `contentType`. Subsequent reads from it will return its default value.
+  public mutating func clearContentType() {self._contentType = nil}
+
+  public var data: Data {
+    get {_data ?? Data()}
+    set {_data = newValue}
+  }
+  /// Returns true if `data` has been explicitly set.
+  public var hasData: Bool {self._data != nil}
+  /// Clears the value of `data`. Subsequent reads from it will return its default value.
+  public mutating func clearData() {self._data = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _contentType: String? = nil
+  fileprivate var _data: Data? = nil
 }
 
 /// A short query parameter name for a (nested) request field.
@@ -546,7 +597,7 @@ nonisolated extension Clinic_Api_V1_Format: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Clinic_Api_V1_HttpRule: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HttpRule"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}get\0\u{1}put\0\u{1}post\0\u{1}delete\0\u{1}patch\0\u{1}body\0\u{2}\u{d}created\0\u{3}query_aliases\0\u{3}timeout_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}get\0\u{1}put\0\u{1}post\0\u{1}delete\0\u{1}patch\0\u{1}body\0\u{2}\u{d}created\0\u{3}query_aliases\0\u{3}timeout_ms\0\u{1}produces\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -598,6 +649,7 @@ nonisolated extension Clinic_Api_V1_HttpRule: SwiftProtobuf.Message, SwiftProtob
       case 20: try { try decoder.decodeSingularBoolField(value: &self._created) }()
       case 21: try { try decoder.decodeRepeatedMessageField(value: &self.queryAliases) }()
       case 22: try { try decoder.decodeSingularUInt32Field(value: &self._timeoutMs) }()
+      case 23: try { try decoder.decodeSingularStringField(value: &self._produces) }()
       default: break
       }
     }
@@ -643,6 +695,9 @@ nonisolated extension Clinic_Api_V1_HttpRule: SwiftProtobuf.Message, SwiftProtob
     try { if let v = self._timeoutMs {
       try visitor.visitSingularUInt32Field(value: v, fieldNumber: 22)
     } }()
+    try { if let v = self._produces {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 23)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -652,6 +707,46 @@ nonisolated extension Clinic_Api_V1_HttpRule: SwiftProtobuf.Message, SwiftProtob
     if lhs._created != rhs._created {return false}
     if lhs.queryAliases != rhs.queryAliases {return false}
     if lhs._timeoutMs != rhs._timeoutMs {return false}
+    if lhs._produces != rhs._produces {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Api_V1_HttpBody: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".HttpBody"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}content_type\0\u{1}data\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self._contentType) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self._data) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._contentType {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._data {
+      try visitor.visitSingularBytesField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Api_V1_HttpBody, rhs: Clinic_Api_V1_HttpBody) -> Bool {
+    if lhs._contentType != rhs._contentType {return false}
+    if lhs._data != rhs._data {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -59,6 +59,28 @@ struct GatewayUnitTests {
         }
     }
 
+    @Test func aRawResponseGoesOutAsItIsInItsOwnMediaType() throws {
+        let route = HTTPRoute(verb: .get, path: "/v1/test.csv", pathVariables: [], hasBody: false, created: false, queryAliases: [:],
+                              timeoutMS: 0, summary: "", responseSchema: "HttpBody", openAPIParameters: "[]", openAPIBody: "",
+                              produces: "text/csv")
+        let raw = try #require(GatewayRoute(Method<Clinic_Reception_V1_GetVisitRequest, Clinic_Api_V1_HttpBody>(
+            "clinic.test.v1.Test/Report", access: .open, route: route)))
+        var body = Clinic_Api_V1_HttpBody()
+        body.contentType = "text/csv; charset=utf-8"
+        body.data = Data("日期,金额\n2026-12-07,12000\n".utf8)
+        let rendered = try raw.render(try body.serializedBytes())
+        #expect(rendered.contentType == "text/csv; charset=utf-8")
+        #expect(rendered.body == Array("日期,金额\n2026-12-07,12000\n".utf8))
+        // Without its own content type the route's media type is used; an ordinary reply stays proto3 JSON.
+        body.clearContentType()
+        #expect(try raw.render(try body.serializedBytes()).contentType == "text/csv")
+        let json = try #require(GatewayRoute(Clinic_Reception_V1_Reception.getVisit))
+        var visit = Clinic_Reception_V1_Visit()
+        visit.id = "v1"
+        let answer = try json.render(try visit.serializedBytes())
+        #expect(answer.contentType == "application/json" && String(decoding: answer.body, as: UTF8.self) == #"{"id":"v1"}"#)
+    }
+
     @Test func onlySingularStringFieldsAreEncodedWithoutJSON() {
         let numbers = RequestBinding.stringFieldNumbers(
             Clinic_Reception_V1_RegisterPatientRequest.self,

@@ -32,7 +32,7 @@ public struct GatewayRoute: Sendable {
     /// Decodes body + parameters into the request message and encodes it.
     let bind: @Sendable (_ body: [UInt8], _ parameters: [(field: String, value: String)]) throws(GatewayError) -> [UInt8]
     /// Turns the encoded response into proto3 JSON.
-    let render: @Sendable (_ payload: [UInt8]) throws -> [UInt8]
+    let render: @Sendable (_ payload: [UInt8]) throws -> (contentType: String, body: [UInt8])
 
     /// Path parameters in order, e.g. `["patient_id"]`.
     public let pathParameters: [String]
@@ -89,8 +89,14 @@ public struct GatewayRoute: Sendable {
             if body.isEmpty, let bytes = RequestBinding.encodeStringFields(parameters, numbers: stringFields) { return bytes }
             return try RequestBinding.bind(M.Request.self, body: body, parameters: parameters)
         }
+        let produces = route.produces
         self.render = { payload in
-            try M.Response(serializedBytes: payload).jsonUTF8Bytes()
+            // A raw response (a printable receipt, a CSV report) goes out as it is, in its own media type.
+            if M.Response.self == Clinic_Api_V1_HttpBody.self {
+                let body = try Clinic_Api_V1_HttpBody(serializedBytes: payload)
+                return (body.hasContentType ? body.contentType : produces, Array(body.data))
+            }
+            return ("application/json", try M.Response(serializedBytes: payload).jsonUTF8Bytes())
         }
     }
 }

@@ -107,13 +107,14 @@ public enum GatewayRouter {
                 // Refused here at once; the services learn it from staff's event within a second.
                 access.verifier.revoke(tokenID: claims.jti.value, expiresAt: claims.exp.value)
             }
-            let json: [UInt8]
+            let rendered: (contentType: String, body: [UInt8])
             do {
-                json = try route.render(reply.payload)
+                rendered = try route.render(reply.payload)
             } catch {
                 throw GatewayError(.internal, "the reply of \(route.rpc) did not decode")
             }
-            var response = jsonResponse(route.successStatus, json)
+            var response = Response(status: route.successStatus, headers: [.contentType: rendered.contentType],
+                                     body: .init(byteBuffer: ByteBuffer(bytes: rendered.body)))
             response.headers[requestIDField] = requestID
             return response
         } catch let error as GatewayError {

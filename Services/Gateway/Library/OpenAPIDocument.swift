@@ -40,7 +40,9 @@ enum OpenAPIDocument {
             var responses: [String: Any] = [
                 String(route.successStatus.code): [
                     "description": route.successStatus == .created ? "Created" : "OK",
-                    "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(contract.responseSchema)"]]],
+                    "content": contract.produces.isEmpty
+                        ? ["application/json": ["schema": ["$ref": "#/components/schemas/\(contract.responseSchema)"]]]
+                        : [contract.produces: ["schema": ["type": "string"]]],
                 ],
             ]
             for (status, meaning) in errorStatuses { responses[String(status)] = ["description": meaning, "content": errorContent] }
