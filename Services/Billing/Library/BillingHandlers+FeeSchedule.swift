@@ -61,7 +61,7 @@ extension BillingHandlers {
         let rows: [FeeScheduleRow]
         switch FeeScheduleCSV.parse(request.csv) {
         case .success(let parsed): rows = parsed
-        case .failure(let problems): throw RPCError.invalidArguments(problems.map { FieldViolation(field: "csv", $0) })
+        case .failure(let problems): throw RPCError.invalidArguments(problems.messages.map { FieldViolation(field: "csv", $0) })
         }
         let now = Date().inStoredPrecision
         return try IdempotentWrite.perform(context, on: db) { db in

@@ -24,7 +24,7 @@ enum FeeScheduleCSV {
     static let maxUnitPriceFen: Int64 = 100_000_000
 
     /// The rows of `text`, or every problem found, each naming its line.
-    static func parse(_ text: String) -> Result<[FeeScheduleRow], [String]> {
+    static func parse(_ text: String) -> Result<[FeeScheduleRow], Problems> {
         var problems: [String] = []
         var rows: [FeeScheduleRow] = []
         var seen: [String: Int] = [:]
@@ -32,11 +32,11 @@ enum FeeScheduleCSV {
             line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
         }
         guard let headerIndex = lines.firstIndex(where: { !$0.trimmingWhitespace().isEmpty }) else {
-            return .failure(["line 1: the header `\(columns.joined(separator: ","))` is missing"])
+            return .failure(Problems(["line 1: the header `\(columns.joined(separator: ","))` is missing"]))
         }
         let header = (try? fields(of: lines[headerIndex]))?.map { $0.trimmingWhitespace().lowercased() } ?? []
         guard header == columns || header == Array(columns.dropLast()) else {
-            return .failure(["line \(headerIndex + 1): the header must be `\(columns.joined(separator: ","))` (active_to optional)"])
+            return .failure(Problems(["line \(headerIndex + 1): the header must be `\(columns.joined(separator: ","))` (active_to optional)"]))
         }
         for (index, raw) in lines.enumerated() where index > headerIndex && !raw.trimmingWhitespace().isEmpty {
             let line = index + 1
@@ -45,7 +45,7 @@ enum FeeScheduleCSV {
                 break
             }
             switch row(raw, line: line, columns: header.count) {
-            case .failure(let found): problems.append(contentsOf: found.map { "line \(line): \($0)" })
+            case .failure(let found): problems.append(contentsOf: found.messages.map { "line \(line): \($0)" })
             case .success(let row):
                 let key = "\(row.code)\u{1F}\(row.activeFrom)"
                 if let earlier = seen[key] {
@@ -57,14 +57,14 @@ enum FeeScheduleCSV {
             }
         }
         if rows.isEmpty && problems.isEmpty { problems.append("line \(lines.count): no rows after the header") }
-        return problems.isEmpty ? .success(rows) : .failure(problems)
+        return problems.isEmpty ? .success(rows) : .failure(Problems(problems))
     }
 
     /// One data line checked field by field; every problem of the line is reported.
-    private static func row(_ raw: String, line: Int, columns count: Int) -> Result<FeeScheduleRow, [String]> {
-        guard let values = try? fields(of: raw) else { return .failure(["an unterminated quote"]) }
+    private static func row(_ raw: String, line: Int, columns count: Int) -> Result<FeeScheduleRow, Problems> {
+        guard let values = try? fields(of: raw) else { return .failure(Problems(["an unterminated quote"])) }
         guard values.count == count || (values.count == columns.count - 1 && count == columns.count) else {
-            return .failure(["\(values.count) fields where the header has \(count)"])
+            return .failure(Problems(["\(values.count) fields where the header has \(count)"]))
         }
         var problems: [String] = []
         let code = values[0].trimmingWhitespace()
@@ -91,7 +91,7 @@ enum FeeScheduleCSV {
         let to = toText.isEmpty ? nil : ClinicDate(iso: toText)
         if !toText.isEmpty && to == nil { problems.append("active_to must be a date YYYY-MM-DD or empty") }
         if let from, let to, to < from { problems.append("active_to must not be before active_from") }
-        guard problems.isEmpty, let category, let price, let from else { return .failure(problems) }
+        guard problems.isEmpty, let category, let price, let from else { return .failure(Problems(problems)) }
         return .success(FeeScheduleRow(line: line, code: code, name: name, category: category, unitPriceFen: price,
                                        activeFrom: from, activeTo: to))
     }
@@ -124,6 +124,13 @@ enum FeeScheduleCSV {
         guard !quoted else { throw UnterminatedQuote() }
         fields.append(current)
         return fields
+    }
+
+    /// Every problem found: of a file, each starting `line N: `; of one line, without it.
+    struct Problems: Error, Equatable {
+        let messages: [String]
+        /// Wraps the messages.
+        init(_ messages: [String]) { self.messages = messages }
     }
 
     /// A quoted field that never closes.
