@@ -129,9 +129,10 @@ struct PaymentTests {
         var request = payment(bill.id, .cash, fen: 4_000)
         request.tenderedFen = 5_000
         let key = newKey()
+        let copy = request
         let replies = try await withThrowingTaskGroup(of: [UInt8].self) { group in
             for _ in 0..<16 {
-                group.addTask { try await harness.call(Cashier.recordPayment, request, idempotencyKey: key).serializedBytes() }
+                group.addTask { try await harness.call(Cashier.recordPayment, copy, idempotencyKey: key).serializedBytes() }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
