@@ -59,7 +59,7 @@ struct PaymentTests {
         get.billID = bill.id
         let balance = try await harness.call(Cashier.getBill, get).balanceFen
         #expect(balance == 840_000)
-        let over = await harness.failure(Cashier.recordPayment, payment(bill.id, .alipay, fen: balance + 1), idempotencyKey: newKey())
+        let over = await harness.failure(Cashier.recordPayment, payment(bill.id, .cash, fen: balance + 1), idempotencyKey: newKey())
         #expect(over?.code == .failedPrecondition && over?.message.contains("\(balance) fen") == true)
         var last = payment(bill.id, .wechatPay, fen: balance)
         last.reference = "4200009999202607019999999999"
