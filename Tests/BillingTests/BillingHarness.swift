@@ -22,6 +22,7 @@ final class BillingHarness: Sendable {
     let logs = LogRecorder()
     static let logger = Logger(label: "test.billing")
 
+    /// Starts the broker, billing and the stand-in reception.
     init() throws {
         (broker, endpoints) = try TestBroker.start(logger: Self.logger)
         let cluster = try TestDatabase.shared()
@@ -90,6 +91,7 @@ final class BillingHarness: Sendable {
         return try await call(Clinic_Billing_V1_Cashier.createBill, request)
     }
 
+    /// Stops everything started.
     func stop() {
         client.close()
         reception.stop()
@@ -135,6 +137,7 @@ struct RecordingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// Records the entry with the handler's and the entry's metadata.
     func log(event: LogEvent) {
         let all = metadata.merging(event.metadata ?? [:]) { $1 }
         recorder.record("\(event.level) \(event.message) \(all.map { "\($0)=\($1)" }.joined(separator: " "))")

@@ -9,6 +9,7 @@ import Testing
 /// reception marking the visit paid from billing's BillPaid.
 @Suite("Billing end to end", .serialized)
 struct BillingJourneyTests {
+    /// The whole journey over HTTP.
     @Test("fees imported → treatment done → bill appears → partial payment → receipt → final payment → visit paid")
     func billingJourney() async throws {
         let stack = try StackProcesses()

@@ -14,6 +14,7 @@ struct BillingCommand: AsyncParsableCommand {
 
 /// What `clinic-billing migrate` migrates.
 enum BillingProgram: ServiceProgram {
+    /// Billing's definition.
     static func definition() throws -> ServiceDefinition { try BillingService.definition() }
     static let abstract = "Billing service: the fee schedule, bills, payments and gapless receipts on an append-only ledger."
 }
@@ -32,6 +33,7 @@ struct BillingServe: AsyncParsableCommand {
 
     @OptionGroup var options: ServiceOptions
 
+    /// Serves until SIGINT or SIGTERM.
     func run() async throws {
         try await ServiceHost.run(try BillingService.definition(), options: options)
     }

@@ -109,6 +109,7 @@ enum BillStore {
         return found
     }
 
+    /// A bill row (with its figures and void) as a record; lines and payments are read separately.
     private static func record(from row: Row) throws -> BillRecord {
         let voidReason: String? = try row.decode("void_reason")
         return BillRecord(

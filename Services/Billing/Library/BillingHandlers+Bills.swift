@@ -7,6 +7,7 @@ import Foundation
 
 /// Bills: made by the cashier, read, listed, their unresolved lines priced, voided.
 extension BillingHandlers {
+    /// CreateBill: the cashier's bill, every code priced on the service date; ALREADY_EXISTS when the visit has one.
     func createBill(_ context: RequestContext, _ request: Clinic_Billing_V1_CreateBillRequest) throws -> Clinic_Billing_V1_Bill {
         let patientID = try CheckedID.parse(request.patientID, field: "patientId")
         let visitID = try CheckedID.parseOptional(request.visitID, field: "visitId")
@@ -48,10 +49,12 @@ extension BillingHandlers {
         }
     }
 
+    /// GetBill: the bill with its lines, payments and derived figures.
     func getBill(_ context: RequestContext, _ request: Clinic_Billing_V1_GetBillRequest) throws -> Clinic_Billing_V1_Bill {
         BillingMessages.bill(try storedBill(try CheckedID.parse(request.billID, field: "billId"), on: db))
     }
 
+    /// ListBills: one day's bills (or one visit's), optionally of one patient or status.
     func listBills(_ context: RequestContext, _ request: Clinic_Billing_V1_ListBillsRequest) throws -> Clinic_Billing_V1_ListBillsResponse {
         let visitID = try CheckedID.parseOptional(request.visitID, field: "visitId")
         // A visit's bill is found whatever its date; otherwise one day's bills, today by default.
@@ -66,6 +69,7 @@ extension BillingHandlers {
         return response
     }
 
+    /// ResolveBillLine: prices an unresolved line with a new line that references it, under the bill's lock.
     func resolveBillLine(_ context: RequestContext, _ request: Clinic_Billing_V1_ResolveBillLineRequest) throws -> Clinic_Billing_V1_Bill {
         let billID = try CheckedID.parse(request.billID, field: "billId")
         let lineNumber = Int(request.lineNumber)
@@ -92,6 +96,7 @@ extension BillingHandlers {
         }
     }
 
+    /// VoidBill: records the void with its reason, under the bill's lock, only while nothing is paid.
     func voidBill(_ context: RequestContext, _ request: Clinic_Billing_V1_VoidBillRequest) throws -> Clinic_Billing_V1_Bill {
         let billID = try CheckedID.parse(request.billID, field: "billId")
         let reason = request.reason.trimmingWhitespace()

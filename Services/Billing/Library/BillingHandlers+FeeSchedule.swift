@@ -7,6 +7,7 @@ import Foundation
 
 /// The fee schedule: items, dated price versions and the CSV import.
 extension BillingHandlers {
+    /// CreateFeeItem: the item and its first price version, in one transaction; ALREADY_EXISTS for a taken code.
     func createFeeItem(_ context: RequestContext, _ request: Clinic_Billing_V1_CreateFeeItemRequest) throws -> Clinic_Billing_V1_FeeItem {
         guard let category = FeeCategory(request.category) else { throw RPCError.invalidArgument(field: "category", "must be a fee category") }
         let from = try Self.date(request.activeFrom, field: "activeFrom")!
@@ -28,6 +29,7 @@ extension BillingHandlers {
         }
     }
 
+    /// SetFeePrice: a new price version from a day on; the versions before it stay as they were.
     func setFeePrice(_ context: RequestContext, _ request: Clinic_Billing_V1_SetFeePriceRequest) throws -> Clinic_Billing_V1_FeeItem {
         let from = try Self.date(request.activeFrom, field: "activeFrom")!
         let to = try Self.date(request.activeTo, field: "activeTo")
@@ -42,10 +44,12 @@ extension BillingHandlers {
         }
     }
 
+    /// GetFeeItem: the item with every version and today's price.
     func getFeeItem(_ context: RequestContext, _ request: Clinic_Billing_V1_GetFeeItemRequest) throws -> Clinic_Billing_V1_FeeItem {
         try feeItemMessage(request.code, on: db)
     }
 
+    /// ListFeeItems: the items priced on a day (default today), optionally of one category.
     func listFeeItems(_ context: RequestContext, _ request: Clinic_Billing_V1_ListFeeItemsRequest) throws -> Clinic_Billing_V1_ListFeeItemsResponse {
         let day = try Self.date(request.onDate, field: "onDate", default: clock.today())!
         let page = try Page(request.page)
@@ -57,6 +61,7 @@ extension BillingHandlers {
         return response
     }
 
+    /// ImportFeeSchedule: every row of the CSV or none, each bad line reported by its number.
     func importFeeSchedule(_ context: RequestContext, _ request: Clinic_Billing_V1_ImportFeeScheduleRequest) throws -> Clinic_Billing_V1_ImportFeeScheduleResponse {
         let rows: [FeeScheduleRow]
         switch FeeScheduleCSV.parse(request.csv) {

@@ -7,6 +7,8 @@ import Foundation
 
 /// Payments and their receipts.
 extension BillingHandlers {
+    /// RecordPayment: the method's rules, then under the bill's lock the balance check, the payment, its receipt and
+    /// the events, in one transaction keyed by the idempotency key.
     func recordPayment(_ context: RequestContext, _ request: Clinic_Billing_V1_RecordPaymentRequest) throws -> Clinic_Billing_V1_RecordPaymentResponse {
         // The rules run first, so a card number in the text never reaches the store, the idempotency record or a log.
         let draft = PaymentDraft(method: PaymentMethod(request.method), amountFen: request.amountFen, tenderedFen: request.tenderedFen,
@@ -64,12 +66,14 @@ extension BillingHandlers {
         }
     }
 
+    /// GetReceipt: the receipt, marked as a copy.
     func getReceipt(_ context: RequestContext, _ request: Clinic_Billing_V1_GetReceiptRequest) throws -> Clinic_Billing_V1_Receipt {
         let id = try CheckedID.parse(request.receiptID, field: "receiptId")
         guard let receipt = try PaymentStore.receipt(id, on: db) else { throw RPCError.notFound("receipt \(id.lowercasedText) not found") }
         return BillingMessages.receipt(receipt, copy: true)
     }
 
+    /// ListReceipts: one clinic day's receipts by number.
     func listReceipts(_ context: RequestContext, _ request: Clinic_Billing_V1_ListReceiptsRequest) throws -> Clinic_Billing_V1_ListReceiptsResponse {
         let date = try Self.date(request.date, field: "date", default: clock.today())!
         let page = try Page(request.page)

@@ -7,6 +7,7 @@ enum FeeCode {
     /// Whether `text` is a well-formed fee code.
     static func isValid(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first, text.unicodeScalars.count <= maxLength else { return false }
+        /// An ASCII letter or digit.
         func alphanumeric(_ scalar: Unicode.Scalar) -> Bool {
             ("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar)
         }

@@ -82,6 +82,7 @@ enum FeeStore {
         return found
     }
 
+    /// Every price version of `code`, oldest first.
     private static func prices(of code: String, on db: Connection) throws -> [FeePriceRecord] {
         try db.query("""
             SELECT unit_price_fen, active_from::text AS active_from, active_to::text AS active_to, set_at, set_by
@@ -89,6 +90,7 @@ enum FeeStore {
             """).map(price(from:))
     }
 
+    /// An item row as a record.
     private static func record(from row: Row, prices: [FeePriceRecord]) throws -> FeeItemRecord {
         FeeItemRecord(code: try row.decode("code"), name: try row.decode("name"),
                       category: FeeCategory(rawValue: try row.decode("category")) ?? .treatment,
@@ -96,6 +98,7 @@ enum FeeStore {
                       prices: prices, inForce: nil, priceOn: nil)
     }
 
+    /// A price row as a record.
     private static func price(from row: Row) throws -> FeePriceRecord {
         let to: String? = try row.decode("active_to")
         return FeePriceRecord(unitPriceFen: try row.decode("unit_price_fen"),

@@ -82,6 +82,7 @@ enum PaymentStore {
             """).map(receipt(from:))
     }
 
+    /// A receipt row (joined with its bill and payment) as a record.
     private static func receipt(from row: Row) throws -> ReceiptRecord {
         ReceiptRecord(id: try row.decode("id"), series: try row.decode("series"), number: try row.decode("number"),
                       billID: try row.decode("bill_id"), paymentID: try row.decode("payment_id"),
