@@ -50,6 +50,20 @@ enum DemoData {
         ["name": "3号椅", "room": "诊室 3"], ["name": "4号椅", "room": "儿童诊室"],
     ]
 
+    /// The demo clinic's fee schedule (收费项目), as `clinic fees import` takes it; prices in fen.
+    static let feeSchedule = """
+        code,name,category,unit_price_fen,active_from,active_to
+        EXAM-01,口腔检查,examination,2000,2020-01-01,
+        XRAY-01,根尖片,examination,5000,2020-01-01,
+        CLEAN-01,洗牙,treatment,18000,2020-01-01,
+        FILL-01,树脂充填,treatment,28000,2020-01-01,
+        RCT-01,根管治疗,treatment,120000,2020-01-01,
+        EXTRACT-01,拔牙,treatment,30000,2020-01-01,
+        FLUOR-01,儿童涂氟,treatment,8000,2020-01-01,
+        ANES-01,局部麻醉,drug,3000,2020-01-01,
+        GLASS-01,玻璃离子材料,material,6000,2020-01-01,
+        """
+
     /// Demo patient (by index) → doctor (by index), duration and procedure of the appointment booked for them.
     static let bookings: [(patient: Int, doctor: Int, minutes: Int, procedure: String)] = [
         (0, 0, 30, "洗牙"), (1, 1, 45, "正畸复诊"), (2, 3, 30, "儿童涂氟"), (3, 2, 60, "种植咨询"),
@@ -63,6 +77,10 @@ enum DemoData {
             _ = try adminClient.send("POST", "/v1/staff", ["account": member.account, "name": member.name, "roles": [member.role],
                                                            "team": "演示", "password": StaffBootstrap.demoPassword],
                                      expect: [201, 409])
+        }
+        // The fee schedule, once: a second load finds it and leaves it as it is.
+        if try adminClient.send("GET", "/v1/fee-items/FILL-01", expect: [200, 404]).status == 404 {
+            _ = try adminClient.send("POST", "/v1/fee-items:import", ["csv": feeSchedule], expect: [200])
         }
         let client = try GatewayClient.signedIn(api: api, account: "demo.supervisor", password: StaffBootstrap.demoPassword)
         let patientIDs = try registerPatients(client)
