@@ -96,6 +96,13 @@ struct PaymentTests {
             request.note = "卡号 \(number)"
             #expect(await harness.failure(Cashier.recordPayment, request, idempotencyKey: newKey())?.violations.map(\.field) == ["note"])
         }
+        // The whole number where the last four digits go is refused by the contract, without repeating it.
+        var whole = payment(bill.id, .bankCard, fen: 1_000)
+        whole.cardKind = .debit
+        whole.cardLast4 = cardNumbers[0]
+        let wrongField = await harness.failure(Cashier.recordPayment, whole, idempotencyKey: newKey())
+        #expect(wrongField?.violations.map(\.field) == ["cardLast4"])
+        #expect(!(wrongField.map { "\($0)\($0.violations)" } ?? "").contains(cardNumbers[0]))
         var void = Clinic_Billing_V1_VoidBillRequest()
         void.billID = bill.id
         void.reason = "card 6222021234567890"
