@@ -11,7 +11,7 @@ extension BillingHandlers {
     func createBill(_ context: RequestContext, _ request: Clinic_Billing_V1_CreateBillRequest) throws -> Clinic_Billing_V1_Bill {
         let patientID = try CheckedID.parse(request.patientID, field: "patientId")
         let visitID = try CheckedID.parseOptional(request.visitID, field: "visitId")
-        let serviceDate = try Self.date(request.serviceDate, field: "serviceDate", default: clock.today())!
+        let serviceDate = try Self.date(request.serviceDate, field: "serviceDate", default: clock.today())
         if context.idempotencyKey.isEmpty, let visitID, let existing = try BillStore.bill(forVisit: visitID, on: db) {
             throw Self.visitBilled(visitID, existing: existing)
         }
@@ -35,17 +35,17 @@ extension BillingHandlers {
         let bill = NewBill(id: UUID.random(), patientID: patientID, patientName: request.patientName.trimmingWhitespace(),
                            visitID: visitID, doctorName: "", serviceDate: serviceDate, lines: lines, createdAt: now,
                            createdBy: context.actor)
-        do {
-            return try IdempotentWrite.perform(context, on: db) { db in
-                guard try BillStore.insert(bill, on: db) else {
-                    throw Self.visitBilled(visitID!, existing: try BillStore.bill(forVisit: visitID!, on: db) ?? bill.id)
-                }
-                let stored = try storedBill(bill.id, on: db)
-                try BillingEvents.billCreated(bill, figures: stored.figures, on: db)
-                logger.info("bill created", metadata: ["bill_id": "\(bill.id.lowercasedText)", "lines": "\(lines.count)",
-                                                       "by": "\(context.actor)"])
-                return BillingMessages.bill(stored)
+        return try IdempotentWrite.perform(context, on: db) { db in
+            guard try BillStore.insert(bill, on: db) else {
+                // Only a visit's bill collides: reception's event made it meanwhile.
+                if let visitID, let existing = try BillStore.bill(forVisit: visitID, on: db) { throw Self.visitBilled(visitID, existing: existing) }
+                throw RPCError(.aborted, "the bill could not be stored: retry")
             }
+            let stored = try storedBill(bill.id, on: db)
+            try BillingEvents.billCreated(bill, figures: stored.figures, on: db)
+            logger.info("bill created", metadata: ["bill_id": "\(bill.id.lowercasedText)", "lines": "\(lines.count)",
+                                                   "by": "\(context.actor)"])
+            return BillingMessages.bill(stored)
         }
     }
 
@@ -58,7 +58,7 @@ extension BillingHandlers {
     func listBills(_ context: RequestContext, _ request: Clinic_Billing_V1_ListBillsRequest) throws -> Clinic_Billing_V1_ListBillsResponse {
         let visitID = try CheckedID.parseOptional(request.visitID, field: "visitId")
         // A visit's bill is found whatever its date; otherwise one day's bills, today by default.
-        let date = try Self.date(request.date, field: "date", default: visitID == nil ? clock.today() : nil)
+        let date = visitID == nil ? try Self.date(request.date, field: "date", default: clock.today()) : try Self.date(request.date, field: "date")
         let page = try Page(request.page)
         let bills = try BillStore.list(date: date, visitID: visitID,
                                        patientID: try CheckedID.parseOptional(request.patientID, field: "patientId"),

@@ -40,10 +40,21 @@ final class BillingHandlers {
         return routes
     }
 
-    /// A date field the contract has checked, or the fallback when empty.
-    static func date(_ text: String, field: String, default fallback: ClinicDate? = nil) throws -> ClinicDate? {
-        guard !text.isEmpty else { return fallback }
+    /// A date field the contract has checked (`FORMAT_DATE`), nil when empty.
+    static func date(_ text: String, field: String) throws -> ClinicDate? {
+        guard !text.isEmpty else { return nil }
         guard let date = ClinicDate(iso: text) else { throw RPCError.invalidArgument(field: field, "must be a date YYYY-MM-DD") }
+        return date
+    }
+
+    /// A date field, or `fallback` when empty.
+    static func date(_ text: String, field: String, default fallback: ClinicDate) throws -> ClinicDate {
+        try date(text, field: field) ?? fallback
+    }
+
+    /// A date field the contract requires: INVALID_ARGUMENT naming it when empty (a request that skipped the contract).
+    static func requiredDate(_ text: String, field: String) throws -> ClinicDate {
+        guard let date = try date(text, field: field) else { throw RPCError.invalidArgument(field: field, "is required") }
         return date
     }
 }
