@@ -8,7 +8,7 @@ struct ClinicCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clinic",
         abstract: "Run and operate the ClinicDesk stack.",
-        subcommands: [UpCommand.self, MigrateCommand.self, StatusCommand.self, KeysCommand.self, StackCommand.self])
+        subcommands: [UpCommand.self, MigrateCommand.self, StatusCommand.self, KeysCommand.self, StackCommand.self, FeesCommand.self])
 }
 
 /// `clinic stack`: the stack's one list of services, for scripts (deploy/dev.sh builds what it prints).

@@ -50,6 +50,20 @@ enum DemoData {
         ["name": "3号椅", "room": "诊室 3"], ["name": "4号椅", "room": "儿童诊室"],
     ]
 
+    /// The demo clinic's fee schedule (收费项目), as `clinic fees import` takes it; prices in fen.
+    static let feeSchedule = """
+        code,name,category,unit_price_fen,active_from,active_to
+        EXAM-01,口腔检查,examination,2000,2020-01-01,
+        XRAY-01,根尖片,examination,5000,2020-01-01,
+        CLEAN-01,洗牙,treatment,18000,2020-01-01,
+        FILL-01,树脂充填,treatment,28000,2020-01-01,
+        RCT-01,根管治疗,treatment,120000,2020-01-01,
+        EXTRACT-01,拔牙,treatment,30000,2020-01-01,
+        FLUOR-01,儿童涂氟,treatment,8000,2020-01-01,
+        ANES-01,局部麻醉,drug,3000,2020-01-01,
+        GLASS-01,玻璃离子材料,material,6000,2020-01-01,
+        """
+
     /// Demo patient (by index) → doctor (by index), duration and procedure of the appointment booked for them.
     static let bookings: [(patient: Int, doctor: Int, minutes: Int, procedure: String)] = [
         (0, 0, 30, "洗牙"), (1, 1, 45, "正畸复诊"), (2, 3, 30, "儿童涂氟"), (3, 2, 60, "种植咨询"),
@@ -58,13 +72,17 @@ enum DemoData {
     /// Loads the demo clinic through the gateway at `api`: signs in as `admin`, adds the demo staff (one member per
     /// role), then signs in as the demo supervisor to load the rest.
     static func load(api: String, admin: (account: String, password: String), logger: Logger) throws {
-        let adminClient = try DemoClient.signedIn(api: api, account: admin.account, password: admin.password)
+        let adminClient = try GatewayClient.signedIn(api: api, account: admin.account, password: admin.password)
         for member in StaffBootstrap.demoMembers {
             _ = try adminClient.send("POST", "/v1/staff", ["account": member.account, "name": member.name, "roles": [member.role],
                                                            "team": "演示", "password": StaffBootstrap.demoPassword],
                                      expect: [201, 409])
         }
-        let client = try DemoClient.signedIn(api: api, account: "demo.supervisor", password: StaffBootstrap.demoPassword)
+        // The fee schedule, once: a second load finds it and leaves it as it is.
+        if try adminClient.send("GET", "/v1/fee-items/FILL-01", expect: [200, 404]).status == 404 {
+            _ = try adminClient.send("POST", "/v1/fee-items:import", ["csv": feeSchedule], expect: [200])
+        }
+        let client = try GatewayClient.signedIn(api: api, account: "demo.supervisor", password: StaffBootstrap.demoPassword)
         let patientIDs = try registerPatients(client)
         let doctorIDs = try ensureDoctors(client)
         let chairIDs = try ensureChairs(client)
@@ -79,7 +97,7 @@ enum DemoData {
         let onCallID = try ensureDoctors(client, [onCall])[0]
         _ = try client.send("PUT", "/v1/rosters/\(onCallID)", ["days": (1...7).map { ["weekday": $0, "hours": ["start": "00:00", "end": "23:59"]] }],
                             expect: [200])
-        let desk = try DemoClient.signedIn(api: api, account: "demo.desk", password: StaffBootstrap.demoPassword)
+        let desk = try GatewayClient.signedIn(api: api, account: "demo.desk", password: StaffBootstrap.demoPassword)
         let queued = try checkInMorning(desk, booked: patientIDs, onCall: onCallID)
         logger.info("demo data loaded", metadata: ["patients": "\(patientIDs.count + walkIns.count)", "doctors": "\(doctorIDs.count + 1)",
                                                    "chairs": "\(chairIDs.count)", "appointments_booked": "\(booked)",
@@ -90,7 +108,7 @@ enum DemoData {
     /// queue, or waiting for a covering doctor when the doctor is off now), and the walk-ins with the doctor on call
     /// (an emergency among them, and one who asks for a female doctor). A patient already in today's queue answers
     /// 409 and is left as they are.
-    private static func checkInMorning(_ desk: DemoClient, booked patients: [String], onCall: String) throws -> Int {
+    private static func checkInMorning(_ desk: GatewayClient, booked patients: [String], onCall: String) throws -> Int {
         var checkedIn = 0
         for patient in patients {
             let upcoming = try desk.send("GET", "/v1/patients/\(patient)/appointments", expect: [200]).json["upcoming"] as? [[String: Any]] ?? []
@@ -124,7 +142,7 @@ enum DemoData {
     }
 
     /// Registers the demo patients; one already on file answers 409 naming its id, which is used instead.
-    private static func registerPatients(_ client: DemoClient) throws -> [String] {
+    private static func registerPatients(_ client: GatewayClient) throws -> [String] {
         try patients.map { patient in
             let answer = try client.send("POST", "/v1/patients", patient, expect: [201, 409])
             if answer.status == 201, let id = answer.json["id"] as? String { return id }
@@ -137,7 +155,7 @@ enum DemoData {
     }
 
     /// The demo doctors' ids, creating the ones not on file (matched by name).
-    private static func ensureDoctors(_ client: DemoClient, _ doctors: [DemoDoctor] = DemoData.doctors) throws -> [String] {
+    private static func ensureDoctors(_ client: GatewayClient, _ doctors: [DemoDoctor] = DemoData.doctors) throws -> [String] {
         let listed = try client.send("GET", "/v1/doctors?include_inactive=true", expect: [200]).json["doctors"] as? [[String: Any]] ?? []
         return try doctors.map { doctor in
             if let id = listed.first(where: { $0["name"] as? String == doctor.name })?["id"] as? String { return id }
@@ -147,7 +165,7 @@ enum DemoData {
     }
 
     /// The demo chairs' ids, creating the ones not on file (matched by name).
-    private static func ensureChairs(_ client: DemoClient) throws -> [String] {
+    private static func ensureChairs(_ client: GatewayClient) throws -> [String] {
         let listed = try client.send("GET", "/v1/chairs?include_inactive=true", expect: [200]).json["chairs"] as? [[String: Any]] ?? []
         return try chairs.map { chair in
             if let id = listed.first(where: { $0["name"] as? String == chair["name"] })?["id"] as? String { return id }
@@ -157,7 +175,7 @@ enum DemoData {
 
     /// Books the patient's demo appointment in the doctor's first free slot, unless they already have one coming.
     private static func book(_ booking: (patient: Int, doctor: Int, minutes: Int, procedure: String), patient: String,
-                             doctor: String, chair: String, client: DemoClient) throws -> Bool {
+                             doctor: String, chair: String, client: GatewayClient) throws -> Bool {
         let upcoming = try client.send("GET", "/v1/patients/\(patient)/appointments", expect: [200]).json["upcoming"] as? [Any] ?? []
         guard upcoming.isEmpty else { return false }
         // Scheduling learns of new patients from reception's events: give it a moment if it has not yet.
@@ -175,38 +193,5 @@ enum DemoData {
             if attempt < 20 { Thread.sleep(forTimeInterval: 0.25) }
         }
         throw StackError("a demo appointment could not be booked: scheduling does not know the patient yet")
-    }
-}
-
-/// JSON over HTTP against the gateway for the demo loader, signed in as one member of staff, failing loudly on any
-/// unexpected status.
-private struct DemoClient {
-    let api: String
-    /// The staff token sent with every request ("" before signing in).
-    var token = ""
-
-    /// A client signed in as `account`.
-    static func signedIn(api: String, account: String, password: String) throws -> DemoClient {
-        let answer = try DemoClient(api: api).send("POST", "/v1/sessions", ["account": account, "password": password], expect: [201])
-        guard let token = answer.json["token"] as? String else { throw StackError("demo data: signing in as \(account) gave no token") }
-        return DemoClient(api: api, token: token)
-    }
-
-    /// Sends `body` (if any) and returns the answer, throwing when the status is not one of `expect`.
-    func send(_ method: String, _ path: String, _ body: Any? = nil, expect: Set<Int>) throws -> (status: Int, json: [String: Any]) {
-        let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
-        guard let answer = HTTPProbe.request(method, api + path, json: data, token: token) else {
-            throw StackError("the gateway did not answer \(method) \(path) while loading demo data")
-        }
-        guard expect.contains(answer.status) else {
-            throw StackError("demo data: \(method) \(path) answered HTTP \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
-        }
-        return (answer.status, (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:])
-    }
-
-    /// The `id` of a created resource.
-    func id(of answer: (status: Int, json: [String: Any])) throws -> String {
-        guard let id = answer.json["id"] as? String else { throw StackError("demo data: the gateway's answer carried no id") }
-        return id
     }
 }

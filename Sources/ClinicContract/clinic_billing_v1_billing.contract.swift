@@ -3,6 +3,180 @@
 import ClinicProto
 import SwiftProtobuf
 
+/// The rpcs of `clinic.billing.v1.FeeSchedule`, one typed descriptor each.
+public enum Clinic_Billing_V1_FeeSchedule {
+    /// The bus service these rpcs are served under.
+    public static let busService = "clinic.billing.v1"
+    /// `clinic.billing.v1.FeeSchedule/CreateFeeItem`: Adds an item to the schedule with its first price; ALREADY_EXISTS when the code is taken.
+    public static let createFeeItem = Method<Clinic_Billing_V1_CreateFeeItemRequest, Clinic_Billing_V1_FeeItem>(
+        "clinic.billing.v1.FeeSchedule/CreateFeeItem", access: .roles([.director, .admin]), route: HTTPRoute(
+        verb: .post, path: "/v1/fee-items",
+        pathVariables: [],
+        hasBody: true, created: true,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Adds an item to the schedule with its first price; ALREADY_EXISTS when the code is taken.",
+        responseSchema: "clinic.billing.v1.FeeItem",
+        openAPIParameters: ##"[]"##,
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.billing.v1.CreateFeeItemRequest"}"##))
+    /// `clinic.billing.v1.FeeSchedule/SetFeePrice`: A new price from a day on, kept as a new version: bills already made keep the price they were charged.
+    public static let setFeePrice = Method<Clinic_Billing_V1_SetFeePriceRequest, Clinic_Billing_V1_FeeItem>(
+        "clinic.billing.v1.FeeSchedule/SetFeePrice", access: .roles([.director, .admin]), route: HTTPRoute(
+        verb: .post, path: "/v1/fee-items/{code}/prices",
+        pathVariables: [HTTPRoute.PathVariable(name: "code", field: "code")],
+        hasBody: true, created: true,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "A new price from a day on, kept as a new version: bills already made keep the price they were charged.",
+        responseSchema: "clinic.billing.v1.FeeItem",
+        openAPIParameters: ##"[{"in":"path","name":"code","required":true,"schema":{"example":"FILL-01","maxLength":32,"minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"activeFrom":{"example":"2026-07-01","format":"date","minLength":1,"type":"string"},"activeTo":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"2026-12-31","format":"date","nullable":true,"type":"string"}]},"unitPriceFen":{"anyOf":[{"format":"int64","nullable":true,"pattern":"^(0|[1-9][0-9]{0,17})$","type":"string"},{"maximum":100000000,"minimum":0,"nullable":true,"type":"integer"}]}},"required":["activeFrom"],"type":"object"}"##))
+    /// `clinic.billing.v1.FeeSchedule/GetFeeItem`: One item with every price version, and the price in force today.
+    public static let getFeeItem = Method<Clinic_Billing_V1_GetFeeItemRequest, Clinic_Billing_V1_FeeItem>(
+        "clinic.billing.v1.FeeSchedule/GetFeeItem", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director, .admin]), route: HTTPRoute(
+        verb: .get, path: "/v1/fee-items/{code}",
+        pathVariables: [HTTPRoute.PathVariable(name: "code", field: "code")],
+        hasBody: false, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "One item with every price version, and the price in force today.",
+        responseSchema: "clinic.billing.v1.FeeItem",
+        openAPIParameters: ##"[{"in":"path","name":"code","required":true,"schema":{"example":"FILL-01","maxLength":32,"minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","type":"string"}}]"##,
+        openAPIBody: ##""##))
+    /// `clinic.billing.v1.FeeSchedule/ListFeeItems`: The items with a price in force on a day (default today), optionally of one category; by code.
+    public static let listFeeItems = Method<Clinic_Billing_V1_ListFeeItemsRequest, Clinic_Billing_V1_ListFeeItemsResponse>(
+        "clinic.billing.v1.FeeSchedule/ListFeeItems", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director, .admin]), route: HTTPRoute(
+        verb: .get, path: "/v1/fee-items",
+        pathVariables: [],
+        hasBody: false, created: false,
+        queryAliases: ["page_size": "page.pageSize", "page_token": "page.pageToken"], timeoutMS: 0,
+        summary: "The items with a price in force on a day (default today), optionally of one category; by code.",
+        responseSchema: "clinic.billing.v1.ListFeeItemsResponse",
+        openAPIParameters: ##"[{"description":"Clinic-local date; default today.","in":"query","name":"on_date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-07-01","format":"date","type":"string"}]}},{"in":"query","name":"category","required":false,"schema":{"anyOf":[{"enum":["FEE_CATEGORY_UNSPECIFIED","FEE_CATEGORY_TREATMENT","FEE_CATEGORY_DRUG","FEE_CATEGORY_MATERIAL","FEE_CATEGORY_EXAMINATION"],"type":"string"},{"enum":[0,1,2,3,4],"type":"integer"}]}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
+        openAPIBody: ##""##))
+    /// `clinic.billing.v1.FeeSchedule/ImportFeeSchedule`: Loads a schedule from CSV (`code,name,category,unit_price_fen,active_from[,active_to]`): a new code becomes an item, a known one gets a new price version. All rows or none; every bad row is reported with its line number.
+    public static let importFeeSchedule = Method<Clinic_Billing_V1_ImportFeeScheduleRequest, Clinic_Billing_V1_ImportFeeScheduleResponse>(
+        "clinic.billing.v1.FeeSchedule/ImportFeeSchedule", access: .roles([.director, .admin]), route: HTTPRoute(
+        verb: .post, path: "/v1/fee-items:import",
+        pathVariables: [],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 30000,
+        summary: "Loads a schedule from CSV (`code,name,category,unit_price_fen,active_from[,active_to]`): a new code becomes an item, a known one gets a new price version. All rows or none; every bad row is reported with its line number.",
+        responseSchema: "clinic.billing.v1.ImportFeeScheduleResponse",
+        openAPIParameters: ##"[]"##,
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.billing.v1.ImportFeeScheduleRequest"}"##))
+    /// Full names of every rpc of this service.
+    public static let allMethods: [String] = [
+        "clinic.billing.v1.FeeSchedule/CreateFeeItem",
+        "clinic.billing.v1.FeeSchedule/SetFeePrice",
+        "clinic.billing.v1.FeeSchedule/GetFeeItem",
+        "clinic.billing.v1.FeeSchedule/ListFeeItems",
+        "clinic.billing.v1.FeeSchedule/ImportFeeSchedule",
+    ]
+}
+
+/// The rpcs of `clinic.billing.v1.Cashier`, one typed descriptor each.
+public enum Clinic_Billing_V1_Cashier {
+    /// The bus service these rpcs are served under.
+    public static let busService = "clinic.billing.v1"
+    /// `clinic.billing.v1.Cashier/CreateBill`: A bill made by the cashier (for a visit reception did not bill, or outside a visit); ALREADY_EXISTS naming the visit's bill when the visit has one. Every code must be in the schedule on the service date.
+    public static let createBill = Method<Clinic_Billing_V1_CreateBillRequest, Clinic_Billing_V1_Bill>(
+        "clinic.billing.v1.Cashier/CreateBill", access: .roles([.cashier]), route: HTTPRoute(
+        verb: .post, path: "/v1/bills",
+        pathVariables: [],
+        hasBody: true, created: true,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "A bill made by the cashier (for a visit reception did not bill, or outside a visit); ALREADY_EXISTS naming the visit's bill when the visit has one. Every code must be in the schedule on the service date.",
+        responseSchema: "clinic.billing.v1.Bill",
+        openAPIParameters: ##"[]"##,
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.billing.v1.CreateBillRequest"}"##))
+    /// `clinic.billing.v1.Cashier/GetBill`: One bill with its lines, payments, total, paid, balance and status.
+    public static let getBill = Method<Clinic_Billing_V1_GetBillRequest, Clinic_Billing_V1_Bill>(
+        "clinic.billing.v1.Cashier/GetBill", access: .roles([.cashier, .desk, .supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/bills/{bill_id}",
+        pathVariables: [HTTPRoute.PathVariable(name: "bill_id", field: "billId")],
+        hasBody: false, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "One bill with its lines, payments, total, paid, balance and status.",
+        responseSchema: "clinic.billing.v1.Bill",
+        openAPIParameters: ##"[{"in":"path","name":"bill_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##""##))
+    /// `clinic.billing.v1.Cashier/ListBills`: Bills of one service date (default today), optionally of one patient or status; oldest first.
+    public static let listBills = Method<Clinic_Billing_V1_ListBillsRequest, Clinic_Billing_V1_ListBillsResponse>(
+        "clinic.billing.v1.Cashier/ListBills", access: .roles([.cashier, .desk, .supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/bills",
+        pathVariables: [],
+        hasBody: false, created: false,
+        queryAliases: ["page_size": "page.pageSize", "page_token": "page.pageToken"], timeoutMS: 0,
+        summary: "Bills of one service date (default today), optionally of one patient or status; oldest first.",
+        responseSchema: "clinic.billing.v1.ListBillsResponse",
+        openAPIParameters: ##"[{"description":"Service date; default today.","in":"query","name":"date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-07-01","format":"date","type":"string"}]}},{"in":"query","name":"patient_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"in":"query","name":"status","required":false,"schema":{"anyOf":[{"enum":["BILL_STATUS_UNSPECIFIED","BILL_STATUS_OPEN","BILL_STATUS_PARTLY_PAID","BILL_STATUS_PAID","BILL_STATUS_VOID"],"type":"string"},{"enum":[0,1,2,3,4],"type":"integer"}]}},{"description":"The bill of one visit, whatever its date.","in":"query","name":"visit_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
+        openAPIBody: ##""##))
+    /// `clinic.billing.v1.Cashier/ResolveBillLine`: Prices an unresolved line (a fee code the schedule did not know) with a code that it does: a new line that references the unresolved one, which stays as it was.
+    public static let resolveBillLine = Method<Clinic_Billing_V1_ResolveBillLineRequest, Clinic_Billing_V1_Bill>(
+        "clinic.billing.v1.Cashier/ResolveBillLine", access: .roles([.cashier]), route: HTTPRoute(
+        verb: .post, path: "/v1/bills/{bill_id}/resolve-line",
+        pathVariables: [HTTPRoute.PathVariable(name: "bill_id", field: "billId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Prices an unresolved line (a fee code the schedule did not know) with a code that it does: a new line that references the unresolved one, which stays as it was.",
+        responseSchema: "clinic.billing.v1.Bill",
+        openAPIParameters: ##"[{"in":"path","name":"bill_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"feeCode":{"example":"FILL-01","maxLength":32,"minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","type":"string"},"lineNumber":{"example":2,"format":"int32","maximum":10000,"minimum":1,"type":"integer"},"quantity":{"description":"Default 1.","example":1,"format":"int32","maximum":999,"minimum":0,"nullable":true,"type":"integer"}},"required":["lineNumber","feeCode"],"type":"object"}"##))
+    /// `clinic.billing.v1.Cashier/VoidBill`: Voids a bill, with the reason, before any payment on it.
+    public static let voidBill = Method<Clinic_Billing_V1_VoidBillRequest, Clinic_Billing_V1_Bill>(
+        "clinic.billing.v1.Cashier/VoidBill", access: .roles([.cashier, .supervisor, .director]), route: HTTPRoute(
+        verb: .post, path: "/v1/bills/{bill_id}/void",
+        pathVariables: [HTTPRoute.PathVariable(name: "bill_id", field: "billId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Voids a bill, with the reason, before any payment on it.",
+        responseSchema: "clinic.billing.v1.Bill",
+        openAPIParameters: ##"[{"in":"path","name":"bill_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"example":"重复开单","maxLength":500,"minLength":1,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}},"required":["reason"],"type":"object"}"##))
+    /// `clinic.billing.v1.Cashier/RecordPayment`: Takes a payment (whole or part of the balance, never more) and issues its receipt in the same transaction. Needs an idempotency key: a retry is answered the first reply and pays nothing twice.
+    public static let recordPayment = Method<Clinic_Billing_V1_RecordPaymentRequest, Clinic_Billing_V1_RecordPaymentResponse>(
+        "clinic.billing.v1.Cashier/RecordPayment", access: .roles([.cashier]), route: HTTPRoute(
+        verb: .post, path: "/v1/bills/{bill_id}/payments",
+        pathVariables: [HTTPRoute.PathVariable(name: "bill_id", field: "billId")],
+        hasBody: true, created: true,
+        queryAliases: [:], timeoutMS: 10000,
+        summary: "Takes a payment (whole or part of the balance, never more) and issues its receipt in the same transaction. Needs an idempotency key: a retry is answered the first reply and pays nothing twice.",
+        responseSchema: "clinic.billing.v1.RecordPaymentResponse",
+        openAPIParameters: ##"[{"in":"path","name":"bill_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"amountFen":{"anyOf":[{"format":"int64","pattern":"^(0|[1-9][0-9]{0,17})$","type":"string"},{"maximum":100000000,"minimum":1,"type":"integer"}]},"cardKind":{"anyOf":[{"enum":["CARD_KIND_UNSPECIFIED","CARD_KIND_DEBIT","CARD_KIND_CREDIT",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}],"description":"Bank card only."},"cardLast4":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"1234","nullable":true,"pattern":"^[0-9]{4}$","type":"string"}],"description":"Bank card only: the last four digits; the card number itself is never taken."},"method":{"anyOf":[{"enum":["PAYMENT_METHOD_CASH","PAYMENT_METHOD_BANK_CARD","PAYMENT_METHOD_SOCIAL_INSURANCE","PAYMENT_METHOD_WECHAT_PAY","PAYMENT_METHOD_ALIPAY"],"type":"string"},{"enum":[1,2,3,4,5],"type":"integer"}]},"note":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":500,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]},"reference":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"4200001234202607010123456789","maxLength":64,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}],"description":"The insurer's settlement reference, or the WeChat Pay / Alipay transaction reference."},"tenderedFen":{"anyOf":[{"format":"int64","nullable":true,"pattern":"^(0|[1-9][0-9]{0,17})$","type":"string"},{"maximum":100000000,"minimum":0,"nullable":true,"type":"integer"}],"description":"Cash only: what the patient handed over (default the amount); the change is recorded."}},"required":["method","amountFen"],"type":"object"}"##))
+    /// `clinic.billing.v1.Cashier/GetReceipt`: A receipt, marked as a copy (the original was handed over with the payment).
+    public static let getReceipt = Method<Clinic_Billing_V1_GetReceiptRequest, Clinic_Billing_V1_Receipt>(
+        "clinic.billing.v1.Cashier/GetReceipt", access: .roles([.cashier, .supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/receipts/{receipt_id}",
+        pathVariables: [HTTPRoute.PathVariable(name: "receipt_id", field: "receiptId")],
+        hasBody: false, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "A receipt, marked as a copy (the original was handed over with the payment).",
+        responseSchema: "clinic.billing.v1.Receipt",
+        openAPIParameters: ##"[{"in":"path","name":"receipt_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##""##))
+    /// `clinic.billing.v1.Cashier/ListReceipts`: The receipts issued on one clinic day (default today), by number.
+    public static let listReceipts = Method<Clinic_Billing_V1_ListReceiptsRequest, Clinic_Billing_V1_ListReceiptsResponse>(
+        "clinic.billing.v1.Cashier/ListReceipts", access: .roles([.cashier, .supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/receipts",
+        pathVariables: [],
+        hasBody: false, created: false,
+        queryAliases: ["page_size": "page.pageSize", "page_token": "page.pageToken"], timeoutMS: 0,
+        summary: "The receipts issued on one clinic day (default today), by number.",
+        responseSchema: "clinic.billing.v1.ListReceiptsResponse",
+        openAPIParameters: ##"[{"description":"Clinic-local date of issue; default today.","in":"query","name":"date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-07-01","format":"date","type":"string"}]}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
+        openAPIBody: ##""##))
+    /// Full names of every rpc of this service.
+    public static let allMethods: [String] = [
+        "clinic.billing.v1.Cashier/CreateBill",
+        "clinic.billing.v1.Cashier/GetBill",
+        "clinic.billing.v1.Cashier/ListBills",
+        "clinic.billing.v1.Cashier/ResolveBillLine",
+        "clinic.billing.v1.Cashier/VoidBill",
+        "clinic.billing.v1.Cashier/RecordPayment",
+        "clinic.billing.v1.Cashier/GetReceipt",
+        "clinic.billing.v1.Cashier/ListReceipts",
+    ]
+}
+
 /// The rpcs of `clinic.billing.v1.Events`, one typed descriptor each.
 public enum Clinic_Billing_V1_Events {
     /// The bus service these rpcs are served under.
@@ -14,6 +188,269 @@ public enum Clinic_Billing_V1_Events {
     public static let allMethods: [String] = [
         "clinic.billing.v1.Events/Replay",
     ]
+}
+
+extension Clinic_Billing_V1_FeePrice: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.activeFrom, "activeFrom", at: path, into: &violations, )
+        FieldRule.text(self.activeTo, "activeTo", at: path, into: &violations, )
+        FieldRule.text(self.setBy, "setBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_FeeItem: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.code, "code", at: path, into: &violations, )
+        FieldRule.text(self.name, "name", at: path, into: &violations, )
+        for (index, item) in self.prices.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("prices", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.priceOn, "priceOn", at: path, into: &violations, )
+        FieldRule.text(self.createdBy, "createdBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_CreateFeeItemRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.code, "code", at: path, into: &violations, required: true, maxLength: 32, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$")
+        FieldRule.text(self.name, "name", at: path, into: &violations, required: true, maxLength: 100, noControlCharacters: true)
+        FieldRule.enumeration(self.category.rawValue, known: { if case .UNRECOGNIZED = self.category { false } else { true } }(), "category", at: path, into: &violations, required: true, definedOnly: true)
+        FieldRule.integer(Int64(clamping: self.unitPriceFen), "unitPriceFen", at: path, into: &violations, min: 0, max: 100000000)
+        FieldRule.text(self.activeFrom, "activeFrom", at: path, into: &violations, required: true, format: .date)
+        FieldRule.text(self.activeTo, "activeTo", at: path, into: &violations, format: .date)
+    }
+}
+
+extension Clinic_Billing_V1_SetFeePriceRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.code, "code", at: path, into: &violations, required: true, maxLength: 32, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$")
+        FieldRule.integer(Int64(clamping: self.unitPriceFen), "unitPriceFen", at: path, into: &violations, min: 0, max: 100000000)
+        FieldRule.text(self.activeFrom, "activeFrom", at: path, into: &violations, required: true, format: .date)
+        FieldRule.text(self.activeTo, "activeTo", at: path, into: &violations, format: .date)
+    }
+}
+
+extension Clinic_Billing_V1_GetFeeItemRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.code, "code", at: path, into: &violations, required: true, maxLength: 32, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    }
+}
+
+extension Clinic_Billing_V1_ListFeeItemsRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.onDate, "onDate", at: path, into: &violations, format: .date)
+        FieldRule.enumeration(self.category.rawValue, known: { if case .UNRECOGNIZED = self.category { false } else { true } }(), "category", at: path, into: &violations, definedOnly: true)
+        if self.hasPage { self.page.checkFieldRules(at: path + "page.", into: &violations) }
+    }
+}
+
+extension Clinic_Billing_V1_ListFeeItemsResponse: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.items.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("items", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.nextPageToken, "nextPageToken", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_ImportFeeScheduleRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.csv, "csv", at: path, into: &violations, required: true, maxLength: 2000000)
+    }
+}
+
+extension Clinic_Billing_V1_ImportFeeScheduleResponse: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+}
+
+extension Clinic_Billing_V1_BillLine: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.itemCode, "itemCode", at: path, into: &violations, )
+        FieldRule.text(self.itemName, "itemName", at: path, into: &violations, )
+        FieldRule.text(self.addedBy, "addedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_Payment: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.id, "id", at: path, into: &violations, )
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, )
+        FieldRule.text(self.cardLast4, "cardLast4", at: path, into: &violations, )
+        FieldRule.text(self.reference, "reference", at: path, into: &violations, )
+        FieldRule.text(self.note, "note", at: path, into: &violations, )
+        FieldRule.text(self.receivedBy, "receivedBy", at: path, into: &violations, )
+        FieldRule.text(self.receiptID, "receiptId", at: path, into: &violations, )
+        FieldRule.text(self.receiptNumber, "receiptNumber", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_Bill: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.id, "id", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.patientName, "patientName", at: path, into: &violations, )
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, )
+        FieldRule.text(self.doctorName, "doctorName", at: path, into: &violations, )
+        FieldRule.text(self.serviceDate, "serviceDate", at: path, into: &violations, )
+        for (index, item) in self.lines.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("lines", index, at: path), into: &violations)
+        }
+        for (index, item) in self.payments.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("payments", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.createdBy, "createdBy", at: path, into: &violations, )
+        FieldRule.text(self.voidReason, "voidReason", at: path, into: &violations, )
+        FieldRule.text(self.voidedBy, "voidedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_BillLineRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.feeCode, "feeCode", at: path, into: &violations, required: true, maxLength: 32, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$")
+        FieldRule.integer(Int64(clamping: self.quantity), "quantity", at: path, into: &violations, min: 0, max: 999)
+        FieldRule.integer(Int64(clamping: self.discountFen), "discountFen", at: path, into: &violations, min: 0, max: 100000000)
+    }
+}
+
+extension Clinic_Billing_V1_CreateBillRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.text(self.patientName, "patientName", at: path, into: &violations, maxLength: 100, noControlCharacters: true)
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, format: .uuid)
+        FieldRule.text(self.serviceDate, "serviceDate", at: path, into: &violations, format: .date)
+        FieldRule.items(self.lines.count, "lines", at: path, into: &violations, required: true, minItems: 1, maxItems: 100)
+        for (index, item) in self.lines.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("lines", index, at: path), into: &violations)
+        }
+    }
+}
+
+extension Clinic_Billing_V1_GetBillRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, required: true, format: .uuid)
+    }
+}
+
+extension Clinic_Billing_V1_ListBillsRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.date, "date", at: path, into: &violations, format: .date)
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, format: .uuid)
+        FieldRule.enumeration(self.status.rawValue, known: { if case .UNRECOGNIZED = self.status { false } else { true } }(), "status", at: path, into: &violations, definedOnly: true)
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, format: .uuid)
+        if self.hasPage { self.page.checkFieldRules(at: path + "page.", into: &violations) }
+    }
+}
+
+extension Clinic_Billing_V1_ListBillsResponse: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.bills.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("bills", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.nextPageToken, "nextPageToken", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_ResolveBillLineRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.integer(Int64(clamping: self.lineNumber), "lineNumber", at: path, into: &violations, required: true, min: 1, max: 10000)
+        FieldRule.text(self.feeCode, "feeCode", at: path, into: &violations, required: true, maxLength: 32, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$")
+        FieldRule.integer(Int64(clamping: self.quantity), "quantity", at: path, into: &violations, min: 0, max: 999)
+    }
+}
+
+extension Clinic_Billing_V1_VoidBillRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, required: true, maxLength: 500, noControlCharacters: true)
+    }
+}
+
+extension Clinic_Billing_V1_RecordPaymentRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.enumeration(self.method.rawValue, known: { if case .UNRECOGNIZED = self.method { false } else { true } }(), "method", at: path, into: &violations, required: true, definedOnly: true)
+        FieldRule.integer(Int64(clamping: self.amountFen), "amountFen", at: path, into: &violations, required: true, min: 1, max: 100000000)
+        FieldRule.integer(Int64(clamping: self.tenderedFen), "tenderedFen", at: path, into: &violations, min: 0, max: 100000000)
+        FieldRule.enumeration(self.cardKind.rawValue, known: { if case .UNRECOGNIZED = self.cardKind { false } else { true } }(), "cardKind", at: path, into: &violations, definedOnly: true)
+        FieldRule.text(self.cardLast4, "cardLast4", at: path, into: &violations, pattern: "^[0-9]{4}$")
+        FieldRule.text(self.reference, "reference", at: path, into: &violations, maxLength: 64, noControlCharacters: true)
+        FieldRule.text(self.note, "note", at: path, into: &violations, maxLength: 500, noControlCharacters: true)
+    }
+}
+
+extension Clinic_Billing_V1_Receipt: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.id, "id", at: path, into: &violations, )
+        FieldRule.text(self.series, "series", at: path, into: &violations, )
+        FieldRule.text(self.displayNumber, "displayNumber", at: path, into: &violations, )
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, )
+        FieldRule.text(self.paymentID, "paymentId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.patientName, "patientName", at: path, into: &violations, )
+        FieldRule.text(self.issuedBy, "issuedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_RecordPaymentResponse: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        if self.hasPayment { self.payment.checkFieldRules(at: path + "payment.", into: &violations) }
+        if self.hasReceipt { self.receipt.checkFieldRules(at: path + "receipt.", into: &violations) }
+        if self.hasBill { self.bill.checkFieldRules(at: path + "bill.", into: &violations) }
+    }
+}
+
+extension Clinic_Billing_V1_GetReceiptRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.receiptID, "receiptId", at: path, into: &violations, required: true, format: .uuid)
+    }
+}
+
+extension Clinic_Billing_V1_ListReceiptsRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.date, "date", at: path, into: &violations, format: .date)
+        if self.hasPage { self.page.checkFieldRules(at: path + "page.", into: &violations) }
+    }
+}
+
+extension Clinic_Billing_V1_ListReceiptsResponse: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.receipts.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("receipts", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.nextPageToken, "nextPageToken", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_BillCreated: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, )
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.serviceDate, "serviceDate", at: path, into: &violations, )
+        FieldRule.text(self.createdBy, "createdBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_PaymentReceived: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.paymentID, "paymentId", at: path, into: &violations, )
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, )
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.receiptNumber, "receiptNumber", at: path, into: &violations, )
+        FieldRule.text(self.receivedBy, "receivedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_BillVoided: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, )
+        FieldRule.text(self.visitID, "visitId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, )
+        FieldRule.text(self.voidedBy, "voidedBy", at: path, into: &violations, )
+    }
 }
 
 extension Clinic_Billing_V1_BillPaid: FieldRulesChecked {

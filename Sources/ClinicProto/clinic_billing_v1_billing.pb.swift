@@ -8,9 +8,12 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Billing: the events other services follow. clinic-billing itself (fee schedule, bills, payments, receipts,
-/// refunds, daily close) is built on this contract; until then a system that bills visits publishes these events
-/// as `billing` and serves their replay.
+/// Billing (收费, DOMAIN.md §3): the fee schedule with dated price versions, bills made from reception's completed
+/// treatments or by the cashier, payments by every method the clinic takes, and receipts numbered without gaps.
+///
+/// Money is int64 fen everywhere. Bills, their lines, payments, receipts and voids are an append-only ledger: the
+/// database refuses to update or delete them, and a bill's total, paid, balance and status are derived from its rows.
+/// Instants are google.protobuf.Timestamp; calendar dates are "YYYY-MM-DD" in the clinic's time zone.
 
 import SwiftProtobuf
 
@@ -22,6 +25,1067 @@ import SwiftProtobuf
 fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobuf.ProtobufAPIVersionCheck {
   struct _2: SwiftProtobuf.ProtobufAPIVersion_2 {}
   typealias Version = _2
+}
+
+/// What a fee item is.
+public nonisolated enum Clinic_Billing_V1_FeeCategory: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case treatment // = 1
+  case drug // = 2
+  case material // = 3
+  case examination // = 4
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .treatment
+    case 2: self = .drug
+    case 3: self = .material
+    case 4: self = .examination
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .treatment: return 1
+    case .drug: return 2
+    case .material: return 3
+    case .examination: return 4
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Clinic_Billing_V1_FeeCategory] = [
+    .unspecified,
+    .treatment,
+    .drug,
+    .material,
+    .examination,
+  ]
+
+}
+
+/// Where a bill stands, derived from its lines, payments and void.
+public nonisolated enum Clinic_Billing_V1_BillStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case `open` // = 1
+  case partlyPaid // = 2
+  case paid // = 3
+  case void // = 4
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .open
+    case 2: self = .partlyPaid
+    case 3: self = .paid
+    case 4: self = .void
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .open: return 1
+    case .partlyPaid: return 2
+    case .paid: return 3
+    case .void: return 4
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Clinic_Billing_V1_BillStatus] = [
+    .unspecified,
+    .open,
+    .partlyPaid,
+    .paid,
+    .void,
+  ]
+
+}
+
+/// How a patient paid.
+public nonisolated enum Clinic_Billing_V1_PaymentMethod: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case cash // = 1
+  case bankCard // = 2
+
+  /// 社保: with the insurer's settlement reference.
+  case socialInsurance // = 3
+  case wechatPay // = 4
+  case alipay // = 5
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .cash
+    case 2: self = .bankCard
+    case 3: self = .socialInsurance
+    case 4: self = .wechatPay
+    case 5: self = .alipay
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .cash: return 1
+    case .bankCard: return 2
+    case .socialInsurance: return 3
+    case .wechatPay: return 4
+    case .alipay: return 5
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Clinic_Billing_V1_PaymentMethod] = [
+    .unspecified,
+    .cash,
+    .bankCard,
+    .socialInsurance,
+    .wechatPay,
+    .alipay,
+  ]
+
+}
+
+/// A bank card's kind.
+public nonisolated enum Clinic_Billing_V1_CardKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case debit // = 1
+  case credit // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .debit
+    case 2: self = .credit
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .debit: return 1
+    case .credit: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Clinic_Billing_V1_CardKind] = [
+    .unspecified,
+    .debit,
+    .credit,
+  ]
+
+}
+
+/// One price version of a fee item: in force from `active_from` (to `active_to` when set), unless a later version
+/// starting on or before the day replaces it.
+public nonisolated struct Clinic_Billing_V1_FeePrice: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unitPriceFen: Int64 = 0
+
+  public var activeFrom: String = String()
+
+  /// Last day in force; empty: open-ended.
+  public var activeTo: String = String()
+
+  public var setBy: String = String()
+
+  public var setAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_setAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_setAt = newValue}
+  }
+  /// Returns true if `setAt` has been explicitly set.
+  public var hasSetAt: Bool {self._setAt != nil}
+  /// Clears the value of `setAt`. Subsequent reads from it will return its default value.
+  public mutating func clearSetAt() {self._setAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _setAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// An item of the fee schedule.
+public nonisolated struct Clinic_Billing_V1_FeeItem: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var code: String = String()
+
+  public var name: String = String()
+
+  public var category: Clinic_Billing_V1_FeeCategory = .unspecified
+
+  /// Every price version, oldest first.
+  public var prices: [Clinic_Billing_V1_FeePrice] = []
+
+  /// The price in force on the day asked (today for GetFeeItem), when one is.
+  public var priced: Bool = false
+
+  public var unitPriceFen: Int64 = 0
+
+  public var priceOn: String = String()
+
+  public var createdBy: String = String()
+
+  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_createdAt = newValue}
+  }
+  /// Returns true if `createdAt` has been explicitly set.
+  public var hasCreatedAt: Bool {self._createdAt != nil}
+  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCreatedAt() {self._createdAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Clinic_Billing_V1_CreateFeeItemRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var code: String = String()
+
+  public var name: String = String()
+
+  public var category: Clinic_Billing_V1_FeeCategory = .unspecified
+
+  public var unitPriceFen: Int64 = 0
+
+  public var activeFrom: String = String()
+
+  public var activeTo: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_SetFeePriceRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var code: String = String()
+
+  public var unitPriceFen: Int64 = 0
+
+  public var activeFrom: String = String()
+
+  public var activeTo: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_GetFeeItemRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var code: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_ListFeeItemsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Clinic-local date; default today.
+  public var onDate: String = String()
+
+  public var category: Clinic_Billing_V1_FeeCategory = .unspecified
+
+  public var page: Clinic_Common_V1_PageRequest {
+    get {_page ?? Clinic_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Clinic_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Clinic_Billing_V1_ListFeeItemsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var items: [Clinic_Billing_V1_FeeItem] = []
+
+  public var nextPageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_ImportFeeScheduleRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The schedule as CSV text, with the header line `code,name,category,unit_price_fen,active_from[,active_to]`;
+  /// categories are treatment, drug, material, examination.
+  public var csv: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_ImportFeeScheduleResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Data rows read (the header and blank lines not counted).
+  public var rows: Int32 = 0
+
+  public var itemsCreated: Int32 = 0
+
+  public var pricesSet: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One line of a bill: an item at the price charged.
+public nonisolated struct Clinic_Billing_V1_BillLine: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 1, 2, … within the bill.
+  public var lineNumber: Int32 = 0
+
+  public var itemCode: String = String()
+
+  public var itemName: String = String()
+
+  public var category: Clinic_Billing_V1_FeeCategory = .unspecified
+
+  public var quantity: Int32 = 0
+
+  /// The unit price as charged (the schedule's on the service date).
+  public var unitPriceFen: Int64 = 0
+
+  public var discountFen: Int64 = 0
+
+  /// quantity × unit price − discount.
+  public var lineTotalFen: Int64 = 0
+
+  /// A fee code the schedule did not know: priced 0 until the cashier resolves it.
+  public var unresolved: Bool = false
+
+  /// The unresolved line this line prices.
+  public var resolvesLineNumber: Int32 = 0
+
+  /// The line that priced this unresolved one.
+  public var resolvedByLineNumber: Int32 = 0
+
+  public var addedBy: String = String()
+
+  public var addedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_addedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_addedAt = newValue}
+  }
+  /// Returns true if `addedAt` has been explicitly set.
+  public var hasAddedAt: Bool {self._addedAt != nil}
+  /// Clears the value of `addedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearAddedAt() {self._addedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _addedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// A payment taken on a bill.
+public nonisolated struct Clinic_Billing_V1_Payment: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var billID: String = String()
+
+  public var method: Clinic_Billing_V1_PaymentMethod = .unspecified
+
+  public var amountFen: Int64 = 0
+
+  /// Cash handed over, and the change given back.
+  public var tenderedFen: Int64 = 0
+
+  public var changeFen: Int64 = 0
+
+  public var cardKind: Clinic_Billing_V1_CardKind = .unspecified
+
+  public var cardLast4: String = String()
+
+  /// Settlement or transaction reference.
+  public var reference: String = String()
+
+  public var note: String = String()
+
+  public var receivedBy: String = String()
+
+  public var receivedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_receivedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_receivedAt = newValue}
+  }
+  /// Returns true if `receivedAt` has been explicitly set.
+  public var hasReceivedAt: Bool {self._receivedAt != nil}
+  /// Clears the value of `receivedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearReceivedAt() {self._receivedAt = nil}
+
+  public var receiptID: String = String()
+
+  public var receiptNumber: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _receivedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// A bill: one per visit, or made by the cashier.
+public nonisolated struct Clinic_Billing_V1_Bill: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String {
+    get {_storage._id}
+    set {_uniqueStorage()._id = newValue}
+  }
+
+  public var patientID: String {
+    get {_storage._patientID}
+    set {_uniqueStorage()._patientID = newValue}
+  }
+
+  public var patientName: String {
+    get {_storage._patientName}
+    set {_uniqueStorage()._patientName = newValue}
+  }
+
+  /// Reception's visit; empty for a bill outside a visit.
+  public var visitID: String {
+    get {_storage._visitID}
+    set {_uniqueStorage()._visitID = newValue}
+  }
+
+  public var doctorName: String {
+    get {_storage._doctorName}
+    set {_uniqueStorage()._doctorName = newValue}
+  }
+
+  /// The clinic date the lines were priced at.
+  public var serviceDate: String {
+    get {_storage._serviceDate}
+    set {_uniqueStorage()._serviceDate = newValue}
+  }
+
+  public var lines: [Clinic_Billing_V1_BillLine] {
+    get {_storage._lines}
+    set {_uniqueStorage()._lines = newValue}
+  }
+
+  public var totalFen: Int64 {
+    get {_storage._totalFen}
+    set {_uniqueStorage()._totalFen = newValue}
+  }
+
+  public var paidFen: Int64 {
+    get {_storage._paidFen}
+    set {_uniqueStorage()._paidFen = newValue}
+  }
+
+  public var balanceFen: Int64 {
+    get {_storage._balanceFen}
+    set {_uniqueStorage()._balanceFen = newValue}
+  }
+
+  public var status: Clinic_Billing_V1_BillStatus {
+    get {_storage._status}
+    set {_uniqueStorage()._status = newValue}
+  }
+
+  /// Lines still waiting for the cashier's code.
+  public var unresolvedLines: Int32 {
+    get {_storage._unresolvedLines}
+    set {_uniqueStorage()._unresolvedLines = newValue}
+  }
+
+  public var payments: [Clinic_Billing_V1_Payment] {
+    get {_storage._payments}
+    set {_uniqueStorage()._payments = newValue}
+  }
+
+  public var createdBy: String {
+    get {_storage._createdBy}
+    set {_uniqueStorage()._createdBy = newValue}
+  }
+
+  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._createdAt = newValue}
+  }
+  /// Returns true if `createdAt` has been explicitly set.
+  public var hasCreatedAt: Bool {_storage._createdAt != nil}
+  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCreatedAt() {_uniqueStorage()._createdAt = nil}
+
+  public var voidReason: String {
+    get {_storage._voidReason}
+    set {_uniqueStorage()._voidReason = newValue}
+  }
+
+  public var voidedBy: String {
+    get {_storage._voidedBy}
+    set {_uniqueStorage()._voidedBy = newValue}
+  }
+
+  public var voidedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._voidedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._voidedAt = newValue}
+  }
+  /// Returns true if `voidedAt` has been explicitly set.
+  public var hasVoidedAt: Bool {_storage._voidedAt != nil}
+  /// Clears the value of `voidedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearVoidedAt() {_uniqueStorage()._voidedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// A line the cashier asks for.
+public nonisolated struct Clinic_Billing_V1_BillLineRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var feeCode: String = String()
+
+  /// Default 1.
+  public var quantity: Int32 = 0
+
+  public var discountFen: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_CreateBillRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var patientID: String = String()
+
+  public var patientName: String = String()
+
+  public var visitID: String = String()
+
+  /// The day whose prices apply; default today.
+  public var serviceDate: String = String()
+
+  public var lines: [Clinic_Billing_V1_BillLineRequest] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_GetBillRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var billID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_ListBillsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Service date; default today.
+  public var date: String = String()
+
+  public var patientID: String = String()
+
+  public var status: Clinic_Billing_V1_BillStatus = .unspecified
+
+  /// The bill of one visit, whatever its date.
+  public var visitID: String = String()
+
+  public var page: Clinic_Common_V1_PageRequest {
+    get {_page ?? Clinic_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Clinic_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Clinic_Billing_V1_ListBillsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var bills: [Clinic_Billing_V1_Bill] = []
+
+  public var nextPageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_ResolveBillLineRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var billID: String = String()
+
+  public var lineNumber: Int32 = 0
+
+  public var feeCode: String = String()
+
+  /// Default 1.
+  public var quantity: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_VoidBillRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var billID: String = String()
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_RecordPaymentRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var billID: String = String()
+
+  public var method: Clinic_Billing_V1_PaymentMethod = .unspecified
+
+  public var amountFen: Int64 = 0
+
+  /// Cash only: what the patient handed over (default the amount); the change is recorded.
+  public var tenderedFen: Int64 = 0
+
+  /// Bank card only.
+  public var cardKind: Clinic_Billing_V1_CardKind = .unspecified
+
+  /// Bank card only: the last four digits; the card number itself is never taken.
+  public var cardLast4: String = String()
+
+  /// The insurer's settlement reference, or the WeChat Pay / Alipay transaction reference.
+  public var reference: String = String()
+
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A receipt (收据): one per payment, numbered without gaps in its series; the amount is in the treatment-fee field.
+public nonisolated struct Clinic_Billing_V1_Receipt: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String {
+    get {_storage._id}
+    set {_uniqueStorage()._id = newValue}
+  }
+
+  /// The series (the year) and the number within it; `display_number` is both, e.g. "2026-000017".
+  public var series: String {
+    get {_storage._series}
+    set {_uniqueStorage()._series = newValue}
+  }
+
+  public var number: Int64 {
+    get {_storage._number}
+    set {_uniqueStorage()._number = newValue}
+  }
+
+  public var displayNumber: String {
+    get {_storage._displayNumber}
+    set {_uniqueStorage()._displayNumber = newValue}
+  }
+
+  public var billID: String {
+    get {_storage._billID}
+    set {_uniqueStorage()._billID = newValue}
+  }
+
+  public var paymentID: String {
+    get {_storage._paymentID}
+    set {_uniqueStorage()._paymentID = newValue}
+  }
+
+  public var patientID: String {
+    get {_storage._patientID}
+    set {_uniqueStorage()._patientID = newValue}
+  }
+
+  public var patientName: String {
+    get {_storage._patientName}
+    set {_uniqueStorage()._patientName = newValue}
+  }
+
+  /// The bill's total, what was paid before, paid today with this payment, and the balance left.
+  public var totalFen: Int64 {
+    get {_storage._totalFen}
+    set {_uniqueStorage()._totalFen = newValue}
+  }
+
+  public var paidBeforeFen: Int64 {
+    get {_storage._paidBeforeFen}
+    set {_uniqueStorage()._paidBeforeFen = newValue}
+  }
+
+  public var paidTodayFen: Int64 {
+    get {_storage._paidTodayFen}
+    set {_uniqueStorage()._paidTodayFen = newValue}
+  }
+
+  public var balanceFen: Int64 {
+    get {_storage._balanceFen}
+    set {_uniqueStorage()._balanceFen = newValue}
+  }
+
+  /// 治疗费: the amount of this payment.
+  public var treatmentFeeFen: Int64 {
+    get {_storage._treatmentFeeFen}
+    set {_uniqueStorage()._treatmentFeeFen = newValue}
+  }
+
+  public var method: Clinic_Billing_V1_PaymentMethod {
+    get {_storage._method}
+    set {_uniqueStorage()._method = newValue}
+  }
+
+  public var issuedBy: String {
+    get {_storage._issuedBy}
+    set {_uniqueStorage()._issuedBy = newValue}
+  }
+
+  public var issuedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._issuedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._issuedAt = newValue}
+  }
+  /// Returns true if `issuedAt` has been explicitly set.
+  public var hasIssuedAt: Bool {_storage._issuedAt != nil}
+  /// Clears the value of `issuedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearIssuedAt() {_uniqueStorage()._issuedAt = nil}
+
+  /// A reprint, not the original handed over with the payment.
+  public var copy: Bool {
+    get {_storage._copy}
+    set {_uniqueStorage()._copy = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Clinic_Billing_V1_RecordPaymentResponse: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var payment: Clinic_Billing_V1_Payment {
+    get {_storage._payment ?? Clinic_Billing_V1_Payment()}
+    set {_uniqueStorage()._payment = newValue}
+  }
+  /// Returns true if `payment` has been explicitly set.
+  public var hasPayment: Bool {_storage._payment != nil}
+  /// Clears the value of `payment`. Subsequent reads from it will return its default value.
+  public mutating func clearPayment() {_uniqueStorage()._payment = nil}
+
+  public var receipt: Clinic_Billing_V1_Receipt {
+    get {_storage._receipt ?? Clinic_Billing_V1_Receipt()}
+    set {_uniqueStorage()._receipt = newValue}
+  }
+  /// Returns true if `receipt` has been explicitly set.
+  public var hasReceipt: Bool {_storage._receipt != nil}
+  /// Clears the value of `receipt`. Subsequent reads from it will return its default value.
+  public mutating func clearReceipt() {_uniqueStorage()._receipt = nil}
+
+  public var bill: Clinic_Billing_V1_Bill {
+    get {_storage._bill ?? Clinic_Billing_V1_Bill()}
+    set {_uniqueStorage()._bill = newValue}
+  }
+  /// Returns true if `bill` has been explicitly set.
+  public var hasBill: Bool {_storage._bill != nil}
+  /// Clears the value of `bill`. Subsequent reads from it will return its default value.
+  public mutating func clearBill() {_uniqueStorage()._bill = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Clinic_Billing_V1_GetReceiptRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var receiptID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_ListReceiptsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Clinic-local date of issue; default today.
+  public var date: String = String()
+
+  public var page: Clinic_Common_V1_PageRequest {
+    get {_page ?? Clinic_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Clinic_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Clinic_Billing_V1_ListReceiptsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var receipts: [Clinic_Billing_V1_Receipt] = []
+
+  public var nextPageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Published when a bill is made (from a visit's treatments or by the cashier).
+public nonisolated struct Clinic_Billing_V1_BillCreated: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var billID: String = String()
+
+  public var visitID: String = String()
+
+  public var patientID: String = String()
+
+  public var totalFen: Int64 = 0
+
+  public var lineCount: Int32 = 0
+
+  public var unresolvedLines: Int32 = 0
+
+  public var serviceDate: String = String()
+
+  public var createdBy: String = String()
+
+  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_createdAt = newValue}
+  }
+  /// Returns true if `createdAt` has been explicitly set.
+  public var hasCreatedAt: Bool {self._createdAt != nil}
+  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCreatedAt() {self._createdAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Published for every payment taken.
+public nonisolated struct Clinic_Billing_V1_PaymentReceived: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var paymentID: String = String()
+
+  public var billID: String = String()
+
+  public var visitID: String = String()
+
+  public var patientID: String = String()
+
+  public var method: Clinic_Billing_V1_PaymentMethod = .unspecified
+
+  public var amountFen: Int64 = 0
+
+  public var balanceFen: Int64 = 0
+
+  public var receiptNumber: String = String()
+
+  public var receivedBy: String = String()
+
+  public var receivedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_receivedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_receivedAt = newValue}
+  }
+  /// Returns true if `receivedAt` has been explicitly set.
+  public var hasReceivedAt: Bool {self._receivedAt != nil}
+  /// Clears the value of `receivedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearReceivedAt() {self._receivedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _receivedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Published when a bill is voided.
+public nonisolated struct Clinic_Billing_V1_BillVoided: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var billID: String = String()
+
+  public var visitID: String = String()
+
+  public var patientID: String = String()
+
+  public var reason: String = String()
+
+  public var voidedBy: String = String()
+
+  public var voidedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_voidedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_voidedAt = newValue}
+  }
+  /// Returns true if `voidedAt` has been explicitly set.
+  public var hasVoidedAt: Bool {self._voidedAt != nil}
+  /// Clears the value of `voidedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearVoidedAt() {self._voidedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _voidedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
 /// Published when a bill is paid in full: reception marks the visit paid.
@@ -59,6 +1123,1747 @@ public nonisolated struct Clinic_Billing_V1_BillPaid: Sendable {
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "clinic.billing.v1"
+
+nonisolated extension Clinic_Billing_V1_FeeCategory: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FEE_CATEGORY_UNSPECIFIED\0\u{1}FEE_CATEGORY_TREATMENT\0\u{1}FEE_CATEGORY_DRUG\0\u{1}FEE_CATEGORY_MATERIAL\0\u{1}FEE_CATEGORY_EXAMINATION\0")
+}
+
+nonisolated extension Clinic_Billing_V1_BillStatus: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0BILL_STATUS_UNSPECIFIED\0\u{1}BILL_STATUS_OPEN\0\u{1}BILL_STATUS_PARTLY_PAID\0\u{1}BILL_STATUS_PAID\0\u{1}BILL_STATUS_VOID\0")
+}
+
+nonisolated extension Clinic_Billing_V1_PaymentMethod: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PAYMENT_METHOD_UNSPECIFIED\0\u{1}PAYMENT_METHOD_CASH\0\u{1}PAYMENT_METHOD_BANK_CARD\0\u{1}PAYMENT_METHOD_SOCIAL_INSURANCE\0\u{1}PAYMENT_METHOD_WECHAT_PAY\0\u{1}PAYMENT_METHOD_ALIPAY\0")
+}
+
+nonisolated extension Clinic_Billing_V1_CardKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CARD_KIND_UNSPECIFIED\0\u{1}CARD_KIND_DEBIT\0\u{1}CARD_KIND_CREDIT\0")
+}
+
+nonisolated extension Clinic_Billing_V1_FeePrice: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FeePrice"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}unit_price_fen\0\u{3}active_from\0\u{3}active_to\0\u{3}set_by\0\u{3}set_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.unitPriceFen) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.activeFrom) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.activeTo) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.setBy) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._setAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.unitPriceFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.unitPriceFen, fieldNumber: 1)
+    }
+    if !self.activeFrom.isEmpty {
+      try visitor.visitSingularStringField(value: self.activeFrom, fieldNumber: 2)
+    }
+    if !self.activeTo.isEmpty {
+      try visitor.visitSingularStringField(value: self.activeTo, fieldNumber: 3)
+    }
+    if !self.setBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.setBy, fieldNumber: 4)
+    }
+    try { if let v = self._setAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_FeePrice, rhs: Clinic_Billing_V1_FeePrice) -> Bool {
+    if lhs.unitPriceFen != rhs.unitPriceFen {return false}
+    if lhs.activeFrom != rhs.activeFrom {return false}
+    if lhs.activeTo != rhs.activeTo {return false}
+    if lhs.setBy != rhs.setBy {return false}
+    if lhs._setAt != rhs._setAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_FeeItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FeeItem"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}name\0\u{1}category\0\u{1}prices\0\u{1}priced\0\u{3}unit_price_fen\0\u{3}price_on\0\u{3}created_by\0\u{3}created_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.category) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.prices) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.priced) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.unitPriceFen) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.priceOn) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.createdBy) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 1)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
+    }
+    if self.category != .unspecified {
+      try visitor.visitSingularEnumField(value: self.category, fieldNumber: 3)
+    }
+    if !self.prices.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.prices, fieldNumber: 4)
+    }
+    if self.priced != false {
+      try visitor.visitSingularBoolField(value: self.priced, fieldNumber: 5)
+    }
+    if self.unitPriceFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.unitPriceFen, fieldNumber: 6)
+    }
+    if !self.priceOn.isEmpty {
+      try visitor.visitSingularStringField(value: self.priceOn, fieldNumber: 7)
+    }
+    if !self.createdBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.createdBy, fieldNumber: 8)
+    }
+    try { if let v = self._createdAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_FeeItem, rhs: Clinic_Billing_V1_FeeItem) -> Bool {
+    if lhs.code != rhs.code {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.category != rhs.category {return false}
+    if lhs.prices != rhs.prices {return false}
+    if lhs.priced != rhs.priced {return false}
+    if lhs.unitPriceFen != rhs.unitPriceFen {return false}
+    if lhs.priceOn != rhs.priceOn {return false}
+    if lhs.createdBy != rhs.createdBy {return false}
+    if lhs._createdAt != rhs._createdAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_CreateFeeItemRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateFeeItemRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}name\0\u{1}category\0\u{3}unit_price_fen\0\u{3}active_from\0\u{3}active_to\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.category) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.unitPriceFen) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.activeFrom) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.activeTo) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 1)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
+    }
+    if self.category != .unspecified {
+      try visitor.visitSingularEnumField(value: self.category, fieldNumber: 3)
+    }
+    if self.unitPriceFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.unitPriceFen, fieldNumber: 4)
+    }
+    if !self.activeFrom.isEmpty {
+      try visitor.visitSingularStringField(value: self.activeFrom, fieldNumber: 5)
+    }
+    if !self.activeTo.isEmpty {
+      try visitor.visitSingularStringField(value: self.activeTo, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_CreateFeeItemRequest, rhs: Clinic_Billing_V1_CreateFeeItemRequest) -> Bool {
+    if lhs.code != rhs.code {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.category != rhs.category {return false}
+    if lhs.unitPriceFen != rhs.unitPriceFen {return false}
+    if lhs.activeFrom != rhs.activeFrom {return false}
+    if lhs.activeTo != rhs.activeTo {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_SetFeePriceRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetFeePriceRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{3}unit_price_fen\0\u{3}active_from\0\u{3}active_to\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.unitPriceFen) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.activeFrom) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.activeTo) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 1)
+    }
+    if self.unitPriceFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.unitPriceFen, fieldNumber: 2)
+    }
+    if !self.activeFrom.isEmpty {
+      try visitor.visitSingularStringField(value: self.activeFrom, fieldNumber: 3)
+    }
+    if !self.activeTo.isEmpty {
+      try visitor.visitSingularStringField(value: self.activeTo, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_SetFeePriceRequest, rhs: Clinic_Billing_V1_SetFeePriceRequest) -> Bool {
+    if lhs.code != rhs.code {return false}
+    if lhs.unitPriceFen != rhs.unitPriceFen {return false}
+    if lhs.activeFrom != rhs.activeFrom {return false}
+    if lhs.activeTo != rhs.activeTo {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_GetFeeItemRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetFeeItemRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_GetFeeItemRequest, rhs: Clinic_Billing_V1_GetFeeItemRequest) -> Bool {
+    if lhs.code != rhs.code {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ListFeeItemsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListFeeItemsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}on_date\0\u{1}category\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.onDate) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.category) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.onDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.onDate, fieldNumber: 1)
+    }
+    if self.category != .unspecified {
+      try visitor.visitSingularEnumField(value: self.category, fieldNumber: 2)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ListFeeItemsRequest, rhs: Clinic_Billing_V1_ListFeeItemsRequest) -> Bool {
+    if lhs.onDate != rhs.onDate {return false}
+    if lhs.category != rhs.category {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ListFeeItemsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListFeeItemsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}items\0\u{3}next_page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.items) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.items.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.items, fieldNumber: 1)
+    }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ListFeeItemsResponse, rhs: Clinic_Billing_V1_ListFeeItemsResponse) -> Bool {
+    if lhs.items != rhs.items {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ImportFeeScheduleRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ImportFeeScheduleRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}csv\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.csv) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.csv.isEmpty {
+      try visitor.visitSingularStringField(value: self.csv, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ImportFeeScheduleRequest, rhs: Clinic_Billing_V1_ImportFeeScheduleRequest) -> Bool {
+    if lhs.csv != rhs.csv {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ImportFeeScheduleResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ImportFeeScheduleResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rows\0\u{3}items_created\0\u{3}prices_set\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.rows) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.itemsCreated) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.pricesSet) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.rows != 0 {
+      try visitor.visitSingularInt32Field(value: self.rows, fieldNumber: 1)
+    }
+    if self.itemsCreated != 0 {
+      try visitor.visitSingularInt32Field(value: self.itemsCreated, fieldNumber: 2)
+    }
+    if self.pricesSet != 0 {
+      try visitor.visitSingularInt32Field(value: self.pricesSet, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ImportFeeScheduleResponse, rhs: Clinic_Billing_V1_ImportFeeScheduleResponse) -> Bool {
+    if lhs.rows != rhs.rows {return false}
+    if lhs.itemsCreated != rhs.itemsCreated {return false}
+    if lhs.pricesSet != rhs.pricesSet {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_BillLine: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BillLine"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}line_number\0\u{3}item_code\0\u{3}item_name\0\u{1}category\0\u{1}quantity\0\u{3}unit_price_fen\0\u{3}discount_fen\0\u{3}line_total_fen\0\u{1}unresolved\0\u{3}resolves_line_number\0\u{3}resolved_by_line_number\0\u{3}added_by\0\u{3}added_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.lineNumber) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.itemCode) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.itemName) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.category) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.quantity) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.unitPriceFen) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.discountFen) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.lineTotalFen) }()
+      case 9: try { try decoder.decodeSingularBoolField(value: &self.unresolved) }()
+      case 10: try { try decoder.decodeSingularInt32Field(value: &self.resolvesLineNumber) }()
+      case 11: try { try decoder.decodeSingularInt32Field(value: &self.resolvedByLineNumber) }()
+      case 12: try { try decoder.decodeSingularStringField(value: &self.addedBy) }()
+      case 13: try { try decoder.decodeSingularMessageField(value: &self._addedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.lineNumber != 0 {
+      try visitor.visitSingularInt32Field(value: self.lineNumber, fieldNumber: 1)
+    }
+    if !self.itemCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.itemCode, fieldNumber: 2)
+    }
+    if !self.itemName.isEmpty {
+      try visitor.visitSingularStringField(value: self.itemName, fieldNumber: 3)
+    }
+    if self.category != .unspecified {
+      try visitor.visitSingularEnumField(value: self.category, fieldNumber: 4)
+    }
+    if self.quantity != 0 {
+      try visitor.visitSingularInt32Field(value: self.quantity, fieldNumber: 5)
+    }
+    if self.unitPriceFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.unitPriceFen, fieldNumber: 6)
+    }
+    if self.discountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.discountFen, fieldNumber: 7)
+    }
+    if self.lineTotalFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.lineTotalFen, fieldNumber: 8)
+    }
+    if self.unresolved != false {
+      try visitor.visitSingularBoolField(value: self.unresolved, fieldNumber: 9)
+    }
+    if self.resolvesLineNumber != 0 {
+      try visitor.visitSingularInt32Field(value: self.resolvesLineNumber, fieldNumber: 10)
+    }
+    if self.resolvedByLineNumber != 0 {
+      try visitor.visitSingularInt32Field(value: self.resolvedByLineNumber, fieldNumber: 11)
+    }
+    if !self.addedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.addedBy, fieldNumber: 12)
+    }
+    try { if let v = self._addedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_BillLine, rhs: Clinic_Billing_V1_BillLine) -> Bool {
+    if lhs.lineNumber != rhs.lineNumber {return false}
+    if lhs.itemCode != rhs.itemCode {return false}
+    if lhs.itemName != rhs.itemName {return false}
+    if lhs.category != rhs.category {return false}
+    if lhs.quantity != rhs.quantity {return false}
+    if lhs.unitPriceFen != rhs.unitPriceFen {return false}
+    if lhs.discountFen != rhs.discountFen {return false}
+    if lhs.lineTotalFen != rhs.lineTotalFen {return false}
+    if lhs.unresolved != rhs.unresolved {return false}
+    if lhs.resolvesLineNumber != rhs.resolvesLineNumber {return false}
+    if lhs.resolvedByLineNumber != rhs.resolvedByLineNumber {return false}
+    if lhs.addedBy != rhs.addedBy {return false}
+    if lhs._addedAt != rhs._addedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_Payment: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Payment"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}bill_id\0\u{1}method\0\u{3}amount_fen\0\u{3}tendered_fen\0\u{3}change_fen\0\u{3}card_kind\0\u{3}card_last4\0\u{1}reference\0\u{1}note\0\u{3}received_by\0\u{3}received_at\0\u{3}receipt_id\0\u{3}receipt_number\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.method) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.tenderedFen) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.changeFen) }()
+      case 7: try { try decoder.decodeSingularEnumField(value: &self.cardKind) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.cardLast4) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.reference) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.receivedBy) }()
+      case 12: try { try decoder.decodeSingularMessageField(value: &self._receivedAt) }()
+      case 13: try { try decoder.decodeSingularStringField(value: &self.receiptID) }()
+      case 14: try { try decoder.decodeSingularStringField(value: &self.receiptNumber) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 2)
+    }
+    if self.method != .unspecified {
+      try visitor.visitSingularEnumField(value: self.method, fieldNumber: 3)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 4)
+    }
+    if self.tenderedFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.tenderedFen, fieldNumber: 5)
+    }
+    if self.changeFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.changeFen, fieldNumber: 6)
+    }
+    if self.cardKind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.cardKind, fieldNumber: 7)
+    }
+    if !self.cardLast4.isEmpty {
+      try visitor.visitSingularStringField(value: self.cardLast4, fieldNumber: 8)
+    }
+    if !self.reference.isEmpty {
+      try visitor.visitSingularStringField(value: self.reference, fieldNumber: 9)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 10)
+    }
+    if !self.receivedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.receivedBy, fieldNumber: 11)
+    }
+    try { if let v = self._receivedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+    } }()
+    if !self.receiptID.isEmpty {
+      try visitor.visitSingularStringField(value: self.receiptID, fieldNumber: 13)
+    }
+    if !self.receiptNumber.isEmpty {
+      try visitor.visitSingularStringField(value: self.receiptNumber, fieldNumber: 14)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_Payment, rhs: Clinic_Billing_V1_Payment) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.billID != rhs.billID {return false}
+    if lhs.method != rhs.method {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.tenderedFen != rhs.tenderedFen {return false}
+    if lhs.changeFen != rhs.changeFen {return false}
+    if lhs.cardKind != rhs.cardKind {return false}
+    if lhs.cardLast4 != rhs.cardLast4 {return false}
+    if lhs.reference != rhs.reference {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.receivedBy != rhs.receivedBy {return false}
+    if lhs._receivedAt != rhs._receivedAt {return false}
+    if lhs.receiptID != rhs.receiptID {return false}
+    if lhs.receiptNumber != rhs.receiptNumber {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_Bill: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Bill"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}patient_id\0\u{3}patient_name\0\u{3}visit_id\0\u{3}doctor_name\0\u{3}service_date\0\u{1}lines\0\u{3}total_fen\0\u{3}paid_fen\0\u{3}balance_fen\0\u{1}status\0\u{3}unresolved_lines\0\u{1}payments\0\u{3}created_by\0\u{3}created_at\0\u{3}void_reason\0\u{3}voided_by\0\u{3}voided_at\0")
+
+  fileprivate class _StorageClass {
+    var _id: String = String()
+    var _patientID: String = String()
+    var _patientName: String = String()
+    var _visitID: String = String()
+    var _doctorName: String = String()
+    var _serviceDate: String = String()
+    var _lines: [Clinic_Billing_V1_BillLine] = []
+    var _totalFen: Int64 = 0
+    var _paidFen: Int64 = 0
+    var _balanceFen: Int64 = 0
+    var _status: Clinic_Billing_V1_BillStatus = .unspecified
+    var _unresolvedLines: Int32 = 0
+    var _payments: [Clinic_Billing_V1_Payment] = []
+    var _createdBy: String = String()
+    var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _voidReason: String = String()
+    var _voidedBy: String = String()
+    var _voidedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _id = source._id
+      _patientID = source._patientID
+      _patientName = source._patientName
+      _visitID = source._visitID
+      _doctorName = source._doctorName
+      _serviceDate = source._serviceDate
+      _lines = source._lines
+      _totalFen = source._totalFen
+      _paidFen = source._paidFen
+      _balanceFen = source._balanceFen
+      _status = source._status
+      _unresolvedLines = source._unresolvedLines
+      _payments = source._payments
+      _createdBy = source._createdBy
+      _createdAt = source._createdAt
+      _voidReason = source._voidReason
+      _voidedBy = source._voidedBy
+      _voidedAt = source._voidedAt
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._id) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._patientID) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._patientName) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._visitID) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._doctorName) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._serviceDate) }()
+        case 7: try { try decoder.decodeRepeatedMessageField(value: &_storage._lines) }()
+        case 8: try { try decoder.decodeSingularInt64Field(value: &_storage._totalFen) }()
+        case 9: try { try decoder.decodeSingularInt64Field(value: &_storage._paidFen) }()
+        case 10: try { try decoder.decodeSingularInt64Field(value: &_storage._balanceFen) }()
+        case 11: try { try decoder.decodeSingularEnumField(value: &_storage._status) }()
+        case 12: try { try decoder.decodeSingularInt32Field(value: &_storage._unresolvedLines) }()
+        case 13: try { try decoder.decodeRepeatedMessageField(value: &_storage._payments) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._createdBy) }()
+        case 15: try { try decoder.decodeSingularMessageField(value: &_storage._createdAt) }()
+        case 16: try { try decoder.decodeSingularStringField(value: &_storage._voidReason) }()
+        case 17: try { try decoder.decodeSingularStringField(value: &_storage._voidedBy) }()
+        case 18: try { try decoder.decodeSingularMessageField(value: &_storage._voidedAt) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._id.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._id, fieldNumber: 1)
+      }
+      if !_storage._patientID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._patientID, fieldNumber: 2)
+      }
+      if !_storage._patientName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._patientName, fieldNumber: 3)
+      }
+      if !_storage._visitID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._visitID, fieldNumber: 4)
+      }
+      if !_storage._doctorName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._doctorName, fieldNumber: 5)
+      }
+      if !_storage._serviceDate.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._serviceDate, fieldNumber: 6)
+      }
+      if !_storage._lines.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._lines, fieldNumber: 7)
+      }
+      if _storage._totalFen != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._totalFen, fieldNumber: 8)
+      }
+      if _storage._paidFen != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._paidFen, fieldNumber: 9)
+      }
+      if _storage._balanceFen != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._balanceFen, fieldNumber: 10)
+      }
+      if _storage._status != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._status, fieldNumber: 11)
+      }
+      if _storage._unresolvedLines != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._unresolvedLines, fieldNumber: 12)
+      }
+      if !_storage._payments.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._payments, fieldNumber: 13)
+      }
+      if !_storage._createdBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._createdBy, fieldNumber: 14)
+      }
+      try { if let v = _storage._createdAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+      } }()
+      if !_storage._voidReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._voidReason, fieldNumber: 16)
+      }
+      if !_storage._voidedBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._voidedBy, fieldNumber: 17)
+      }
+      try { if let v = _storage._voidedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_Bill, rhs: Clinic_Billing_V1_Bill) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._id != rhs_storage._id {return false}
+        if _storage._patientID != rhs_storage._patientID {return false}
+        if _storage._patientName != rhs_storage._patientName {return false}
+        if _storage._visitID != rhs_storage._visitID {return false}
+        if _storage._doctorName != rhs_storage._doctorName {return false}
+        if _storage._serviceDate != rhs_storage._serviceDate {return false}
+        if _storage._lines != rhs_storage._lines {return false}
+        if _storage._totalFen != rhs_storage._totalFen {return false}
+        if _storage._paidFen != rhs_storage._paidFen {return false}
+        if _storage._balanceFen != rhs_storage._balanceFen {return false}
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._unresolvedLines != rhs_storage._unresolvedLines {return false}
+        if _storage._payments != rhs_storage._payments {return false}
+        if _storage._createdBy != rhs_storage._createdBy {return false}
+        if _storage._createdAt != rhs_storage._createdAt {return false}
+        if _storage._voidReason != rhs_storage._voidReason {return false}
+        if _storage._voidedBy != rhs_storage._voidedBy {return false}
+        if _storage._voidedAt != rhs_storage._voidedAt {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_BillLineRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BillLineRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}fee_code\0\u{1}quantity\0\u{3}discount_fen\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.feeCode) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.quantity) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.discountFen) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.feeCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.feeCode, fieldNumber: 1)
+    }
+    if self.quantity != 0 {
+      try visitor.visitSingularInt32Field(value: self.quantity, fieldNumber: 2)
+    }
+    if self.discountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.discountFen, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_BillLineRequest, rhs: Clinic_Billing_V1_BillLineRequest) -> Bool {
+    if lhs.feeCode != rhs.feeCode {return false}
+    if lhs.quantity != rhs.quantity {return false}
+    if lhs.discountFen != rhs.discountFen {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_CreateBillRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateBillRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}patient_id\0\u{3}patient_name\0\u{3}visit_id\0\u{3}service_date\0\u{1}lines\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.patientName) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.serviceDate) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.lines) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 1)
+    }
+    if !self.patientName.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientName, fieldNumber: 2)
+    }
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 3)
+    }
+    if !self.serviceDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.serviceDate, fieldNumber: 4)
+    }
+    if !self.lines.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.lines, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_CreateBillRequest, rhs: Clinic_Billing_V1_CreateBillRequest) -> Bool {
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.patientName != rhs.patientName {return false}
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.serviceDate != rhs.serviceDate {return false}
+    if lhs.lines != rhs.lines {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_GetBillRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetBillRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}bill_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_GetBillRequest, rhs: Clinic_Billing_V1_GetBillRequest) -> Bool {
+    if lhs.billID != rhs.billID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ListBillsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListBillsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}date\0\u{3}patient_id\0\u{1}status\0\u{3}visit_id\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.date) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.status) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.date.isEmpty {
+      try visitor.visitSingularStringField(value: self.date, fieldNumber: 1)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 2)
+    }
+    if self.status != .unspecified {
+      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 3)
+    }
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 4)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ListBillsRequest, rhs: Clinic_Billing_V1_ListBillsRequest) -> Bool {
+    if lhs.date != rhs.date {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ListBillsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListBillsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}bills\0\u{3}next_page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.bills) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.bills.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.bills, fieldNumber: 1)
+    }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ListBillsResponse, rhs: Clinic_Billing_V1_ListBillsResponse) -> Bool {
+    if lhs.bills != rhs.bills {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ResolveBillLineRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResolveBillLineRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}bill_id\0\u{3}line_number\0\u{3}fee_code\0\u{1}quantity\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.lineNumber) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.feeCode) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.quantity) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 1)
+    }
+    if self.lineNumber != 0 {
+      try visitor.visitSingularInt32Field(value: self.lineNumber, fieldNumber: 2)
+    }
+    if !self.feeCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.feeCode, fieldNumber: 3)
+    }
+    if self.quantity != 0 {
+      try visitor.visitSingularInt32Field(value: self.quantity, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ResolveBillLineRequest, rhs: Clinic_Billing_V1_ResolveBillLineRequest) -> Bool {
+    if lhs.billID != rhs.billID {return false}
+    if lhs.lineNumber != rhs.lineNumber {return false}
+    if lhs.feeCode != rhs.feeCode {return false}
+    if lhs.quantity != rhs.quantity {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_VoidBillRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".VoidBillRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}bill_id\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 1)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_VoidBillRequest, rhs: Clinic_Billing_V1_VoidBillRequest) -> Bool {
+    if lhs.billID != rhs.billID {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_RecordPaymentRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordPaymentRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}bill_id\0\u{1}method\0\u{3}amount_fen\0\u{3}tendered_fen\0\u{3}card_kind\0\u{3}card_last4\0\u{1}reference\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.method) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.tenderedFen) }()
+      case 5: try { try decoder.decodeSingularEnumField(value: &self.cardKind) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.cardLast4) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.reference) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 1)
+    }
+    if self.method != .unspecified {
+      try visitor.visitSingularEnumField(value: self.method, fieldNumber: 2)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 3)
+    }
+    if self.tenderedFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.tenderedFen, fieldNumber: 4)
+    }
+    if self.cardKind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.cardKind, fieldNumber: 5)
+    }
+    if !self.cardLast4.isEmpty {
+      try visitor.visitSingularStringField(value: self.cardLast4, fieldNumber: 6)
+    }
+    if !self.reference.isEmpty {
+      try visitor.visitSingularStringField(value: self.reference, fieldNumber: 7)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_RecordPaymentRequest, rhs: Clinic_Billing_V1_RecordPaymentRequest) -> Bool {
+    if lhs.billID != rhs.billID {return false}
+    if lhs.method != rhs.method {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.tenderedFen != rhs.tenderedFen {return false}
+    if lhs.cardKind != rhs.cardKind {return false}
+    if lhs.cardLast4 != rhs.cardLast4 {return false}
+    if lhs.reference != rhs.reference {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_Receipt: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Receipt"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}series\0\u{1}number\0\u{3}display_number\0\u{3}bill_id\0\u{3}payment_id\0\u{3}patient_id\0\u{3}patient_name\0\u{3}total_fen\0\u{3}paid_before_fen\0\u{3}paid_today_fen\0\u{3}balance_fen\0\u{3}treatment_fee_fen\0\u{1}method\0\u{3}issued_by\0\u{3}issued_at\0\u{1}copy\0")
+
+  fileprivate class _StorageClass {
+    var _id: String = String()
+    var _series: String = String()
+    var _number: Int64 = 0
+    var _displayNumber: String = String()
+    var _billID: String = String()
+    var _paymentID: String = String()
+    var _patientID: String = String()
+    var _patientName: String = String()
+    var _totalFen: Int64 = 0
+    var _paidBeforeFen: Int64 = 0
+    var _paidTodayFen: Int64 = 0
+    var _balanceFen: Int64 = 0
+    var _treatmentFeeFen: Int64 = 0
+    var _method: Clinic_Billing_V1_PaymentMethod = .unspecified
+    var _issuedBy: String = String()
+    var _issuedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _copy: Bool = false
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _id = source._id
+      _series = source._series
+      _number = source._number
+      _displayNumber = source._displayNumber
+      _billID = source._billID
+      _paymentID = source._paymentID
+      _patientID = source._patientID
+      _patientName = source._patientName
+      _totalFen = source._totalFen
+      _paidBeforeFen = source._paidBeforeFen
+      _paidTodayFen = source._paidTodayFen
+      _balanceFen = source._balanceFen
+      _treatmentFeeFen = source._treatmentFeeFen
+      _method = source._method
+      _issuedBy = source._issuedBy
+      _issuedAt = source._issuedAt
+      _copy = source._copy
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._id) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._series) }()
+        case 3: try { try decoder.decodeSingularInt64Field(value: &_storage._number) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._displayNumber) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._billID) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._paymentID) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._patientID) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._patientName) }()
+        case 9: try { try decoder.decodeSingularInt64Field(value: &_storage._totalFen) }()
+        case 10: try { try decoder.decodeSingularInt64Field(value: &_storage._paidBeforeFen) }()
+        case 11: try { try decoder.decodeSingularInt64Field(value: &_storage._paidTodayFen) }()
+        case 12: try { try decoder.decodeSingularInt64Field(value: &_storage._balanceFen) }()
+        case 13: try { try decoder.decodeSingularInt64Field(value: &_storage._treatmentFeeFen) }()
+        case 14: try { try decoder.decodeSingularEnumField(value: &_storage._method) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._issuedBy) }()
+        case 16: try { try decoder.decodeSingularMessageField(value: &_storage._issuedAt) }()
+        case 17: try { try decoder.decodeSingularBoolField(value: &_storage._copy) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._id.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._id, fieldNumber: 1)
+      }
+      if !_storage._series.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._series, fieldNumber: 2)
+      }
+      if _storage._number != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._number, fieldNumber: 3)
+      }
+      if !_storage._displayNumber.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._displayNumber, fieldNumber: 4)
+      }
+      if !_storage._billID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._billID, fieldNumber: 5)
+      }
+      if !_storage._paymentID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._paymentID, fieldNumber: 6)
+      }
+      if !_storage._patientID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._patientID, fieldNumber: 7)
+      }
+      if !_storage._patientName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._patientName, fieldNumber: 8)
+      }
+      if _storage._totalFen != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._totalFen, fieldNumber: 9)
+      }
+      if _storage._paidBeforeFen != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._paidBeforeFen, fieldNumber: 10)
+      }
+      if _storage._paidTodayFen != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._paidTodayFen, fieldNumber: 11)
+      }
+      if _storage._balanceFen != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._balanceFen, fieldNumber: 12)
+      }
+      if _storage._treatmentFeeFen != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._treatmentFeeFen, fieldNumber: 13)
+      }
+      if _storage._method != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._method, fieldNumber: 14)
+      }
+      if !_storage._issuedBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._issuedBy, fieldNumber: 15)
+      }
+      try { if let v = _storage._issuedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+      } }()
+      if _storage._copy != false {
+        try visitor.visitSingularBoolField(value: _storage._copy, fieldNumber: 17)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_Receipt, rhs: Clinic_Billing_V1_Receipt) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._id != rhs_storage._id {return false}
+        if _storage._series != rhs_storage._series {return false}
+        if _storage._number != rhs_storage._number {return false}
+        if _storage._displayNumber != rhs_storage._displayNumber {return false}
+        if _storage._billID != rhs_storage._billID {return false}
+        if _storage._paymentID != rhs_storage._paymentID {return false}
+        if _storage._patientID != rhs_storage._patientID {return false}
+        if _storage._patientName != rhs_storage._patientName {return false}
+        if _storage._totalFen != rhs_storage._totalFen {return false}
+        if _storage._paidBeforeFen != rhs_storage._paidBeforeFen {return false}
+        if _storage._paidTodayFen != rhs_storage._paidTodayFen {return false}
+        if _storage._balanceFen != rhs_storage._balanceFen {return false}
+        if _storage._treatmentFeeFen != rhs_storage._treatmentFeeFen {return false}
+        if _storage._method != rhs_storage._method {return false}
+        if _storage._issuedBy != rhs_storage._issuedBy {return false}
+        if _storage._issuedAt != rhs_storage._issuedAt {return false}
+        if _storage._copy != rhs_storage._copy {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_RecordPaymentResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordPaymentResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}payment\0\u{1}receipt\0\u{1}bill\0")
+
+  fileprivate class _StorageClass {
+    var _payment: Clinic_Billing_V1_Payment? = nil
+    var _receipt: Clinic_Billing_V1_Receipt? = nil
+    var _bill: Clinic_Billing_V1_Bill? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _payment = source._payment
+      _receipt = source._receipt
+      _bill = source._bill
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._payment) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._receipt) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._bill) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._payment {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._receipt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      try { if let v = _storage._bill {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_RecordPaymentResponse, rhs: Clinic_Billing_V1_RecordPaymentResponse) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._payment != rhs_storage._payment {return false}
+        if _storage._receipt != rhs_storage._receipt {return false}
+        if _storage._bill != rhs_storage._bill {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_GetReceiptRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetReceiptRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}receipt_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.receiptID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.receiptID.isEmpty {
+      try visitor.visitSingularStringField(value: self.receiptID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_GetReceiptRequest, rhs: Clinic_Billing_V1_GetReceiptRequest) -> Bool {
+    if lhs.receiptID != rhs.receiptID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ListReceiptsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListReceiptsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}date\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.date) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.date.isEmpty {
+      try visitor.visitSingularStringField(value: self.date, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ListReceiptsRequest, rhs: Clinic_Billing_V1_ListReceiptsRequest) -> Bool {
+    if lhs.date != rhs.date {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ListReceiptsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListReceiptsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}receipts\0\u{3}next_page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.receipts) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.receipts.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.receipts, fieldNumber: 1)
+    }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ListReceiptsResponse, rhs: Clinic_Billing_V1_ListReceiptsResponse) -> Bool {
+    if lhs.receipts != rhs.receipts {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_BillCreated: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BillCreated"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}bill_id\0\u{3}visit_id\0\u{3}patient_id\0\u{3}total_fen\0\u{3}line_count\0\u{3}unresolved_lines\0\u{3}service_date\0\u{3}created_by\0\u{3}created_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.totalFen) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.lineCount) }()
+      case 6: try { try decoder.decodeSingularInt32Field(value: &self.unresolvedLines) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.serviceDate) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.createdBy) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 1)
+    }
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 2)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 3)
+    }
+    if self.totalFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.totalFen, fieldNumber: 4)
+    }
+    if self.lineCount != 0 {
+      try visitor.visitSingularInt32Field(value: self.lineCount, fieldNumber: 5)
+    }
+    if self.unresolvedLines != 0 {
+      try visitor.visitSingularInt32Field(value: self.unresolvedLines, fieldNumber: 6)
+    }
+    if !self.serviceDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.serviceDate, fieldNumber: 7)
+    }
+    if !self.createdBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.createdBy, fieldNumber: 8)
+    }
+    try { if let v = self._createdAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_BillCreated, rhs: Clinic_Billing_V1_BillCreated) -> Bool {
+    if lhs.billID != rhs.billID {return false}
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.totalFen != rhs.totalFen {return false}
+    if lhs.lineCount != rhs.lineCount {return false}
+    if lhs.unresolvedLines != rhs.unresolvedLines {return false}
+    if lhs.serviceDate != rhs.serviceDate {return false}
+    if lhs.createdBy != rhs.createdBy {return false}
+    if lhs._createdAt != rhs._createdAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_PaymentReceived: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PaymentReceived"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}payment_id\0\u{3}bill_id\0\u{3}visit_id\0\u{3}patient_id\0\u{1}method\0\u{3}amount_fen\0\u{3}balance_fen\0\u{3}receipt_number\0\u{3}received_by\0\u{3}received_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.paymentID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 5: try { try decoder.decodeSingularEnumField(value: &self.method) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.balanceFen) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.receiptNumber) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.receivedBy) }()
+      case 10: try { try decoder.decodeSingularMessageField(value: &self._receivedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.paymentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.paymentID, fieldNumber: 1)
+    }
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 2)
+    }
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 3)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 4)
+    }
+    if self.method != .unspecified {
+      try visitor.visitSingularEnumField(value: self.method, fieldNumber: 5)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 6)
+    }
+    if self.balanceFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.balanceFen, fieldNumber: 7)
+    }
+    if !self.receiptNumber.isEmpty {
+      try visitor.visitSingularStringField(value: self.receiptNumber, fieldNumber: 8)
+    }
+    if !self.receivedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.receivedBy, fieldNumber: 9)
+    }
+    try { if let v = self._receivedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_PaymentReceived, rhs: Clinic_Billing_V1_PaymentReceived) -> Bool {
+    if lhs.paymentID != rhs.paymentID {return false}
+    if lhs.billID != rhs.billID {return false}
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.method != rhs.method {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.balanceFen != rhs.balanceFen {return false}
+    if lhs.receiptNumber != rhs.receiptNumber {return false}
+    if lhs.receivedBy != rhs.receivedBy {return false}
+    if lhs._receivedAt != rhs._receivedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_BillVoided: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BillVoided"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}bill_id\0\u{3}visit_id\0\u{3}patient_id\0\u{1}reason\0\u{3}voided_by\0\u{3}voided_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.visitID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.voidedBy) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._voidedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 1)
+    }
+    if !self.visitID.isEmpty {
+      try visitor.visitSingularStringField(value: self.visitID, fieldNumber: 2)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 3)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 4)
+    }
+    if !self.voidedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.voidedBy, fieldNumber: 5)
+    }
+    try { if let v = self._voidedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_BillVoided, rhs: Clinic_Billing_V1_BillVoided) -> Bool {
+    if lhs.billID != rhs.billID {return false}
+    if lhs.visitID != rhs.visitID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.voidedBy != rhs.voidedBy {return false}
+    if lhs._voidedAt != rhs._voidedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
 
 nonisolated extension Clinic_Billing_V1_BillPaid: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BillPaid"

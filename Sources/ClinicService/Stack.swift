@@ -25,6 +25,7 @@ public enum Stack {
         StackService(name: "staff", busServices: ["clinic.staff.v1"]),
         StackService(name: "reception", busServices: ["clinic.reception.v1"]),
         StackService(name: "scheduling", busServices: ["clinic.scheduling.v1"]),
+        StackService(name: "billing", busServices: ["clinic.billing.v1"]),
     ]
 
     /// The broker's executable, started first.

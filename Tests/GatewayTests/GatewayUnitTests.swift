@@ -151,13 +151,14 @@ struct GatewayUnitTests {
         #expect(route?.pathParameters == ["patient_id"])
         #expect(route?.routerPath == "/v1/patients/:p0/contact")
         #expect(jsonName("patient_id") == "patientId")
-        // One route per rpc, and every client-facing rpc of staff, reception and scheduling has one (staff's key and
-        // revocation look-ups are for the bus only).
+        // One route per rpc, and every client-facing rpc of staff, reception, scheduling and billing has one (staff's
+        // key and revocation look-ups are for the bus only).
         let routed = GatewayRoutes.all.map(\.rpc)
         #expect(routed.count == Set(routed).count)
         let busOnly: Set = [Clinic_Staff_V1_Staff.listSigningKeys.fullName, Clinic_Staff_V1_Staff.getRevocations.fullName]
         #expect(Set(routed) == Set(Clinic_Staff_V1_Staff.allMethods + Clinic_Reception_V1_Reception.allMethods
-                                   + Clinic_Scheduling_V1_Scheduling.allMethods).subtracting(busOnly))
+                                   + Clinic_Scheduling_V1_Scheduling.allMethods + Clinic_Billing_V1_FeeSchedule.allMethods
+                                   + Clinic_Billing_V1_Cashier.allMethods).subtracting(busOnly))
     }
 
     @Test func pathFieldsFillANestedMessage() throws {

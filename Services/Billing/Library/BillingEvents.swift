@@ -1,0 +1,59 @@
+import ClinicProto
+import ClinicService
+import ClinicStore
+import Foundation
+import SwiftProtobuf
+
+/// The events billing publishes, written to its outbox in the transaction that makes the change.
+enum BillingEvents {
+    /// Records `BillCreated`.
+    static func billCreated(_ bill: NewBill, figures: BillFigures, on db: Connection) throws {
+        var event = Clinic_Billing_V1_BillCreated()
+        event.billID = bill.id.lowercasedText
+        event.visitID = bill.visitID?.lowercasedText ?? ""
+        event.patientID = bill.patientID.lowercasedText
+        event.totalFen = figures.totalFen
+        event.lineCount = Int32(bill.lines.count)
+        event.unresolvedLines = Int32(figures.unresolvedLines)
+        event.serviceDate = bill.serviceDate.description
+        event.createdBy = bill.createdBy
+        event.createdAt = Google_Protobuf_Timestamp(date: bill.createdAt)
+        try BillingService.events.append(event, on: db)
+    }
+
+    /// Records `PaymentReceived`, and `BillPaid` when the payment cleared the balance (reception marks the visit paid).
+    static func paymentReceived(_ payment: PaymentRecord, bill: BillRecord, balanceAfter: Int64, on db: Connection) throws {
+        var event = Clinic_Billing_V1_PaymentReceived()
+        event.paymentID = payment.id.lowercasedText
+        event.billID = bill.id.lowercasedText
+        event.visitID = bill.visitID?.lowercasedText ?? ""
+        event.patientID = bill.patientID.lowercasedText
+        event.method = payment.method.message
+        event.amountFen = payment.amountFen
+        event.balanceFen = balanceAfter
+        event.receiptNumber = payment.receiptNumber
+        event.receivedBy = payment.receivedBy
+        event.receivedAt = Google_Protobuf_Timestamp(date: payment.receivedAt)
+        try BillingService.events.append(event, on: db)
+        guard balanceAfter == 0 else { return }
+        var paid = Clinic_Billing_V1_BillPaid()
+        paid.billID = bill.id.lowercasedText
+        paid.visitID = bill.visitID?.lowercasedText ?? ""
+        paid.patientID = bill.patientID.lowercasedText
+        paid.totalFen = bill.figures.totalFen
+        paid.paidAt = Google_Protobuf_Timestamp(date: payment.receivedAt)
+        try BillingService.events.append(paid, on: db)
+    }
+
+    /// Records `BillVoided`.
+    static func billVoided(_ bill: BillRecord, _ void: BillVoid, on db: Connection) throws {
+        var event = Clinic_Billing_V1_BillVoided()
+        event.billID = bill.id.lowercasedText
+        event.visitID = bill.visitID?.lowercasedText ?? ""
+        event.patientID = bill.patientID.lowercasedText
+        event.reason = void.reason
+        event.voidedBy = void.voidedBy
+        event.voidedAt = Google_Protobuf_Timestamp(date: void.voidedAt)
+        try BillingService.events.append(event, on: db)
+    }
+}

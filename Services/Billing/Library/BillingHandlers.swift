@@ -1,0 +1,60 @@
+import ClinicBus
+import ClinicProto
+import ClinicService
+import ClinicStore
+import ClinicValues
+import Foundation
+import Logging
+
+/// Billing's rpc handlers for one worker thread: protobuf in, domain rules, SQL, protobuf out.
+final class BillingHandlers {
+    let db: Connection
+    let clock: ClinicClock
+    let logger: Logger
+
+    /// Handlers bound to this thread's own database connection.
+    init(db: Connection, clock: ClinicClock, logger: Logger) {
+        self.db = db
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Every FeeSchedule and Cashier rpc, registered on one set of routes.
+    func routes() -> WorkerRoutes {
+        let routes = WorkerRoutes()
+        typealias Fees = Clinic_Billing_V1_FeeSchedule
+        typealias Cashier = Clinic_Billing_V1_Cashier
+        routes.register(Fees.createFeeItem) { try self.createFeeItem($0, $1) }
+        routes.register(Fees.setFeePrice) { try self.setFeePrice($0, $1) }
+        routes.register(Fees.getFeeItem) { try self.getFeeItem($0, $1) }
+        routes.register(Fees.listFeeItems) { try self.listFeeItems($0, $1) }
+        routes.register(Fees.importFeeSchedule) { try self.importFeeSchedule($0, $1) }
+        routes.register(Cashier.createBill) { try self.createBill($0, $1) }
+        routes.register(Cashier.getBill) { try self.getBill($0, $1) }
+        routes.register(Cashier.listBills) { try self.listBills($0, $1) }
+        routes.register(Cashier.resolveBillLine) { try self.resolveBillLine($0, $1) }
+        routes.register(Cashier.voidBill) { try self.voidBill($0, $1) }
+        routes.register(Cashier.recordPayment) { try self.recordPayment($0, $1) }
+        routes.register(Cashier.getReceipt) { try self.getReceipt($0, $1) }
+        routes.register(Cashier.listReceipts) { try self.listReceipts($0, $1) }
+        return routes
+    }
+
+    /// A date field the contract has checked (`FORMAT_DATE`), nil when empty.
+    static func date(_ text: String, field: String) throws -> ClinicDate? {
+        guard !text.isEmpty else { return nil }
+        guard let date = ClinicDate(iso: text) else { throw RPCError.invalidArgument(field: field, "must be a date YYYY-MM-DD") }
+        return date
+    }
+
+    /// A date field, or `fallback` when empty.
+    static func date(_ text: String, field: String, default fallback: ClinicDate) throws -> ClinicDate {
+        try date(text, field: field) ?? fallback
+    }
+
+    /// A date field the contract requires: INVALID_ARGUMENT naming it when empty (a request that skipped the contract).
+    static func requiredDate(_ text: String, field: String) throws -> ClinicDate {
+        guard let date = try date(text, field: field) else { throw RPCError.invalidArgument(field: field, "is required") }
+        return date
+    }
+}
