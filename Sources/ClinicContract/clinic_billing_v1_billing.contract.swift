@@ -17,7 +17,8 @@ public enum Clinic_Billing_V1_FeeSchedule {
         summary: "Adds an item to the schedule with its first price; ALREADY_EXISTS when the code is taken.",
         responseSchema: "clinic.billing.v1.FeeItem",
         openAPIParameters: ##"[]"##,
-        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.billing.v1.CreateFeeItemRequest"}"##))
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.billing.v1.CreateFeeItemRequest"}"##,
+        produces: ""))
     /// `clinic.billing.v1.FeeSchedule/SetFeePrice`: A new price from a day on, kept as a new version: bills already made keep the price they were charged.
     public static let setFeePrice = Method<Clinic_Billing_V1_SetFeePriceRequest, Clinic_Billing_V1_FeeItem>(
         "clinic.billing.v1.FeeSchedule/SetFeePrice", access: .roles([.director, .admin]), route: HTTPRoute(
@@ -28,7 +29,8 @@ public enum Clinic_Billing_V1_FeeSchedule {
         summary: "A new price from a day on, kept as a new version: bills already made keep the price they were charged.",
         responseSchema: "clinic.billing.v1.FeeItem",
         openAPIParameters: ##"[{"in":"path","name":"code","required":true,"schema":{"example":"FILL-01","maxLength":32,"minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"activeFrom":{"example":"2026-07-01","format":"date","minLength":1,"type":"string"},"activeTo":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"2026-12-31","format":"date","nullable":true,"type":"string"}]},"unitPriceFen":{"anyOf":[{"format":"int64","nullable":true,"pattern":"^(0|[1-9][0-9]{0,17})$","type":"string"},{"maximum":100000000,"minimum":0,"nullable":true,"type":"integer"}]}},"required":["activeFrom"],"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"activeFrom":{"example":"2026-07-01","format":"date","minLength":1,"type":"string"},"activeTo":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"2026-12-31","format":"date","nullable":true,"type":"string"}]},"unitPriceFen":{"anyOf":[{"format":"int64","nullable":true,"pattern":"^(0|[1-9][0-9]{0,17})$","type":"string"},{"maximum":100000000,"minimum":0,"nullable":true,"type":"integer"}]}},"required":["activeFrom"],"type":"object"}"##,
+        produces: ""))
     /// `clinic.billing.v1.FeeSchedule/GetFeeItem`: One item with every price version, and the price in force today.
     public static let getFeeItem = Method<Clinic_Billing_V1_GetFeeItemRequest, Clinic_Billing_V1_FeeItem>(
         "clinic.billing.v1.FeeSchedule/GetFeeItem", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director, .admin]), route: HTTPRoute(
@@ -39,7 +41,8 @@ public enum Clinic_Billing_V1_FeeSchedule {
         summary: "One item with every price version, and the price in force today.",
         responseSchema: "clinic.billing.v1.FeeItem",
         openAPIParameters: ##"[{"in":"path","name":"code","required":true,"schema":{"example":"FILL-01","maxLength":32,"minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","type":"string"}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.billing.v1.FeeSchedule/ListFeeItems`: The items with a price in force on a day (default today), optionally of one category; by code.
     public static let listFeeItems = Method<Clinic_Billing_V1_ListFeeItemsRequest, Clinic_Billing_V1_ListFeeItemsResponse>(
         "clinic.billing.v1.FeeSchedule/ListFeeItems", access: .roles([.desk, .cashier, .nurse, .doctor, .consultant, .customerService, .supervisor, .director, .admin]), route: HTTPRoute(
@@ -50,7 +53,8 @@ public enum Clinic_Billing_V1_FeeSchedule {
         summary: "The items with a price in force on a day (default today), optionally of one category; by code.",
         responseSchema: "clinic.billing.v1.ListFeeItemsResponse",
         openAPIParameters: ##"[{"description":"Clinic-local date; default today.","in":"query","name":"on_date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-07-01","format":"date","type":"string"}]}},{"in":"query","name":"category","required":false,"schema":{"anyOf":[{"enum":["FEE_CATEGORY_UNSPECIFIED","FEE_CATEGORY_TREATMENT","FEE_CATEGORY_DRUG","FEE_CATEGORY_MATERIAL","FEE_CATEGORY_EXAMINATION"],"type":"string"},{"enum":[0,1,2,3,4],"type":"integer"}]}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.billing.v1.FeeSchedule/ImportFeeSchedule`: Loads a schedule from CSV (`code,name,category,unit_price_fen,active_from[,active_to]`): a new code becomes an item, a known one gets a new price version. All rows or none; every bad row is reported with its line number.
     public static let importFeeSchedule = Method<Clinic_Billing_V1_ImportFeeScheduleRequest, Clinic_Billing_V1_ImportFeeScheduleResponse>(
         "clinic.billing.v1.FeeSchedule/ImportFeeSchedule", access: .roles([.director, .admin]), route: HTTPRoute(
@@ -61,7 +65,8 @@ public enum Clinic_Billing_V1_FeeSchedule {
         summary: "Loads a schedule from CSV (`code,name,category,unit_price_fen,active_from[,active_to]`): a new code becomes an item, a known one gets a new price version. All rows or none; every bad row is reported with its line number.",
         responseSchema: "clinic.billing.v1.ImportFeeScheduleResponse",
         openAPIParameters: ##"[]"##,
-        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.billing.v1.ImportFeeScheduleRequest"}"##))
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.billing.v1.ImportFeeScheduleRequest"}"##,
+        produces: ""))
     /// Full names of every rpc of this service.
     public static let allMethods: [String] = [
         "clinic.billing.v1.FeeSchedule/CreateFeeItem",
@@ -86,7 +91,8 @@ public enum Clinic_Billing_V1_Cashier {
         summary: "A bill made by the cashier (for a visit reception did not bill, or outside a visit); ALREADY_EXISTS naming the visit's bill when the visit has one. Every code must be in the schedule on the service date.",
         responseSchema: "clinic.billing.v1.Bill",
         openAPIParameters: ##"[]"##,
-        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.billing.v1.CreateBillRequest"}"##))
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.billing.v1.CreateBillRequest"}"##,
+        produces: ""))
     /// `clinic.billing.v1.Cashier/GetBill`: One bill with its lines, payments, total, paid, balance and status.
     public static let getBill = Method<Clinic_Billing_V1_GetBillRequest, Clinic_Billing_V1_Bill>(
         "clinic.billing.v1.Cashier/GetBill", access: .roles([.cashier, .desk, .supervisor, .director]), route: HTTPRoute(
@@ -97,7 +103,8 @@ public enum Clinic_Billing_V1_Cashier {
         summary: "One bill with its lines, payments, total, paid, balance and status.",
         responseSchema: "clinic.billing.v1.Bill",
         openAPIParameters: ##"[{"in":"path","name":"bill_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.billing.v1.Cashier/ListBills`: Bills of one service date (default today), optionally of one patient or status; oldest first.
     public static let listBills = Method<Clinic_Billing_V1_ListBillsRequest, Clinic_Billing_V1_ListBillsResponse>(
         "clinic.billing.v1.Cashier/ListBills", access: .roles([.cashier, .desk, .supervisor, .director]), route: HTTPRoute(
@@ -108,7 +115,8 @@ public enum Clinic_Billing_V1_Cashier {
         summary: "Bills of one service date (default today), optionally of one patient or status; oldest first.",
         responseSchema: "clinic.billing.v1.ListBillsResponse",
         openAPIParameters: ##"[{"description":"Service date; default today.","in":"query","name":"date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-07-01","format":"date","type":"string"}]}},{"in":"query","name":"patient_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"in":"query","name":"status","required":false,"schema":{"anyOf":[{"enum":["BILL_STATUS_UNSPECIFIED","BILL_STATUS_OPEN","BILL_STATUS_PARTLY_PAID","BILL_STATUS_PAID","BILL_STATUS_VOID"],"type":"string"},{"enum":[0,1,2,3,4],"type":"integer"}]}},{"description":"The bill of one visit, whatever its date.","in":"query","name":"visit_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.billing.v1.Cashier/ResolveBillLine`: Prices an unresolved line (a fee code the schedule did not know) with a code that it does: a new line that references the unresolved one, which stays as it was.
     public static let resolveBillLine = Method<Clinic_Billing_V1_ResolveBillLineRequest, Clinic_Billing_V1_Bill>(
         "clinic.billing.v1.Cashier/ResolveBillLine", access: .roles([.cashier]), route: HTTPRoute(
@@ -119,7 +127,8 @@ public enum Clinic_Billing_V1_Cashier {
         summary: "Prices an unresolved line (a fee code the schedule did not know) with a code that it does: a new line that references the unresolved one, which stays as it was.",
         responseSchema: "clinic.billing.v1.Bill",
         openAPIParameters: ##"[{"in":"path","name":"bill_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"feeCode":{"example":"FILL-01","maxLength":32,"minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","type":"string"},"lineNumber":{"example":2,"format":"int32","maximum":10000,"minimum":1,"type":"integer"},"quantity":{"description":"Default 1.","example":1,"format":"int32","maximum":999,"minimum":0,"nullable":true,"type":"integer"}},"required":["lineNumber","feeCode"],"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"feeCode":{"example":"FILL-01","maxLength":32,"minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","type":"string"},"lineNumber":{"example":2,"format":"int32","maximum":10000,"minimum":1,"type":"integer"},"quantity":{"description":"Default 1.","example":1,"format":"int32","maximum":999,"minimum":0,"nullable":true,"type":"integer"}},"required":["lineNumber","feeCode"],"type":"object"}"##,
+        produces: ""))
     /// `clinic.billing.v1.Cashier/VoidBill`: Voids a bill, with the reason, before any payment on it.
     public static let voidBill = Method<Clinic_Billing_V1_VoidBillRequest, Clinic_Billing_V1_Bill>(
         "clinic.billing.v1.Cashier/VoidBill", access: .roles([.cashier, .supervisor, .director]), route: HTTPRoute(
@@ -130,7 +139,8 @@ public enum Clinic_Billing_V1_Cashier {
         summary: "Voids a bill, with the reason, before any payment on it.",
         responseSchema: "clinic.billing.v1.Bill",
         openAPIParameters: ##"[{"in":"path","name":"bill_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"example":"重复开单","maxLength":500,"minLength":1,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}},"required":["reason"],"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"example":"重复开单","maxLength":500,"minLength":1,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}},"required":["reason"],"type":"object"}"##,
+        produces: ""))
     /// `clinic.billing.v1.Cashier/RecordPayment`: Takes a payment (whole or part of the balance, never more) and issues its receipt in the same transaction. Needs an idempotency key: a retry is answered the first reply and pays nothing twice.
     public static let recordPayment = Method<Clinic_Billing_V1_RecordPaymentRequest, Clinic_Billing_V1_RecordPaymentResponse>(
         "clinic.billing.v1.Cashier/RecordPayment", access: .roles([.cashier]), route: HTTPRoute(
@@ -141,7 +151,8 @@ public enum Clinic_Billing_V1_Cashier {
         summary: "Takes a payment (whole or part of the balance, never more) and issues its receipt in the same transaction. Needs an idempotency key: a retry is answered the first reply and pays nothing twice.",
         responseSchema: "clinic.billing.v1.RecordPaymentResponse",
         openAPIParameters: ##"[{"in":"path","name":"bill_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##"{"additionalProperties":false,"properties":{"amountFen":{"anyOf":[{"format":"int64","pattern":"^(0|[1-9][0-9]{0,17})$","type":"string"},{"maximum":100000000,"minimum":1,"type":"integer"}]},"cardKind":{"anyOf":[{"enum":["CARD_KIND_UNSPECIFIED","CARD_KIND_DEBIT","CARD_KIND_CREDIT",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}],"description":"Bank card only."},"cardLast4":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"1234","nullable":true,"pattern":"^[0-9]{4}$","type":"string"}],"description":"Bank card only: the last four digits; the card number itself is never taken."},"method":{"anyOf":[{"enum":["PAYMENT_METHOD_CASH","PAYMENT_METHOD_BANK_CARD","PAYMENT_METHOD_SOCIAL_INSURANCE","PAYMENT_METHOD_WECHAT_PAY","PAYMENT_METHOD_ALIPAY"],"type":"string"},{"enum":[1,2,3,4,5],"type":"integer"}]},"note":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":500,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]},"reference":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"4200001234202607010123456789","maxLength":64,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}],"description":"The insurer's settlement reference, or the WeChat Pay / Alipay transaction reference."},"tenderedFen":{"anyOf":[{"format":"int64","nullable":true,"pattern":"^(0|[1-9][0-9]{0,17})$","type":"string"},{"maximum":100000000,"minimum":0,"nullable":true,"type":"integer"}],"description":"Cash only: what the patient handed over (default the amount); the change is recorded."}},"required":["method","amountFen"],"type":"object"}"##))
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"amountFen":{"anyOf":[{"format":"int64","pattern":"^(0|[1-9][0-9]{0,17})$","type":"string"},{"maximum":100000000,"minimum":1,"type":"integer"}]},"cardKind":{"anyOf":[{"enum":["CARD_KIND_UNSPECIFIED","CARD_KIND_DEBIT","CARD_KIND_CREDIT",null],"nullable":true,"type":"string"},{"enum":[0,1,2,null],"nullable":true,"type":"integer"}],"description":"Bank card only."},"cardLast4":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"1234","nullable":true,"pattern":"^[0-9]{4}$","type":"string"}],"description":"Bank card only: the last four digits; the card number itself is never taken."},"method":{"anyOf":[{"enum":["PAYMENT_METHOD_CASH","PAYMENT_METHOD_BANK_CARD","PAYMENT_METHOD_SOCIAL_INSURANCE","PAYMENT_METHOD_WECHAT_PAY","PAYMENT_METHOD_ALIPAY"],"type":"string"},{"enum":[1,2,3,4,5],"type":"integer"}]},"note":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":500,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]},"reference":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"example":"4200001234202607010123456789","maxLength":64,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}],"description":"The insurer's settlement reference, or the WeChat Pay / Alipay transaction reference."},"tenderedFen":{"anyOf":[{"format":"int64","nullable":true,"pattern":"^(0|[1-9][0-9]{0,17})$","type":"string"},{"maximum":100000000,"minimum":0,"nullable":true,"type":"integer"}],"description":"Cash only: what the patient handed over (default the amount); the change is recorded."}},"required":["method","amountFen"],"type":"object"}"##,
+        produces: ""))
     /// `clinic.billing.v1.Cashier/GetReceipt`: A receipt, marked as a copy (the original was handed over with the payment).
     public static let getReceipt = Method<Clinic_Billing_V1_GetReceiptRequest, Clinic_Billing_V1_Receipt>(
         "clinic.billing.v1.Cashier/GetReceipt", access: .roles([.cashier, .supervisor, .director]), route: HTTPRoute(
@@ -152,7 +163,8 @@ public enum Clinic_Billing_V1_Cashier {
         summary: "A receipt, marked as a copy (the original was handed over with the payment).",
         responseSchema: "clinic.billing.v1.Receipt",
         openAPIParameters: ##"[{"in":"path","name":"receipt_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// `clinic.billing.v1.Cashier/ListReceipts`: The receipts issued on one clinic day (default today), by number.
     public static let listReceipts = Method<Clinic_Billing_V1_ListReceiptsRequest, Clinic_Billing_V1_ListReceiptsResponse>(
         "clinic.billing.v1.Cashier/ListReceipts", access: .roles([.cashier, .supervisor, .director]), route: HTTPRoute(
@@ -163,7 +175,8 @@ public enum Clinic_Billing_V1_Cashier {
         summary: "The receipts issued on one clinic day (default today), by number.",
         responseSchema: "clinic.billing.v1.ListReceiptsResponse",
         openAPIParameters: ##"[{"description":"Clinic-local date of issue; default today.","in":"query","name":"date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-07-01","format":"date","type":"string"}]}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
-        openAPIBody: ##""##))
+        openAPIBody: ##""##,
+        produces: ""))
     /// Full names of every rpc of this service.
     public static let allMethods: [String] = [
         "clinic.billing.v1.Cashier/CreateBill",
