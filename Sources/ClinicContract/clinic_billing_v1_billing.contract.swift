@@ -190,6 +190,89 @@ public enum Clinic_Billing_V1_Cashier {
     ]
 }
 
+/// The rpcs of `clinic.billing.v1.Printing`, one typed descriptor each.
+public enum Clinic_Billing_V1_Printing {
+    /// The bus service these rpcs are served under.
+    public static let busService = "clinic.billing.v1"
+    /// `clinic.billing.v1.Printing/PrintReceipt`: The receipt as a printable page (HTML with print CSS): the clinic's name, the number, the amount in the treatment-fee field, total, paid today and balance. Every print is recorded; all but the first are marked 副本 / COPY.
+    public static let printReceipt = Method<Clinic_Billing_V1_PrintReceiptRequest, Clinic_Api_V1_HttpBody>(
+        "clinic.billing.v1.Printing/PrintReceipt", access: .roles([.cashier, .supervisor, .director]), route: HTTPRoute(
+        verb: .post, path: "/v1/receipts/{receipt_id}/prints",
+        pathVariables: [HTTPRoute.PathVariable(name: "receipt_id", field: "receiptId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "The receipt as a printable page (HTML with print CSS): the clinic's name, the number, the amount in the treatment-fee field, total, paid today and balance. Every print is recorded; all but the first are marked 副本 / COPY.",
+        responseSchema: "clinic.api.v1.HttpBody",
+        openAPIParameters: ##"[{"in":"path","name":"receipt_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##,
+        produces: "text/html; charset=utf-8"))
+    /// Full names of every rpc of this service.
+    public static let allMethods: [String] = [
+        "clinic.billing.v1.Printing/PrintReceipt",
+    ]
+}
+
+/// The rpcs of `clinic.billing.v1.Reports`, one typed descriptor each.
+public enum Clinic_Billing_V1_Reports {
+    /// The bus service these rpcs are served under.
+    public static let busService = "clinic.billing.v1"
+    /// `clinic.billing.v1.Reports/GetTakingsReport`: Takings (payments taken) by clinic day, payment method and doctor, over a range of days.
+    public static let getTakingsReport = Method<Clinic_Billing_V1_TakingsReportRequest, Clinic_Billing_V1_TakingsReport>(
+        "clinic.billing.v1.Reports/GetTakingsReport", access: .roles([.supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/reports/billing/takings",
+        pathVariables: [],
+        hasBody: false, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Takings (payments taken) by clinic day, payment method and doctor, over a range of days.",
+        responseSchema: "clinic.billing.v1.TakingsReport",
+        openAPIParameters: ##"[{"description":"First and last clinic day, inclusive; default today; at most 366 days.","in":"query","name":"from_date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12-01","format":"date","type":"string"}]}},{"in":"query","name":"to_date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12-31","format":"date","type":"string"}]}}]"##,
+        openAPIBody: ##""##,
+        produces: ""))
+    /// `clinic.billing.v1.Reports/ExportTakingsReport`: The same takings as CSV (`day,method,doctor,payments,amount_fen,amount_yuan`).
+    public static let exportTakingsReport = Method<Clinic_Billing_V1_TakingsReportRequest, Clinic_Api_V1_HttpBody>(
+        "clinic.billing.v1.Reports/ExportTakingsReport", access: .roles([.supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/reports/billing/takings.csv",
+        pathVariables: [],
+        hasBody: false, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "The same takings as CSV (`day,method,doctor,payments,amount_fen,amount_yuan`).",
+        responseSchema: "clinic.api.v1.HttpBody",
+        openAPIParameters: ##"[{"description":"First and last clinic day, inclusive; default today; at most 366 days.","in":"query","name":"from_date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12-01","format":"date","type":"string"}]}},{"in":"query","name":"to_date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12-31","format":"date","type":"string"}]}}]"##,
+        openAPIBody: ##""##,
+        produces: "text/csv; charset=utf-8"))
+    /// `clinic.billing.v1.Reports/GetOutstandingBalances`: Every bill not void with a balance still owed, oldest service date first.
+    public static let getOutstandingBalances = Method<Clinic_Billing_V1_OutstandingBalancesRequest, Clinic_Billing_V1_OutstandingBalances>(
+        "clinic.billing.v1.Reports/GetOutstandingBalances", access: .roles([.supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/reports/billing/outstanding",
+        pathVariables: [],
+        hasBody: false, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Every bill not void with a balance still owed, oldest service date first.",
+        responseSchema: "clinic.billing.v1.OutstandingBalances",
+        openAPIParameters: ##"[{"description":"Only bills whose service date is on or before this day; default: all.","in":"query","name":"as_of_date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12-31","format":"date","type":"string"}]}}]"##,
+        openAPIBody: ##""##,
+        produces: ""))
+    /// `clinic.billing.v1.Reports/ExportOutstandingBalances`: The same balances as CSV (`bill_id,patient_id,patient_name,service_date,total_fen,paid_fen,balance_fen`).
+    public static let exportOutstandingBalances = Method<Clinic_Billing_V1_OutstandingBalancesRequest, Clinic_Api_V1_HttpBody>(
+        "clinic.billing.v1.Reports/ExportOutstandingBalances", access: .roles([.supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/reports/billing/outstanding.csv",
+        pathVariables: [],
+        hasBody: false, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "The same balances as CSV (`bill_id,patient_id,patient_name,service_date,total_fen,paid_fen,balance_fen`).",
+        responseSchema: "clinic.api.v1.HttpBody",
+        openAPIParameters: ##"[{"description":"Only bills whose service date is on or before this day; default: all.","in":"query","name":"as_of_date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12-31","format":"date","type":"string"}]}}]"##,
+        openAPIBody: ##""##,
+        produces: "text/csv; charset=utf-8"))
+    /// Full names of every rpc of this service.
+    public static let allMethods: [String] = [
+        "clinic.billing.v1.Reports/GetTakingsReport",
+        "clinic.billing.v1.Reports/ExportTakingsReport",
+        "clinic.billing.v1.Reports/GetOutstandingBalances",
+        "clinic.billing.v1.Reports/ExportOutstandingBalances",
+    ]
+}
+
 /// The rpcs of `clinic.billing.v1.Events`, one typed descriptor each.
 public enum Clinic_Billing_V1_Events {
     /// The bus service these rpcs are served under.
@@ -471,5 +554,58 @@ extension Clinic_Billing_V1_BillPaid: FieldRulesChecked {
         FieldRule.text(self.billID, "billId", at: path, into: &violations, )
         FieldRule.text(self.visitID, "visitId", at: path, into: &violations, )
         FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_PrintReceiptRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.receiptID, "receiptId", at: path, into: &violations, required: true, format: .uuid)
+    }
+}
+
+extension Clinic_Billing_V1_TakingsReportRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.fromDate, "fromDate", at: path, into: &violations, format: .date)
+        FieldRule.text(self.toDate, "toDate", at: path, into: &violations, format: .date)
+    }
+}
+
+extension Clinic_Billing_V1_TakingsRow: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.day, "day", at: path, into: &violations, )
+        FieldRule.text(self.doctorName, "doctorName", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_TakingsReport: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.fromDate, "fromDate", at: path, into: &violations, )
+        FieldRule.text(self.toDate, "toDate", at: path, into: &violations, )
+        for (index, item) in self.rows.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("rows", index, at: path), into: &violations)
+        }
+    }
+}
+
+extension Clinic_Billing_V1_OutstandingBalancesRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.asOfDate, "asOfDate", at: path, into: &violations, format: .date)
+    }
+}
+
+extension Clinic_Billing_V1_OutstandingBalance: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.patientName, "patientName", at: path, into: &violations, )
+        FieldRule.text(self.serviceDate, "serviceDate", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_OutstandingBalances: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.bills.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("bills", index, at: path), into: &violations)
+        }
     }
 }

@@ -1120,6 +1120,125 @@ public nonisolated struct Clinic_Billing_V1_BillPaid: Sendable {
   fileprivate var _paidAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
+public nonisolated struct Clinic_Billing_V1_PrintReceiptRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var receiptID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_TakingsReportRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// First and last clinic day, inclusive; default today; at most 366 days.
+  public var fromDate: String = String()
+
+  public var toDate: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Takings of one clinic day, payment method and doctor.
+public nonisolated struct Clinic_Billing_V1_TakingsRow: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var day: String = String()
+
+  public var method: Clinic_Billing_V1_PaymentMethod = .unspecified
+
+  /// The bill's doctor; empty for a bill outside a visit.
+  public var doctorName: String = String()
+
+  public var payments: Int32 = 0
+
+  public var amountFen: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_TakingsReport: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var fromDate: String = String()
+
+  public var toDate: String = String()
+
+  public var rows: [Clinic_Billing_V1_TakingsRow] = []
+
+  public var totalFen: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_OutstandingBalancesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Only bills whose service date is on or before this day; default: all.
+  public var asOfDate: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A bill with a balance owed.
+public nonisolated struct Clinic_Billing_V1_OutstandingBalance: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var billID: String = String()
+
+  public var patientID: String = String()
+
+  public var patientName: String = String()
+
+  public var serviceDate: String = String()
+
+  public var totalFen: Int64 = 0
+
+  public var paidFen: Int64 = 0
+
+  public var balanceFen: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_OutstandingBalances: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var bills: [Clinic_Billing_V1_OutstandingBalance] = []
+
+  public var totalBalanceFen: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "clinic.billing.v1"
@@ -2914,6 +3033,291 @@ nonisolated extension Clinic_Billing_V1_BillPaid: SwiftProtobuf.Message, SwiftPr
     if lhs.patientID != rhs.patientID {return false}
     if lhs.totalFen != rhs.totalFen {return false}
     if lhs._paidAt != rhs._paidAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_PrintReceiptRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PrintReceiptRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}receipt_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.receiptID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.receiptID.isEmpty {
+      try visitor.visitSingularStringField(value: self.receiptID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_PrintReceiptRequest, rhs: Clinic_Billing_V1_PrintReceiptRequest) -> Bool {
+    if lhs.receiptID != rhs.receiptID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_TakingsReportRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TakingsReportRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}from_date\0\u{3}to_date\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.fromDate) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.toDate) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.fromDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.fromDate, fieldNumber: 1)
+    }
+    if !self.toDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.toDate, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_TakingsReportRequest, rhs: Clinic_Billing_V1_TakingsReportRequest) -> Bool {
+    if lhs.fromDate != rhs.fromDate {return false}
+    if lhs.toDate != rhs.toDate {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_TakingsRow: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TakingsRow"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}day\0\u{1}method\0\u{3}doctor_name\0\u{1}payments\0\u{3}amount_fen\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.day) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.method) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.doctorName) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.payments) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.day.isEmpty {
+      try visitor.visitSingularStringField(value: self.day, fieldNumber: 1)
+    }
+    if self.method != .unspecified {
+      try visitor.visitSingularEnumField(value: self.method, fieldNumber: 2)
+    }
+    if !self.doctorName.isEmpty {
+      try visitor.visitSingularStringField(value: self.doctorName, fieldNumber: 3)
+    }
+    if self.payments != 0 {
+      try visitor.visitSingularInt32Field(value: self.payments, fieldNumber: 4)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_TakingsRow, rhs: Clinic_Billing_V1_TakingsRow) -> Bool {
+    if lhs.day != rhs.day {return false}
+    if lhs.method != rhs.method {return false}
+    if lhs.doctorName != rhs.doctorName {return false}
+    if lhs.payments != rhs.payments {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_TakingsReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TakingsReport"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}from_date\0\u{3}to_date\0\u{1}rows\0\u{3}total_fen\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.fromDate) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.toDate) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.rows) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.totalFen) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.fromDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.fromDate, fieldNumber: 1)
+    }
+    if !self.toDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.toDate, fieldNumber: 2)
+    }
+    if !self.rows.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.rows, fieldNumber: 3)
+    }
+    if self.totalFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.totalFen, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_TakingsReport, rhs: Clinic_Billing_V1_TakingsReport) -> Bool {
+    if lhs.fromDate != rhs.fromDate {return false}
+    if lhs.toDate != rhs.toDate {return false}
+    if lhs.rows != rhs.rows {return false}
+    if lhs.totalFen != rhs.totalFen {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_OutstandingBalancesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OutstandingBalancesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}as_of_date\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.asOfDate) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.asOfDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.asOfDate, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_OutstandingBalancesRequest, rhs: Clinic_Billing_V1_OutstandingBalancesRequest) -> Bool {
+    if lhs.asOfDate != rhs.asOfDate {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_OutstandingBalance: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OutstandingBalance"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}bill_id\0\u{3}patient_id\0\u{3}patient_name\0\u{3}service_date\0\u{3}total_fen\0\u{3}paid_fen\0\u{3}balance_fen\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.patientName) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.serviceDate) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.totalFen) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.paidFen) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.balanceFen) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 1)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 2)
+    }
+    if !self.patientName.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientName, fieldNumber: 3)
+    }
+    if !self.serviceDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.serviceDate, fieldNumber: 4)
+    }
+    if self.totalFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.totalFen, fieldNumber: 5)
+    }
+    if self.paidFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.paidFen, fieldNumber: 6)
+    }
+    if self.balanceFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.balanceFen, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_OutstandingBalance, rhs: Clinic_Billing_V1_OutstandingBalance) -> Bool {
+    if lhs.billID != rhs.billID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.patientName != rhs.patientName {return false}
+    if lhs.serviceDate != rhs.serviceDate {return false}
+    if lhs.totalFen != rhs.totalFen {return false}
+    if lhs.paidFen != rhs.paidFen {return false}
+    if lhs.balanceFen != rhs.balanceFen {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_OutstandingBalances: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OutstandingBalances"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}bills\0\u{3}total_balance_fen\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.bills) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.totalBalanceFen) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.bills.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.bills, fieldNumber: 1)
+    }
+    if self.totalBalanceFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.totalBalanceFen, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_OutstandingBalances, rhs: Clinic_Billing_V1_OutstandingBalances) -> Bool {
+    if lhs.bills != rhs.bills {return false}
+    if lhs.totalBalanceFen != rhs.totalBalanceFen {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

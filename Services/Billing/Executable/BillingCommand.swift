@@ -1,6 +1,7 @@
 import ArgumentParser
 import Billing
 import ClinicService
+import Foundation
 
 /// `clinic-billing`: the billing service (fee schedule, bills, payments, receipts) as workers on the bus; `migrate`
 /// applies its schema.
@@ -33,8 +34,11 @@ struct BillingServe: AsyncParsableCommand {
 
     @OptionGroup var options: ServiceOptions
 
+    @Option(name: .long, help: "The clinic's name at the head of every printed receipt (env CLINIC_NAME).")
+    var clinicName: String = ProcessInfo.processInfo.environment["CLINIC_NAME"] ?? BillingService.defaultClinicName
+
     /// Serves until SIGINT or SIGTERM.
     func run() async throws {
-        try await ServiceHost.run(try BillingService.definition(), options: options)
+        try await ServiceHost.run(try BillingService.definition(clinicName: clinicName), options: options)
     }
 }

@@ -11,12 +11,15 @@ final class BillingHandlers {
     let db: Connection
     let clock: ClinicClock
     let logger: Logger
+    /// The clinic's name, at the head of every printed receipt.
+    let clinicName: String
 
     /// Handlers bound to this thread's own database connection.
-    init(db: Connection, clock: ClinicClock, logger: Logger) {
+    init(db: Connection, clock: ClinicClock, logger: Logger, clinicName: String = BillingService.defaultClinicName) {
         self.db = db
         self.clock = clock
         self.logger = logger
+        self.clinicName = clinicName
     }
 
     /// Every FeeSchedule and Cashier rpc, registered on one set of routes.
@@ -37,6 +40,12 @@ final class BillingHandlers {
         routes.register(Cashier.recordPayment) { try self.recordPayment($0, $1) }
         routes.register(Cashier.getReceipt) { try self.getReceipt($0, $1) }
         routes.register(Cashier.listReceipts) { try self.listReceipts($0, $1) }
+        routes.register(Clinic_Billing_V1_Printing.printReceipt) { try self.printReceipt($0, $1) }
+        typealias Reports = Clinic_Billing_V1_Reports
+        routes.register(Reports.getTakingsReport) { try self.getTakingsReport($0, $1) }
+        routes.register(Reports.exportTakingsReport) { try self.exportTakingsReport($0, $1) }
+        routes.register(Reports.getOutstandingBalances) { try self.getOutstandingBalances($0, $1) }
+        routes.register(Reports.exportOutstandingBalances) { try self.exportOutstandingBalances($0, $1) }
         return routes
     }
 

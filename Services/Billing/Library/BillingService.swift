@@ -15,19 +15,24 @@ public enum BillingService {
     /// Billing's outbox.
     static let events = EventOutbox(publisher: name)
 
-    /// Everything a process needs to run billing.
-    public static func definition() throws -> ServiceDefinition {
+    /// The clinic's name on printed receipts unless configured.
+    public static let defaultClinicName = "ClinicDesk 口腔门诊"
+
+    /// Everything a process needs to run billing, printing `clinicName` at the head of receipts.
+    public static func definition(clinicName: String = defaultClinicName) throws -> ServiceDefinition {
         ServiceDefinition(name: name, busService: Clinic_Billing_V1_Cashier.busService,
                           migrations: try migrations(),
                           eventSources: [TreatmentBilling.source],
                           makeEventHandlers: { TreatmentBilling.handlers(environment: $0) },
                           replay: Clinic_Billing_V1_Events.replay) { db, environment in
-            BillingHandlers(db: db, clock: ClinicClock(timeZone: environment.timeZone), logger: environment.logger).routes()
+            BillingHandlers(db: db, clock: ClinicClock(timeZone: environment.timeZone), logger: environment.logger,
+                            clinicName: clinicName).routes()
         }
     }
 
     /// Every rpc the contract declares for this service, for coverage checks.
     public static var contractMethods: Set<String> {
-        Set(Clinic_Billing_V1_FeeSchedule.allMethods + Clinic_Billing_V1_Cashier.allMethods + Clinic_Billing_V1_Events.allMethods)
+        Set(Clinic_Billing_V1_FeeSchedule.allMethods + Clinic_Billing_V1_Cashier.allMethods + Clinic_Billing_V1_Printing.allMethods
+            + Clinic_Billing_V1_Reports.allMethods + Clinic_Billing_V1_Events.allMethods)
     }
 }
