@@ -19,9 +19,9 @@ struct GatewayClient {
 
     /// Sends `body` (if any) and returns the answer, throwing when the status is not one of `expect`.
     func send(_ method: String, _ path: String, _ body: Any? = nil, expect: Set<Int>,
-              timeout: TimeInterval = 5) throws -> (status: Int, json: [String: Any]) {
+              timeout: TimeInterval = 5, headers: [String: String] = [:]) throws -> (status: Int, json: [String: Any]) {
         let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
-        guard let answer = HTTPProbe.request(method, api + path, json: data, token: token, timeout: timeout) else {
+        guard let answer = HTTPProbe.request(method, api + path, json: data, token: token, timeout: timeout, headers: headers) else {
             throw StackError("the gateway at \(api) did not answer \(method) \(path) (\(task))")
         }
         guard expect.contains(answer.status) else {

@@ -13,11 +13,12 @@ enum HTTPProbe {
 
     /// Sends one request with an optional JSON body (and staff token) and waits up to `timeout` seconds for the answer.
     static func request(_ method: String, _ url: String, json: Data? = nil, token: String = "",
-                        timeout: TimeInterval = 5) -> (status: Int, body: Data)? {
+                        timeout: TimeInterval = 5, headers: [String: String] = [:]) -> (status: Int, body: Data)? {
         guard let target = URL(string: url) else { return nil }
         var request = URLRequest(url: target, timeoutInterval: timeout)
         request.httpMethod = method
         if !token.isEmpty { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let json {
             request.httpBody = json
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

@@ -190,6 +190,354 @@ public enum Clinic_Billing_V1_Cashier {
     ]
 }
 
+/// The rpcs of `clinic.billing.v1.Refunds`, one typed descriptor each.
+public enum Clinic_Billing_V1_Refunds {
+    /// The bus service these rpcs are served under.
+    public static let busService = "clinic.billing.v1"
+    /// `clinic.billing.v1.Refunds/RequestRefund`: The doctor's request: bill, amount, reason, the patient's first visit date; FAILED_PRECONDITION when the amount is more than the bill's paid amount less its other refunds.
+    public static let requestRefund = Method<Clinic_Billing_V1_RequestRefundRequest, Clinic_Billing_V1_Refund>(
+        "clinic.billing.v1.Refunds/RequestRefund", access: .roles([.doctor]), route: HTTPRoute(
+        verb: .post, path: "/v1/refunds",
+        pathVariables: [],
+        hasBody: true, created: true,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "The doctor's request: bill, amount, reason, the patient's first visit date; FAILED_PRECONDITION when the amount is more than the bill's paid amount less its other refunds.",
+        responseSchema: "clinic.billing.v1.Refund",
+        openAPIParameters: ##"[]"##,
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.billing.v1.RequestRefundRequest"}"##,
+        produces: ""))
+    /// `clinic.billing.v1.Refunds/ApproveRefund`: Approves a requested refund.
+    public static let approveRefund = Method<Clinic_Billing_V1_ApproveRefundRequest, Clinic_Billing_V1_Refund>(
+        "clinic.billing.v1.Refunds/ApproveRefund", access: .roles([.supervisor, .director]), route: HTTPRoute(
+        verb: .post, path: "/v1/refunds/{refund_id}/approve",
+        pathVariables: [HTTPRoute.PathVariable(name: "refund_id", field: "refundId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Approves a requested refund.",
+        responseSchema: "clinic.billing.v1.Refund",
+        openAPIParameters: ##"[{"in":"path","name":"refund_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"note":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":500,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]}},"type":"object"}"##,
+        produces: ""))
+    /// `clinic.billing.v1.Refunds/RejectRefund`: Rejects a requested refund, with a note saying why.
+    public static let rejectRefund = Method<Clinic_Billing_V1_RejectRefundRequest, Clinic_Billing_V1_Refund>(
+        "clinic.billing.v1.Refunds/RejectRefund", access: .roles([.supervisor, .director]), route: HTTPRoute(
+        verb: .post, path: "/v1/refunds/{refund_id}/reject",
+        pathVariables: [HTTPRoute.PathVariable(name: "refund_id", field: "refundId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Rejects a requested refund, with a note saying why.",
+        responseSchema: "clinic.billing.v1.Refund",
+        openAPIParameters: ##"[{"in":"path","name":"refund_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"note":{"example":"已超出退款期限","maxLength":500,"minLength":1,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}},"required":["note"],"type":"object"}"##,
+        produces: ""))
+    /// `clinic.billing.v1.Refunds/PayRefund`: Pays an approved refund out, by a method; refused on a closed day.
+    public static let payRefund = Method<Clinic_Billing_V1_PayRefundRequest, Clinic_Billing_V1_Refund>(
+        "clinic.billing.v1.Refunds/PayRefund", access: .roles([.cashier]), route: HTTPRoute(
+        verb: .post, path: "/v1/refunds/{refund_id}/pay",
+        pathVariables: [HTTPRoute.PathVariable(name: "refund_id", field: "refundId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Pays an approved refund out, by a method; refused on a closed day.",
+        responseSchema: "clinic.billing.v1.Refund",
+        openAPIParameters: ##"[{"in":"path","name":"refund_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"method":{"anyOf":[{"enum":["PAYMENT_METHOD_CASH","PAYMENT_METHOD_BANK_CARD","PAYMENT_METHOD_SOCIAL_INSURANCE","PAYMENT_METHOD_WECHAT_PAY","PAYMENT_METHOD_ALIPAY"],"type":"string"},{"enum":[1,2,3,4,5],"type":"integer"}]},"note":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":500,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]},"reference":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":64,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}],"description":"The channel's reference for a card, insurance or wallet refund."}},"required":["method"],"type":"object"}"##,
+        produces: ""))
+    /// `clinic.billing.v1.Refunds/RecordRefundReceived`: Records that the patient received a paid refund in person, with a note.
+    public static let recordRefundReceived = Method<Clinic_Billing_V1_RecordRefundReceivedRequest, Clinic_Billing_V1_Refund>(
+        "clinic.billing.v1.Refunds/RecordRefundReceived", access: .roles([.cashier]), route: HTTPRoute(
+        verb: .post, path: "/v1/refunds/{refund_id}/received",
+        pathVariables: [HTTPRoute.PathVariable(name: "refund_id", field: "refundId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Records that the patient received a paid refund in person, with a note.",
+        responseSchema: "clinic.billing.v1.Refund",
+        openAPIParameters: ##"[{"in":"path","name":"refund_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"note":{"example":"患者本人签收","maxLength":500,"minLength":1,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}},"required":["note"],"type":"object"}"##,
+        produces: ""))
+    /// `clinic.billing.v1.Refunds/GetRefund`: One refund with its steps.
+    public static let getRefund = Method<Clinic_Billing_V1_GetRefundRequest, Clinic_Billing_V1_Refund>(
+        "clinic.billing.v1.Refunds/GetRefund", access: .roles([.cashier, .doctor, .supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/refunds/{refund_id}",
+        pathVariables: [HTTPRoute.PathVariable(name: "refund_id", field: "refundId")],
+        hasBody: false, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "One refund with its steps.",
+        responseSchema: "clinic.billing.v1.Refund",
+        openAPIParameters: ##"[{"in":"path","name":"refund_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##""##,
+        produces: ""))
+    /// `clinic.billing.v1.Refunds/ListRefunds`: Refunds, optionally of one status or patient; oldest first.
+    public static let listRefunds = Method<Clinic_Billing_V1_ListRefundsRequest, Clinic_Billing_V1_ListRefundsResponse>(
+        "clinic.billing.v1.Refunds/ListRefunds", access: .roles([.cashier, .doctor, .supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/refunds",
+        pathVariables: [],
+        hasBody: false, created: false,
+        queryAliases: ["page_size": "page.pageSize", "page_token": "page.pageToken"], timeoutMS: 0,
+        summary: "Refunds, optionally of one status or patient; oldest first.",
+        responseSchema: "clinic.billing.v1.ListRefundsResponse",
+        openAPIParameters: ##"[{"in":"query","name":"status","required":false,"schema":{"anyOf":[{"enum":["REFUND_STATUS_UNSPECIFIED","REFUND_STATUS_REQUESTED","REFUND_STATUS_APPROVED","REFUND_STATUS_REJECTED","REFUND_STATUS_PAID","REFUND_STATUS_RECEIVED"],"type":"string"},{"enum":[0,1,2,3,4,5],"type":"integer"}]}},{"in":"query","name":"patient_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
+        openAPIBody: ##""##,
+        produces: ""))
+    /// `clinic.billing.v1.Refunds/GetPatientBilling`: A patient's billing history: bills, payments and refunds.
+    public static let getPatientBilling = Method<Clinic_Billing_V1_GetPatientBillingRequest, Clinic_Billing_V1_PatientBilling>(
+        "clinic.billing.v1.Refunds/GetPatientBilling", access: .roles([.cashier, .desk, .doctor, .supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/patients/{patient_id}/billing",
+        pathVariables: [HTTPRoute.PathVariable(name: "patient_id", field: "patientId")],
+        hasBody: false, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "A patient's billing history: bills, payments and refunds.",
+        responseSchema: "clinic.billing.v1.PatientBilling",
+        openAPIParameters: ##"[{"in":"path","name":"patient_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##""##,
+        produces: ""))
+    /// Full names of every rpc of this service.
+    public static let allMethods: [String] = [
+        "clinic.billing.v1.Refunds/RequestRefund",
+        "clinic.billing.v1.Refunds/ApproveRefund",
+        "clinic.billing.v1.Refunds/RejectRefund",
+        "clinic.billing.v1.Refunds/PayRefund",
+        "clinic.billing.v1.Refunds/RecordRefundReceived",
+        "clinic.billing.v1.Refunds/GetRefund",
+        "clinic.billing.v1.Refunds/ListRefunds",
+        "clinic.billing.v1.Refunds/GetPatientBilling",
+    ]
+}
+
+/// The rpcs of `clinic.billing.v1.DailyClose`, one typed descriptor each.
+public enum Clinic_Billing_V1_DailyClose {
+    /// The bus service these rpcs are served under.
+    public static let busService = "clinic.billing.v1"
+    /// `clinic.billing.v1.DailyClose/GetDailyClose`: One clinic day: per method the payments less refunds paid out, the latest count and the difference.
+    public static let getDailyClose = Method<Clinic_Billing_V1_GetDailyCloseRequest, Clinic_Billing_V1_DailyCloseSheet>(
+        "clinic.billing.v1.DailyClose/GetDailyClose", access: .roles([.cashier, .supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/daily-closes/{date}",
+        pathVariables: [HTTPRoute.PathVariable(name: "date", field: "date")],
+        hasBody: false, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "One clinic day: per method the payments less refunds paid out, the latest count and the difference.",
+        responseSchema: "clinic.billing.v1.DailyCloseSheet",
+        openAPIParameters: ##"[{"in":"path","name":"date","required":true,"schema":{"example":"2026-07-01","format":"date","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##""##,
+        produces: ""))
+    /// `clinic.billing.v1.DailyClose/RecordCount`: The cashier's count (cash) or the channel's settlement total for one method: a new row each time, the latest counts.
+    public static let recordCount = Method<Clinic_Billing_V1_RecordCountRequest, Clinic_Billing_V1_DailyCloseSheet>(
+        "clinic.billing.v1.DailyClose/RecordCount", access: .roles([.cashier]), route: HTTPRoute(
+        verb: .post, path: "/v1/daily-closes/{date}/counts",
+        pathVariables: [HTTPRoute.PathVariable(name: "date", field: "date")],
+        hasBody: true, created: true,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "The cashier's count (cash) or the channel's settlement total for one method: a new row each time, the latest counts.",
+        responseSchema: "clinic.billing.v1.DailyCloseSheet",
+        openAPIParameters: ##"[{"in":"path","name":"date","required":true,"schema":{"example":"2026-07-01","format":"date","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"countedFen":{"anyOf":[{"format":"int64","nullable":true,"pattern":"^(0|[1-9][0-9]{0,17})$","type":"string"},{"maximum":10000000000,"minimum":0,"nullable":true,"type":"integer"}]},"method":{"anyOf":[{"enum":["PAYMENT_METHOD_CASH","PAYMENT_METHOD_BANK_CARD","PAYMENT_METHOD_SOCIAL_INSURANCE","PAYMENT_METHOD_WECHAT_PAY","PAYMENT_METHOD_ALIPAY"],"type":"string"},{"enum":[1,2,3,4,5],"type":"integer"}]},"note":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":500,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]}},"required":["method"],"type":"object"}"##,
+        produces: ""))
+    /// `clinic.billing.v1.DailyClose/CloseDay`: Closes the day; FAILED_PRECONDITION naming the methods with activity and no count. Afterwards payments, refund payments and voids of that day are refused: changes go through corrections.
+    public static let closeDay = Method<Clinic_Billing_V1_CloseDayRequest, Clinic_Billing_V1_DailyCloseSheet>(
+        "clinic.billing.v1.DailyClose/CloseDay", access: .roles([.supervisor, .director]), route: HTTPRoute(
+        verb: .post, path: "/v1/daily-closes/{date}/close",
+        pathVariables: [HTTPRoute.PathVariable(name: "date", field: "date")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Closes the day; FAILED_PRECONDITION naming the methods with activity and no count. Afterwards payments, refund payments and voids of that day are refused: changes go through corrections.",
+        responseSchema: "clinic.billing.v1.DailyCloseSheet",
+        openAPIParameters: ##"[{"in":"path","name":"date","required":true,"schema":{"example":"2026-07-01","format":"date","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"note":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":500,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]}},"type":"object"}"##,
+        produces: ""))
+    /// `clinic.billing.v1.DailyClose/RecordAnomaly`: Records an anomaly and escalates it to the supervisor (AnomalyRecorded).
+    public static let recordAnomaly = Method<Clinic_Billing_V1_RecordAnomalyRequest, Clinic_Billing_V1_Anomaly>(
+        "clinic.billing.v1.DailyClose/RecordAnomaly", access: .roles([.cashier, .supervisor]), route: HTTPRoute(
+        verb: .post, path: "/v1/anomalies",
+        pathVariables: [],
+        hasBody: true, created: true,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Records an anomaly and escalates it to the supervisor (AnomalyRecorded).",
+        responseSchema: "clinic.billing.v1.Anomaly",
+        openAPIParameters: ##"[]"##,
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.billing.v1.RecordAnomalyRequest"}"##,
+        produces: ""))
+    /// `clinic.billing.v1.DailyClose/ListAnomalies`: Anomalies recorded on one clinic day (default today), oldest first.
+    public static let listAnomalies = Method<Clinic_Billing_V1_ListAnomaliesRequest, Clinic_Billing_V1_ListAnomaliesResponse>(
+        "clinic.billing.v1.DailyClose/ListAnomalies", access: .roles([.supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/anomalies",
+        pathVariables: [],
+        hasBody: false, created: false,
+        queryAliases: ["page_size": "page.pageSize", "page_token": "page.pageToken"], timeoutMS: 0,
+        summary: "Anomalies recorded on one clinic day (default today), oldest first.",
+        responseSchema: "clinic.billing.v1.ListAnomaliesResponse",
+        openAPIParameters: ##"[{"description":"Clinic-local date recorded; default today.","in":"query","name":"date","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-07-01","format":"date","type":"string"}]}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
+        openAPIBody: ##""##,
+        produces: ""))
+    /// Full names of every rpc of this service.
+    public static let allMethods: [String] = [
+        "clinic.billing.v1.DailyClose/GetDailyClose",
+        "clinic.billing.v1.DailyClose/RecordCount",
+        "clinic.billing.v1.DailyClose/CloseDay",
+        "clinic.billing.v1.DailyClose/RecordAnomaly",
+        "clinic.billing.v1.DailyClose/ListAnomalies",
+    ]
+}
+
+/// The rpcs of `clinic.billing.v1.Corrections`, one typed descriptor each.
+public enum Clinic_Billing_V1_Corrections {
+    /// The bus service these rpcs are served under.
+    public static let busService = "clinic.billing.v1"
+    /// `clinic.billing.v1.Corrections/RequestCorrection`: A correction of a bill, a bill line, a payment or a receipt.
+    public static let requestCorrection = Method<Clinic_Billing_V1_RequestCorrectionRequest, Clinic_Billing_V1_Correction>(
+        "clinic.billing.v1.Corrections/RequestCorrection", access: .roles([.cashier, .supervisor]), route: HTTPRoute(
+        verb: .post, path: "/v1/corrections",
+        pathVariables: [],
+        hasBody: true, created: true,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "A correction of a bill, a bill line, a payment or a receipt.",
+        responseSchema: "clinic.billing.v1.Correction",
+        openAPIParameters: ##"[]"##,
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.billing.v1.RequestCorrectionRequest"}"##,
+        produces: ""))
+    /// `clinic.billing.v1.Corrections/CountersignCorrection`: The countersignature; PERMISSION_DENIED for the one who requested it.
+    public static let countersignCorrection = Method<Clinic_Billing_V1_CountersignCorrectionRequest, Clinic_Billing_V1_Correction>(
+        "clinic.billing.v1.Corrections/CountersignCorrection", access: .roles([.supervisor, .director]), route: HTTPRoute(
+        verb: .post, path: "/v1/corrections/{correction_id}/countersign",
+        pathVariables: [HTTPRoute.PathVariable(name: "correction_id", field: "correctionId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "The countersignature; PERMISSION_DENIED for the one who requested it.",
+        responseSchema: "clinic.billing.v1.Correction",
+        openAPIParameters: ##"[{"in":"path","name":"correction_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##,
+        produces: ""))
+    /// `clinic.billing.v1.Corrections/ListCorrections`: Corrections, optionally of one bill or patient; oldest first.
+    public static let listCorrections = Method<Clinic_Billing_V1_ListCorrectionsRequest, Clinic_Billing_V1_ListCorrectionsResponse>(
+        "clinic.billing.v1.Corrections/ListCorrections", access: .roles([.cashier, .supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/corrections",
+        pathVariables: [],
+        hasBody: false, created: false,
+        queryAliases: ["page_size": "page.pageSize", "page_token": "page.pageToken"], timeoutMS: 0,
+        summary: "Corrections, optionally of one bill or patient; oldest first.",
+        responseSchema: "clinic.billing.v1.ListCorrectionsResponse",
+        openAPIParameters: ##"[{"in":"query","name":"bill_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"in":"query","name":"patient_id","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","type":"string"}]}},{"description":"Items per page; 0 means the service default (20), at most 200.","in":"query","name":"page_size","required":false,"schema":{"format":"int32","maximum":200,"minimum":0,"type":"integer"}},{"in":"query","name":"page_token","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"maxLength":200,"pattern":"^[^\\u0000]*$","type":"string"}]}}]"##,
+        openAPIBody: ##""##,
+        produces: ""))
+    /// Full names of every rpc of this service.
+    public static let allMethods: [String] = [
+        "clinic.billing.v1.Corrections/RequestCorrection",
+        "clinic.billing.v1.Corrections/CountersignCorrection",
+        "clinic.billing.v1.Corrections/ListCorrections",
+    ]
+}
+
+/// The rpcs of `clinic.billing.v1.Discounts`, one typed descriptor each.
+public enum Clinic_Billing_V1_Discounts {
+    /// The bus service these rpcs are served under.
+    public static let busService = "clinic.billing.v1"
+    /// `clinic.billing.v1.Discounts/CreateDiscountPolicy`: A named policy: a percentage (basis points) or a fixed amount, with its reason.
+    public static let createDiscountPolicy = Method<Clinic_Billing_V1_CreateDiscountPolicyRequest, Clinic_Billing_V1_DiscountPolicy>(
+        "clinic.billing.v1.Discounts/CreateDiscountPolicy", access: .roles([.director, .admin]), route: HTTPRoute(
+        verb: .post, path: "/v1/discount-policies",
+        pathVariables: [],
+        hasBody: true, created: true,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "A named policy: a percentage (basis points) or a fixed amount, with its reason.",
+        responseSchema: "clinic.billing.v1.DiscountPolicy",
+        openAPIParameters: ##"[]"##,
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.billing.v1.CreateDiscountPolicyRequest"}"##,
+        produces: ""))
+    /// `clinic.billing.v1.Discounts/ListDiscountPolicies`: Every policy, by code.
+    public static let listDiscountPolicies = Method<Clinic_Billing_V1_ListDiscountPoliciesRequest, Clinic_Billing_V1_ListDiscountPoliciesResponse>(
+        "clinic.billing.v1.Discounts/ListDiscountPolicies", access: .roles([.cashier, .supervisor, .director, .admin]), route: HTTPRoute(
+        verb: .get, path: "/v1/discount-policies",
+        pathVariables: [],
+        hasBody: false, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Every policy, by code.",
+        responseSchema: "clinic.billing.v1.ListDiscountPoliciesResponse",
+        openAPIParameters: ##"[]"##,
+        openAPIBody: ##""##,
+        produces: ""))
+    /// `clinic.billing.v1.Discounts/ApplyDiscountPolicy`: Applies a policy to a bill, with the reason.
+    public static let applyDiscountPolicy = Method<Clinic_Billing_V1_ApplyDiscountPolicyRequest, Clinic_Billing_V1_Bill>(
+        "clinic.billing.v1.Discounts/ApplyDiscountPolicy", access: .roles([.cashier, .supervisor, .director]), route: HTTPRoute(
+        verb: .post, path: "/v1/bills/{bill_id}/discounts",
+        pathVariables: [HTTPRoute.PathVariable(name: "bill_id", field: "billId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Applies a policy to a bill, with the reason.",
+        responseSchema: "clinic.billing.v1.Bill",
+        openAPIParameters: ##"[{"in":"path","name":"bill_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"policyCode":{"example":"SENIOR-10","maxLength":32,"minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","type":"string"},"reason":{"example":"患者 70 岁","maxLength":500,"minLength":1,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}},"required":["policyCode","reason"],"type":"object"}"##,
+        produces: ""))
+    /// `clinic.billing.v1.Discounts/IssueVipCard`: Issues a VIP card (贵宾卡) to a patient; approved by the director.
+    public static let issueVipCard = Method<Clinic_Billing_V1_IssueVipCardRequest, Clinic_Billing_V1_VipCard>(
+        "clinic.billing.v1.Discounts/IssueVipCard", access: .roles([.director]), route: HTTPRoute(
+        verb: .post, path: "/v1/vip-cards",
+        pathVariables: [],
+        hasBody: true, created: true,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Issues a VIP card (贵宾卡) to a patient; approved by the director.",
+        responseSchema: "clinic.billing.v1.VipCard",
+        openAPIParameters: ##"[]"##,
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.billing.v1.IssueVipCardRequest"}"##,
+        produces: ""))
+    /// `clinic.billing.v1.Discounts/GetVipCard`: A VIP card with its use count.
+    public static let getVipCard = Method<Clinic_Billing_V1_GetVipCardRequest, Clinic_Billing_V1_VipCard>(
+        "clinic.billing.v1.Discounts/GetVipCard", access: .roles([.cashier, .supervisor, .director]), route: HTTPRoute(
+        verb: .get, path: "/v1/vip-cards/{serial}",
+        pathVariables: [HTTPRoute.PathVariable(name: "serial", field: "serial")],
+        hasBody: false, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "A VIP card with its use count.",
+        responseSchema: "clinic.billing.v1.VipCard",
+        openAPIParameters: ##"[{"in":"path","name":"serial","required":true,"schema":{"example":"VIP-000123","maxLength":32,"minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","type":"string"}}]"##,
+        openAPIBody: ##""##,
+        produces: ""))
+    /// `clinic.billing.v1.Discounts/ApplyVipCard`: Applies the holder's VIP card to one of the holder's bills.
+    public static let applyVipCard = Method<Clinic_Billing_V1_ApplyVipCardRequest, Clinic_Billing_V1_Bill>(
+        "clinic.billing.v1.Discounts/ApplyVipCard", access: .roles([.supervisor, .director]), route: HTTPRoute(
+        verb: .post, path: "/v1/bills/{bill_id}/vip-card",
+        pathVariables: [HTTPRoute.PathVariable(name: "bill_id", field: "billId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Applies the holder's VIP card to one of the holder's bills.",
+        responseSchema: "clinic.billing.v1.Bill",
+        openAPIParameters: ##"[{"in":"path","name":"bill_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"reason":{"anyOf":[{"maxLength":0,"nullable":true,"type":"string"},{"maxLength":500,"nullable":true,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*$","type":"string"}]},"serial":{"example":"VIP-000123","maxLength":32,"minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","type":"string"}},"required":["serial"],"type":"object"}"##,
+        produces: ""))
+    /// `clinic.billing.v1.Discounts/CreateCoupon`: A single-use coupon (e.g. a cleaning coupon).
+    public static let createCoupon = Method<Clinic_Billing_V1_CreateCouponRequest, Clinic_Billing_V1_Coupon>(
+        "clinic.billing.v1.Discounts/CreateCoupon", access: .roles([.supervisor, .director, .admin]), route: HTTPRoute(
+        verb: .post, path: "/v1/coupons",
+        pathVariables: [],
+        hasBody: true, created: true,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "A single-use coupon (e.g. a cleaning coupon).",
+        responseSchema: "clinic.billing.v1.Coupon",
+        openAPIParameters: ##"[]"##,
+        openAPIBody: ##"{"$ref":"#/components/schemas/clinic.billing.v1.CreateCouponRequest"}"##,
+        produces: ""))
+    /// `clinic.billing.v1.Discounts/RedeemCoupon`: Redeems a coupon on a bill; FAILED_PRECONDITION when it was used already.
+    public static let redeemCoupon = Method<Clinic_Billing_V1_RedeemCouponRequest, Clinic_Billing_V1_Bill>(
+        "clinic.billing.v1.Discounts/RedeemCoupon", access: .roles([.cashier]), route: HTTPRoute(
+        verb: .post, path: "/v1/bills/{bill_id}/coupon",
+        pathVariables: [HTTPRoute.PathVariable(name: "bill_id", field: "billId")],
+        hasBody: true, created: false,
+        queryAliases: [:], timeoutMS: 0,
+        summary: "Redeems a coupon on a bill; FAILED_PRECONDITION when it was used already.",
+        responseSchema: "clinic.billing.v1.Bill",
+        openAPIParameters: ##"[{"in":"path","name":"bill_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
+        openAPIBody: ##"{"additionalProperties":false,"properties":{"code":{"example":"CLEAN-2026-0001","maxLength":32,"minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","type":"string"}},"required":["code"],"type":"object"}"##,
+        produces: ""))
+    /// Full names of every rpc of this service.
+    public static let allMethods: [String] = [
+        "clinic.billing.v1.Discounts/CreateDiscountPolicy",
+        "clinic.billing.v1.Discounts/ListDiscountPolicies",
+        "clinic.billing.v1.Discounts/ApplyDiscountPolicy",
+        "clinic.billing.v1.Discounts/IssueVipCard",
+        "clinic.billing.v1.Discounts/GetVipCard",
+        "clinic.billing.v1.Discounts/ApplyVipCard",
+        "clinic.billing.v1.Discounts/CreateCoupon",
+        "clinic.billing.v1.Discounts/RedeemCoupon",
+    ]
+}
+
 /// The rpcs of `clinic.billing.v1.Printing`, one typed descriptor each.
 public enum Clinic_Billing_V1_Printing {
     /// The bus service these rpcs are served under.
@@ -397,6 +745,9 @@ extension Clinic_Billing_V1_Bill: FieldRulesChecked {
         FieldRule.text(self.createdBy, "createdBy", at: path, into: &violations, )
         FieldRule.text(self.voidReason, "voidReason", at: path, into: &violations, )
         FieldRule.text(self.voidedBy, "voidedBy", at: path, into: &violations, )
+        for (index, item) in self.discounts.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("discounts", index, at: path), into: &violations)
+        }
     }
 }
 
@@ -554,6 +905,384 @@ extension Clinic_Billing_V1_BillPaid: FieldRulesChecked {
         FieldRule.text(self.billID, "billId", at: path, into: &violations, )
         FieldRule.text(self.visitID, "visitId", at: path, into: &violations, )
         FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_RefundStep: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.note, "note", at: path, into: &violations, )
+        FieldRule.text(self.reference, "reference", at: path, into: &violations, )
+        FieldRule.text(self.by, "by", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_Refund: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.id, "id", at: path, into: &violations, )
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.patientName, "patientName", at: path, into: &violations, )
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, )
+        FieldRule.text(self.firstVisitDate, "firstVisitDate", at: path, into: &violations, )
+        FieldRule.text(self.requestedBy, "requestedBy", at: path, into: &violations, )
+        for (index, item) in self.steps.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("steps", index, at: path), into: &violations)
+        }
+    }
+}
+
+extension Clinic_Billing_V1_RequestRefundRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.integer(Int64(clamping: self.amountFen), "amountFen", at: path, into: &violations, required: true, min: 1, max: 100000000)
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, required: true, maxLength: 500, noControlCharacters: true)
+        FieldRule.text(self.firstVisitDate, "firstVisitDate", at: path, into: &violations, required: true, format: .date)
+    }
+}
+
+extension Clinic_Billing_V1_ApproveRefundRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.refundID, "refundId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.text(self.note, "note", at: path, into: &violations, maxLength: 500, noControlCharacters: true)
+    }
+}
+
+extension Clinic_Billing_V1_RejectRefundRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.refundID, "refundId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.text(self.note, "note", at: path, into: &violations, required: true, maxLength: 500, noControlCharacters: true)
+    }
+}
+
+extension Clinic_Billing_V1_PayRefundRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.refundID, "refundId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.enumeration(self.method.rawValue, known: { if case .UNRECOGNIZED = self.method { false } else { true } }(), "method", at: path, into: &violations, required: true, definedOnly: true)
+        FieldRule.text(self.reference, "reference", at: path, into: &violations, maxLength: 64, noControlCharacters: true)
+        FieldRule.text(self.note, "note", at: path, into: &violations, maxLength: 500, noControlCharacters: true)
+    }
+}
+
+extension Clinic_Billing_V1_RecordRefundReceivedRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.refundID, "refundId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.text(self.note, "note", at: path, into: &violations, required: true, maxLength: 500, noControlCharacters: true)
+    }
+}
+
+extension Clinic_Billing_V1_GetRefundRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.refundID, "refundId", at: path, into: &violations, required: true, format: .uuid)
+    }
+}
+
+extension Clinic_Billing_V1_ListRefundsRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.enumeration(self.status.rawValue, known: { if case .UNRECOGNIZED = self.status { false } else { true } }(), "status", at: path, into: &violations, definedOnly: true)
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, format: .uuid)
+        if self.hasPage { self.page.checkFieldRules(at: path + "page.", into: &violations) }
+    }
+}
+
+extension Clinic_Billing_V1_ListRefundsResponse: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.refunds.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("refunds", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.nextPageToken, "nextPageToken", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_GetPatientBillingRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, required: true, format: .uuid)
+    }
+}
+
+extension Clinic_Billing_V1_PatientBilling: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        for (index, item) in self.bills.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("bills", index, at: path), into: &violations)
+        }
+        for (index, item) in self.payments.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("payments", index, at: path), into: &violations)
+        }
+        for (index, item) in self.refunds.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("refunds", index, at: path), into: &violations)
+        }
+    }
+}
+
+extension Clinic_Billing_V1_RefundRequested: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.refundID, "refundId", at: path, into: &violations, )
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.requestedBy, "requestedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_RefundApproved: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.refundID, "refundId", at: path, into: &violations, )
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.approvedBy, "approvedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_RefundPaid: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.refundID, "refundId", at: path, into: &violations, )
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.paidBy, "paidBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_DailyCloseMethod: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.note, "note", at: path, into: &violations, )
+        FieldRule.text(self.countedBy, "countedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_DailyCloseSheet: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.date, "date", at: path, into: &violations, )
+        for (index, item) in self.methods.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("methods", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.closedBy, "closedBy", at: path, into: &violations, )
+        FieldRule.text(self.closeNote, "closeNote", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_GetDailyCloseRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.date, "date", at: path, into: &violations, required: true, format: .date)
+    }
+}
+
+extension Clinic_Billing_V1_RecordCountRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.date, "date", at: path, into: &violations, required: true, format: .date)
+        FieldRule.enumeration(self.method.rawValue, known: { if case .UNRECOGNIZED = self.method { false } else { true } }(), "method", at: path, into: &violations, required: true, definedOnly: true)
+        FieldRule.integer(Int64(clamping: self.countedFen), "countedFen", at: path, into: &violations, min: 0, max: 10000000000)
+        FieldRule.text(self.note, "note", at: path, into: &violations, maxLength: 500, noControlCharacters: true)
+    }
+}
+
+extension Clinic_Billing_V1_CloseDayRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.date, "date", at: path, into: &violations, required: true, format: .date)
+        FieldRule.text(self.note, "note", at: path, into: &violations, maxLength: 500, noControlCharacters: true)
+    }
+}
+
+extension Clinic_Billing_V1_Anomaly: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.id, "id", at: path, into: &violations, )
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, )
+        FieldRule.text(self.description_p, "description", at: path, into: &violations, )
+        FieldRule.text(self.recordedBy, "recordedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_RecordAnomalyRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.enumeration(self.kind.rawValue, known: { if case .UNRECOGNIZED = self.kind { false } else { true } }(), "kind", at: path, into: &violations, required: true, definedOnly: true)
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, format: .uuid)
+        FieldRule.integer(Int64(clamping: self.amountFen), "amountFen", at: path, into: &violations, min: 0, max: 100000000)
+        FieldRule.text(self.description_p, "description", at: path, into: &violations, required: true, maxLength: 1000, noControlCharacters: true)
+    }
+}
+
+extension Clinic_Billing_V1_ListAnomaliesRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.date, "date", at: path, into: &violations, format: .date)
+        if self.hasPage { self.page.checkFieldRules(at: path + "page.", into: &violations) }
+    }
+}
+
+extension Clinic_Billing_V1_ListAnomaliesResponse: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.anomalies.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("anomalies", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.nextPageToken, "nextPageToken", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_DayClosed: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.date, "date", at: path, into: &violations, )
+        for (index, item) in self.methods.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("methods", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.closedBy, "closedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_AnomalyRecorded: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.anomalyID, "anomalyId", at: path, into: &violations, )
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, )
+        FieldRule.text(self.recordedBy, "recordedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_Correction: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.id, "id", at: path, into: &violations, )
+        FieldRule.text(self.entryID, "entryId", at: path, into: &violations, )
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, )
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, )
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, )
+        FieldRule.text(self.whatWasWrong, "whatWasWrong", at: path, into: &violations, )
+        FieldRule.text(self.fix, "fix", at: path, into: &violations, )
+        FieldRule.text(self.requestedBy, "requestedBy", at: path, into: &violations, )
+        FieldRule.text(self.countersignedBy, "countersignedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_RequestCorrectionRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.enumeration(self.entry.rawValue, known: { if case .UNRECOGNIZED = self.entry { false } else { true } }(), "entry", at: path, into: &violations, required: true, definedOnly: true)
+        FieldRule.text(self.entryID, "entryId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.integer(Int64(clamping: self.lineNumber), "lineNumber", at: path, into: &violations, min: 0, max: 10000)
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, required: true, maxLength: 500, noControlCharacters: true)
+        FieldRule.text(self.whatWasWrong, "whatWasWrong", at: path, into: &violations, required: true, maxLength: 1000, noControlCharacters: true)
+        FieldRule.text(self.fix, "fix", at: path, into: &violations, required: true, maxLength: 1000, noControlCharacters: true)
+        FieldRule.integer(Int64(clamping: self.adjustmentFen), "adjustmentFen", at: path, into: &violations, min: -100000000, max: 100000000)
+    }
+}
+
+extension Clinic_Billing_V1_CountersignCorrectionRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.correctionID, "correctionId", at: path, into: &violations, required: true, format: .uuid)
+    }
+}
+
+extension Clinic_Billing_V1_ListCorrectionsRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, format: .uuid)
+        FieldRule.text(self.patientID, "patientId", at: path, into: &violations, format: .uuid)
+        if self.hasPage { self.page.checkFieldRules(at: path + "page.", into: &violations) }
+    }
+}
+
+extension Clinic_Billing_V1_ListCorrectionsResponse: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.corrections.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("corrections", index, at: path), into: &violations)
+        }
+        FieldRule.text(self.nextPageToken, "nextPageToken", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_BillDiscount: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.id, "id", at: path, into: &violations, )
+        FieldRule.text(self.sourceRef, "sourceRef", at: path, into: &violations, )
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, )
+        FieldRule.text(self.appliedBy, "appliedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_DiscountPolicy: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.code, "code", at: path, into: &violations, )
+        FieldRule.text(self.name, "name", at: path, into: &violations, )
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, )
+        FieldRule.text(self.createdBy, "createdBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_CreateDiscountPolicyRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.code, "code", at: path, into: &violations, required: true, maxLength: 32, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$")
+        FieldRule.text(self.name, "name", at: path, into: &violations, required: true, maxLength: 100, noControlCharacters: true)
+        FieldRule.integer(Int64(clamping: self.percentBp), "percentBp", at: path, into: &violations, min: 0, max: 10000)
+        FieldRule.integer(Int64(clamping: self.amountFen), "amountFen", at: path, into: &violations, min: 0, max: 100000000)
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, required: true, maxLength: 500, noControlCharacters: true)
+    }
+}
+
+extension Clinic_Billing_V1_ListDiscountPoliciesRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {}
+}
+
+extension Clinic_Billing_V1_ListDiscountPoliciesResponse: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        for (index, item) in self.policies.enumerated() {
+            item.checkFieldRules(at: FieldRule.entry("policies", index, at: path), into: &violations)
+        }
+    }
+}
+
+extension Clinic_Billing_V1_ApplyDiscountPolicyRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.text(self.policyCode, "policyCode", at: path, into: &violations, required: true, maxLength: 32, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$")
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, required: true, maxLength: 500, noControlCharacters: true)
+    }
+}
+
+extension Clinic_Billing_V1_VipCard: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.serial, "serial", at: path, into: &violations, )
+        FieldRule.text(self.holderPatientID, "holderPatientId", at: path, into: &violations, )
+        FieldRule.text(self.issuedBy, "issuedBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_IssueVipCardRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.serial, "serial", at: path, into: &violations, required: true, maxLength: 32, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$")
+        FieldRule.text(self.holderPatientID, "holderPatientId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.integer(Int64(clamping: self.percentBp), "percentBp", at: path, into: &violations, required: true, min: 1, max: 10000)
+    }
+}
+
+extension Clinic_Billing_V1_GetVipCardRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.serial, "serial", at: path, into: &violations, required: true, maxLength: 32, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    }
+}
+
+extension Clinic_Billing_V1_ApplyVipCardRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.text(self.serial, "serial", at: path, into: &violations, required: true, maxLength: 32, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$")
+        FieldRule.text(self.reason, "reason", at: path, into: &violations, maxLength: 500, noControlCharacters: true)
+    }
+}
+
+extension Clinic_Billing_V1_Coupon: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.code, "code", at: path, into: &violations, )
+        FieldRule.text(self.description_p, "description", at: path, into: &violations, )
+        FieldRule.text(self.redeemedBillID, "redeemedBillId", at: path, into: &violations, )
+        FieldRule.text(self.createdBy, "createdBy", at: path, into: &violations, )
+    }
+}
+
+extension Clinic_Billing_V1_CreateCouponRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.code, "code", at: path, into: &violations, required: true, maxLength: 32, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$")
+        FieldRule.text(self.description_p, "description", at: path, into: &violations, required: true, maxLength: 200, noControlCharacters: true)
+        FieldRule.integer(Int64(clamping: self.percentBp), "percentBp", at: path, into: &violations, min: 0, max: 10000)
+        FieldRule.integer(Int64(clamping: self.amountFen), "amountFen", at: path, into: &violations, min: 0, max: 100000000)
+    }
+}
+
+extension Clinic_Billing_V1_RedeemCouponRequest: FieldRulesChecked {
+    public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
+        FieldRule.text(self.billID, "billId", at: path, into: &violations, required: true, format: .uuid)
+        FieldRule.text(self.code, "code", at: path, into: &violations, required: true, maxLength: 32, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$")
     }
 }
 

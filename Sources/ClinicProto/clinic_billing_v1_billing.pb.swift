@@ -213,6 +213,190 @@ public nonisolated enum Clinic_Billing_V1_CardKind: SwiftProtobuf.Enum, Swift.Ca
 
 }
 
+/// Where a refund stands, derived from its steps.
+public nonisolated enum Clinic_Billing_V1_RefundStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case requested // = 1
+  case approved // = 2
+  case rejected // = 3
+  case paid // = 4
+  case received // = 5
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .requested
+    case 2: self = .approved
+    case 3: self = .rejected
+    case 4: self = .paid
+    case 5: self = .received
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .requested: return 1
+    case .approved: return 2
+    case .rejected: return 3
+    case .paid: return 4
+    case .received: return 5
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Clinic_Billing_V1_RefundStatus] = [
+    .unspecified,
+    .requested,
+    .approved,
+    .rejected,
+    .paid,
+    .received,
+  ]
+
+}
+
+/// What kind of anomaly.
+public nonisolated enum Clinic_Billing_V1_AnomalyKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case failedPayment // = 1
+  case disputedAmount // = 2
+  case other // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .failedPayment
+    case 2: self = .disputedAmount
+    case 3: self = .other
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .failedPayment: return 1
+    case .disputedAmount: return 2
+    case .other: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Clinic_Billing_V1_AnomalyKind] = [
+    .unspecified,
+    .failedPayment,
+    .disputedAmount,
+    .other,
+  ]
+
+}
+
+/// Which kind of ledger entry a correction corrects.
+public nonisolated enum Clinic_Billing_V1_CorrectedEntry: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case bill // = 1
+  case billLine // = 2
+  case payment // = 3
+  case receipt // = 4
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .bill
+    case 2: self = .billLine
+    case 3: self = .payment
+    case 4: self = .receipt
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .bill: return 1
+    case .billLine: return 2
+    case .payment: return 3
+    case .receipt: return 4
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Clinic_Billing_V1_CorrectedEntry] = [
+    .unspecified,
+    .bill,
+    .billLine,
+    .payment,
+    .receipt,
+  ]
+
+}
+
+/// Where a discount on a bill came from.
+public nonisolated enum Clinic_Billing_V1_DiscountSource: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case policy // = 1
+  case vipCard // = 2
+  case coupon // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .policy
+    case 2: self = .vipCard
+    case 3: self = .coupon
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .policy: return 1
+    case .vipCard: return 2
+    case .coupon: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Clinic_Billing_V1_DiscountSource] = [
+    .unspecified,
+    .policy,
+    .vipCard,
+    .coupon,
+  ]
+
+}
+
 /// One price version of a fee item: in force from `active_from` (to `active_to` when set), unless a later version
 /// starting on or before the day replaces it.
 public nonisolated struct Clinic_Billing_V1_FeePrice: Sendable {
@@ -503,6 +687,9 @@ public nonisolated struct Clinic_Billing_V1_Payment: Sendable {
 
   public var receiptNumber: String = String()
 
+  /// A correction points at this payment.
+  public var corrected: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -616,6 +803,28 @@ public nonisolated struct Clinic_Billing_V1_Bill: @unchecked Sendable {
   public var hasVoidedAt: Bool {_storage._voidedAt != nil}
   /// Clears the value of `voidedAt`. Subsequent reads from it will return its default value.
   public mutating func clearVoidedAt() {_uniqueStorage()._voidedAt = nil}
+
+  /// Discounts posted on the bill (the total is the lines less these), refunds paid out, and whether a correction
+  /// points at the bill.
+  public var discountFen: Int64 {
+    get {_storage._discountFen}
+    set {_uniqueStorage()._discountFen = newValue}
+  }
+
+  public var discounts: [Clinic_Billing_V1_BillDiscount] {
+    get {_storage._discounts}
+    set {_uniqueStorage()._discounts = newValue}
+  }
+
+  public var refundedFen: Int64 {
+    get {_storage._refundedFen}
+    set {_uniqueStorage()._refundedFen = newValue}
+  }
+
+  public var corrected: Bool {
+    get {_storage._corrected}
+    set {_uniqueStorage()._corrected = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -882,6 +1091,12 @@ public nonisolated struct Clinic_Billing_V1_Receipt: @unchecked Sendable {
     set {_uniqueStorage()._copy = newValue}
   }
 
+  /// A correction points at this receipt.
+  public var corrected: Bool {
+    get {_storage._corrected}
+    set {_uniqueStorage()._corrected = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1120,6 +1335,1084 @@ public nonisolated struct Clinic_Billing_V1_BillPaid: Sendable {
   fileprivate var _paidAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
+/// One step of a refund after its request.
+public nonisolated struct Clinic_Billing_V1_RefundStep: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// approved, rejected, paid or received.
+  public var step: Clinic_Billing_V1_RefundStatus = .unspecified
+
+  public var note: String = String()
+
+  /// Paid only: how it was paid out, and the channel's reference.
+  public var method: Clinic_Billing_V1_PaymentMethod = .unspecified
+
+  public var reference: String = String()
+
+  public var by: String = String()
+
+  public var at: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_at ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_at = newValue}
+  }
+  /// Returns true if `at` has been explicitly set.
+  public var hasAt: Bool {self._at != nil}
+  /// Clears the value of `at`. Subsequent reads from it will return its default value.
+  public mutating func clearAt() {self._at = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _at: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// A refund (退款) of part or all of what was paid on a bill.
+public nonisolated struct Clinic_Billing_V1_Refund: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var billID: String = String()
+
+  public var patientID: String = String()
+
+  public var patientName: String = String()
+
+  public var amountFen: Int64 = 0
+
+  public var reason: String = String()
+
+  public var firstVisitDate: String = String()
+
+  /// The bill's total and paid amount when the refund was requested.
+  public var billTotalFen: Int64 = 0
+
+  public var billPaidFen: Int64 = 0
+
+  public var status: Clinic_Billing_V1_RefundStatus = .unspecified
+
+  public var requestedBy: String = String()
+
+  public var requestedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_requestedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_requestedAt = newValue}
+  }
+  /// Returns true if `requestedAt` has been explicitly set.
+  public var hasRequestedAt: Bool {self._requestedAt != nil}
+  /// Clears the value of `requestedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearRequestedAt() {self._requestedAt = nil}
+
+  /// The steps after the request, oldest first.
+  public var steps: [Clinic_Billing_V1_RefundStep] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _requestedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Clinic_Billing_V1_RequestRefundRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var billID: String = String()
+
+  public var amountFen: Int64 = 0
+
+  public var reason: String = String()
+
+  /// The patient's first visit date.
+  public var firstVisitDate: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_ApproveRefundRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var refundID: String = String()
+
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_RejectRefundRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var refundID: String = String()
+
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_PayRefundRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var refundID: String = String()
+
+  public var method: Clinic_Billing_V1_PaymentMethod = .unspecified
+
+  /// The channel's reference for a card, insurance or wallet refund.
+  public var reference: String = String()
+
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_RecordRefundReceivedRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var refundID: String = String()
+
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_GetRefundRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var refundID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_ListRefundsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var status: Clinic_Billing_V1_RefundStatus = .unspecified
+
+  public var patientID: String = String()
+
+  public var page: Clinic_Common_V1_PageRequest {
+    get {_page ?? Clinic_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Clinic_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Clinic_Billing_V1_ListRefundsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var refunds: [Clinic_Billing_V1_Refund] = []
+
+  public var nextPageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_GetPatientBillingRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var patientID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A patient's billing history (the refund appears on the patient's record).
+public nonisolated struct Clinic_Billing_V1_PatientBilling: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var patientID: String = String()
+
+  /// Oldest first.
+  public var bills: [Clinic_Billing_V1_Bill] = []
+
+  public var payments: [Clinic_Billing_V1_Payment] = []
+
+  public var refunds: [Clinic_Billing_V1_Refund] = []
+
+  public var totalFen: Int64 = 0
+
+  public var paidFen: Int64 = 0
+
+  public var refundedFen: Int64 = 0
+
+  public var balanceFen: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Published when a doctor requests a refund.
+public nonisolated struct Clinic_Billing_V1_RefundRequested: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var refundID: String = String()
+
+  public var billID: String = String()
+
+  public var patientID: String = String()
+
+  public var amountFen: Int64 = 0
+
+  public var requestedBy: String = String()
+
+  public var requestedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_requestedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_requestedAt = newValue}
+  }
+  /// Returns true if `requestedAt` has been explicitly set.
+  public var hasRequestedAt: Bool {self._requestedAt != nil}
+  /// Clears the value of `requestedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearRequestedAt() {self._requestedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _requestedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Published when a refund is approved.
+public nonisolated struct Clinic_Billing_V1_RefundApproved: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var refundID: String = String()
+
+  public var billID: String = String()
+
+  public var patientID: String = String()
+
+  public var amountFen: Int64 = 0
+
+  public var approvedBy: String = String()
+
+  public var approvedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_approvedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_approvedAt = newValue}
+  }
+  /// Returns true if `approvedAt` has been explicitly set.
+  public var hasApprovedAt: Bool {self._approvedAt != nil}
+  /// Clears the value of `approvedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearApprovedAt() {self._approvedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _approvedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Published when a refund is paid out.
+public nonisolated struct Clinic_Billing_V1_RefundPaid: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var refundID: String = String()
+
+  public var billID: String = String()
+
+  public var patientID: String = String()
+
+  public var amountFen: Int64 = 0
+
+  public var method: Clinic_Billing_V1_PaymentMethod = .unspecified
+
+  public var paidBy: String = String()
+
+  public var paidAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_paidAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_paidAt = newValue}
+  }
+  /// Returns true if `paidAt` has been explicitly set.
+  public var hasPaidAt: Bool {self._paidAt != nil}
+  /// Clears the value of `paidAt`. Subsequent reads from it will return its default value.
+  public mutating func clearPaidAt() {self._paidAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _paidAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// One payment method's line of a daily close.
+public nonisolated struct Clinic_Billing_V1_DailyCloseMethod: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var method: Clinic_Billing_V1_PaymentMethod = .unspecified
+
+  /// The system's figures: payments taken, refunds paid out, and payments less refunds.
+  public var paymentsFen: Int64 = 0
+
+  public var refundsFen: Int64 = 0
+
+  public var systemFen: Int64 = 0
+
+  /// The latest count (cash) or settlement total (the other channels), when one was entered.
+  public var counted: Bool = false
+
+  public var countedFen: Int64 = 0
+
+  /// Counted less the system's figure.
+  public var differenceFen: Int64 = 0
+
+  public var note: String = String()
+
+  public var countedBy: String = String()
+
+  public var countedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_countedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_countedAt = newValue}
+  }
+  /// Returns true if `countedAt` has been explicitly set.
+  public var hasCountedAt: Bool {self._countedAt != nil}
+  /// Clears the value of `countedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCountedAt() {self._countedAt = nil}
+
+  /// Every count entered, oldest first.
+  public var counts: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _countedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// One clinic day's close sheet.
+public nonisolated struct Clinic_Billing_V1_DailyCloseSheet: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var date: String = String()
+
+  public var methods: [Clinic_Billing_V1_DailyCloseMethod] = []
+
+  public var closed: Bool = false
+
+  public var closedBy: String = String()
+
+  public var closedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_closedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_closedAt = newValue}
+  }
+  /// Returns true if `closedAt` has been explicitly set.
+  public var hasClosedAt: Bool {self._closedAt != nil}
+  /// Clears the value of `closedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearClosedAt() {self._closedAt = nil}
+
+  public var closeNote: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _closedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Clinic_Billing_V1_GetDailyCloseRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var date: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_RecordCountRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var date: String = String()
+
+  public var method: Clinic_Billing_V1_PaymentMethod = .unspecified
+
+  public var countedFen: Int64 = 0
+
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_CloseDayRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var date: String = String()
+
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// An anomaly at the cashier's desk, escalated to the supervisor.
+public nonisolated struct Clinic_Billing_V1_Anomaly: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var kind: Clinic_Billing_V1_AnomalyKind = .unspecified
+
+  public var billID: String = String()
+
+  public var amountFen: Int64 = 0
+
+  public var description_p: String = String()
+
+  public var recordedBy: String = String()
+
+  public var recordedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_recordedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_recordedAt = newValue}
+  }
+  /// Returns true if `recordedAt` has been explicitly set.
+  public var hasRecordedAt: Bool {self._recordedAt != nil}
+  /// Clears the value of `recordedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearRecordedAt() {self._recordedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _recordedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Clinic_Billing_V1_RecordAnomalyRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var kind: Clinic_Billing_V1_AnomalyKind = .unspecified
+
+  public var billID: String = String()
+
+  public var amountFen: Int64 = 0
+
+  public var description_p: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_ListAnomaliesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Clinic-local date recorded; default today.
+  public var date: String = String()
+
+  public var page: Clinic_Common_V1_PageRequest {
+    get {_page ?? Clinic_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Clinic_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Clinic_Billing_V1_ListAnomaliesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var anomalies: [Clinic_Billing_V1_Anomaly] = []
+
+  public var nextPageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Published when the day is closed.
+public nonisolated struct Clinic_Billing_V1_DayClosed: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var date: String = String()
+
+  public var methods: [Clinic_Billing_V1_DailyCloseMethod] = []
+
+  public var closedBy: String = String()
+
+  public var closedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_closedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_closedAt = newValue}
+  }
+  /// Returns true if `closedAt` has been explicitly set.
+  public var hasClosedAt: Bool {self._closedAt != nil}
+  /// Clears the value of `closedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearClosedAt() {self._closedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _closedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Published for every anomaly: the supervisor is told.
+public nonisolated struct Clinic_Billing_V1_AnomalyRecorded: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var anomalyID: String = String()
+
+  public var kind: Clinic_Billing_V1_AnomalyKind = .unspecified
+
+  public var billID: String = String()
+
+  public var amountFen: Int64 = 0
+
+  public var recordedBy: String = String()
+
+  public var recordedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_recordedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_recordedAt = newValue}
+  }
+  /// Returns true if `recordedAt` has been explicitly set.
+  public var hasRecordedAt: Bool {self._recordedAt != nil}
+  /// Clears the value of `recordedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearRecordedAt() {self._recordedAt = nil}
+
+  /// Who it is escalated to.
+  public var escalatedTo: Clinic_Api_V1_StaffRole = .unspecified
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _recordedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// A correction (更改内容): a new entry saying what was wrong with another and the fix.
+public nonisolated struct Clinic_Billing_V1_Correction: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String {
+    get {_storage._id}
+    set {_uniqueStorage()._id = newValue}
+  }
+
+  public var entry: Clinic_Billing_V1_CorrectedEntry {
+    get {_storage._entry}
+    set {_uniqueStorage()._entry = newValue}
+  }
+
+  /// The bill, payment or receipt corrected; for a line, its bill with `line_number`.
+  public var entryID: String {
+    get {_storage._entryID}
+    set {_uniqueStorage()._entryID = newValue}
+  }
+
+  public var lineNumber: Int32 {
+    get {_storage._lineNumber}
+    set {_uniqueStorage()._lineNumber = newValue}
+  }
+
+  public var billID: String {
+    get {_storage._billID}
+    set {_uniqueStorage()._billID = newValue}
+  }
+
+  public var patientID: String {
+    get {_storage._patientID}
+    set {_uniqueStorage()._patientID = newValue}
+  }
+
+  public var reason: String {
+    get {_storage._reason}
+    set {_uniqueStorage()._reason = newValue}
+  }
+
+  public var whatWasWrong: String {
+    get {_storage._whatWasWrong}
+    set {_uniqueStorage()._whatWasWrong = newValue}
+  }
+
+  public var fix: String {
+    get {_storage._fix}
+    set {_uniqueStorage()._fix = newValue}
+  }
+
+  public var adjustmentFen: Int64 {
+    get {_storage._adjustmentFen}
+    set {_uniqueStorage()._adjustmentFen = newValue}
+  }
+
+  public var requestedBy: String {
+    get {_storage._requestedBy}
+    set {_uniqueStorage()._requestedBy = newValue}
+  }
+
+  public var requestedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._requestedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._requestedAt = newValue}
+  }
+  /// Returns true if `requestedAt` has been explicitly set.
+  public var hasRequestedAt: Bool {_storage._requestedAt != nil}
+  /// Clears the value of `requestedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearRequestedAt() {_uniqueStorage()._requestedAt = nil}
+
+  public var countersigned: Bool {
+    get {_storage._countersigned}
+    set {_uniqueStorage()._countersigned = newValue}
+  }
+
+  public var countersignedBy: String {
+    get {_storage._countersignedBy}
+    set {_uniqueStorage()._countersignedBy = newValue}
+  }
+
+  public var countersignedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._countersignedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._countersignedAt = newValue}
+  }
+  /// Returns true if `countersignedAt` has been explicitly set.
+  public var hasCountersignedAt: Bool {_storage._countersignedAt != nil}
+  /// Clears the value of `countersignedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCountersignedAt() {_uniqueStorage()._countersignedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Clinic_Billing_V1_RequestCorrectionRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var entry: Clinic_Billing_V1_CorrectedEntry = .unspecified
+
+  public var entryID: String = String()
+
+  /// For a bill line: its number on the bill `entry_id`.
+  public var lineNumber: Int32 = 0
+
+  public var patientID: String = String()
+
+  public var reason: String = String()
+
+  public var whatWasWrong: String = String()
+
+  public var fix: String = String()
+
+  /// Optional: the amount the fix moves, in fen (negative for less).
+  public var adjustmentFen: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_CountersignCorrectionRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var correctionID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_ListCorrectionsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var billID: String = String()
+
+  public var patientID: String = String()
+
+  public var page: Clinic_Common_V1_PageRequest {
+    get {_page ?? Clinic_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Clinic_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Clinic_Billing_V1_ListCorrectionsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var corrections: [Clinic_Billing_V1_Correction] = []
+
+  public var nextPageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A discount posted on a bill.
+public nonisolated struct Clinic_Billing_V1_BillDiscount: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var source: Clinic_Billing_V1_DiscountSource = .unspecified
+
+  /// The policy code, card serial or coupon code.
+  public var sourceRef: String = String()
+
+  public var percentBp: Int32 = 0
+
+  public var amountFen: Int64 = 0
+
+  public var reason: String = String()
+
+  public var appliedBy: String = String()
+
+  public var appliedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_appliedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_appliedAt = newValue}
+  }
+  /// Returns true if `appliedAt` has been explicitly set.
+  public var hasAppliedAt: Bool {self._appliedAt != nil}
+  /// Clears the value of `appliedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearAppliedAt() {self._appliedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _appliedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// A named discount policy: `percent_bp` basis points of the bill's lines, or a fixed `amount_fen`.
+public nonisolated struct Clinic_Billing_V1_DiscountPolicy: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var code: String = String()
+
+  public var name: String = String()
+
+  public var percentBp: Int32 = 0
+
+  public var amountFen: Int64 = 0
+
+  public var reason: String = String()
+
+  public var createdBy: String = String()
+
+  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_createdAt = newValue}
+  }
+  /// Returns true if `createdAt` has been explicitly set.
+  public var hasCreatedAt: Bool {self._createdAt != nil}
+  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCreatedAt() {self._createdAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Clinic_Billing_V1_CreateDiscountPolicyRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var code: String = String()
+
+  public var name: String = String()
+
+  /// Exactly one of a percentage (1–10000 basis points) or a fixed amount.
+  public var percentBp: Int32 = 0
+
+  public var amountFen: Int64 = 0
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_ListDiscountPoliciesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_ListDiscountPoliciesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var policies: [Clinic_Billing_V1_DiscountPolicy] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_ApplyDiscountPolicyRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var billID: String = String()
+
+  public var policyCode: String = String()
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A VIP card (贵宾卡), approved by the director.
+public nonisolated struct Clinic_Billing_V1_VipCard: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var serial: String = String()
+
+  public var holderPatientID: String = String()
+
+  public var percentBp: Int32 = 0
+
+  /// Bills it was applied to.
+  public var useCount: Int32 = 0
+
+  public var issuedBy: String = String()
+
+  public var issuedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_issuedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_issuedAt = newValue}
+  }
+  /// Returns true if `issuedAt` has been explicitly set.
+  public var hasIssuedAt: Bool {self._issuedAt != nil}
+  /// Clears the value of `issuedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearIssuedAt() {self._issuedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _issuedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Clinic_Billing_V1_IssueVipCardRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var serial: String = String()
+
+  public var holderPatientID: String = String()
+
+  public var percentBp: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_GetVipCardRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var serial: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_ApplyVipCardRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var billID: String = String()
+
+  public var serial: String = String()
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A single-use coupon.
+public nonisolated struct Clinic_Billing_V1_Coupon: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var code: String = String()
+
+  public var description_p: String = String()
+
+  public var percentBp: Int32 = 0
+
+  public var amountFen: Int64 = 0
+
+  public var redeemed: Bool = false
+
+  public var redeemedBillID: String = String()
+
+  public var createdBy: String = String()
+
+  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_createdAt = newValue}
+  }
+  /// Returns true if `createdAt` has been explicitly set.
+  public var hasCreatedAt: Bool {self._createdAt != nil}
+  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCreatedAt() {self._createdAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Clinic_Billing_V1_CreateCouponRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var code: String = String()
+
+  public var description_p: String = String()
+
+  /// Exactly one of a percentage (basis points) or a fixed amount.
+  public var percentBp: Int32 = 0
+
+  public var amountFen: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Clinic_Billing_V1_RedeemCouponRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var billID: String = String()
+
+  public var code: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Clinic_Billing_V1_PrintReceiptRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1257,6 +2550,22 @@ nonisolated extension Clinic_Billing_V1_PaymentMethod: SwiftProtobuf._ProtoNameP
 
 nonisolated extension Clinic_Billing_V1_CardKind: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CARD_KIND_UNSPECIFIED\0\u{1}CARD_KIND_DEBIT\0\u{1}CARD_KIND_CREDIT\0")
+}
+
+nonisolated extension Clinic_Billing_V1_RefundStatus: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0REFUND_STATUS_UNSPECIFIED\0\u{1}REFUND_STATUS_REQUESTED\0\u{1}REFUND_STATUS_APPROVED\0\u{1}REFUND_STATUS_REJECTED\0\u{1}REFUND_STATUS_PAID\0\u{1}REFUND_STATUS_RECEIVED\0")
+}
+
+nonisolated extension Clinic_Billing_V1_AnomalyKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ANOMALY_KIND_UNSPECIFIED\0\u{1}ANOMALY_KIND_FAILED_PAYMENT\0\u{1}ANOMALY_KIND_DISPUTED_AMOUNT\0\u{1}ANOMALY_KIND_OTHER\0")
+}
+
+nonisolated extension Clinic_Billing_V1_CorrectedEntry: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CORRECTED_ENTRY_UNSPECIFIED\0\u{1}CORRECTED_ENTRY_BILL\0\u{1}CORRECTED_ENTRY_BILL_LINE\0\u{1}CORRECTED_ENTRY_PAYMENT\0\u{1}CORRECTED_ENTRY_RECEIPT\0")
+}
+
+nonisolated extension Clinic_Billing_V1_DiscountSource: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DISCOUNT_SOURCE_UNSPECIFIED\0\u{1}DISCOUNT_SOURCE_POLICY\0\u{1}DISCOUNT_SOURCE_VIP_CARD\0\u{1}DISCOUNT_SOURCE_COUPON\0")
 }
 
 nonisolated extension Clinic_Billing_V1_FeePrice: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -1762,7 +3071,7 @@ nonisolated extension Clinic_Billing_V1_BillLine: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Clinic_Billing_V1_Payment: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Payment"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}bill_id\0\u{1}method\0\u{3}amount_fen\0\u{3}tendered_fen\0\u{3}change_fen\0\u{3}card_kind\0\u{3}card_last4\0\u{1}reference\0\u{1}note\0\u{3}received_by\0\u{3}received_at\0\u{3}receipt_id\0\u{3}receipt_number\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}bill_id\0\u{1}method\0\u{3}amount_fen\0\u{3}tendered_fen\0\u{3}change_fen\0\u{3}card_kind\0\u{3}card_last4\0\u{1}reference\0\u{1}note\0\u{3}received_by\0\u{3}received_at\0\u{3}receipt_id\0\u{3}receipt_number\0\u{1}corrected\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1784,6 +3093,7 @@ nonisolated extension Clinic_Billing_V1_Payment: SwiftProtobuf.Message, SwiftPro
       case 12: try { try decoder.decodeSingularMessageField(value: &self._receivedAt) }()
       case 13: try { try decoder.decodeSingularStringField(value: &self.receiptID) }()
       case 14: try { try decoder.decodeSingularStringField(value: &self.receiptNumber) }()
+      case 15: try { try decoder.decodeSingularBoolField(value: &self.corrected) }()
       default: break
       }
     }
@@ -1836,6 +3146,9 @@ nonisolated extension Clinic_Billing_V1_Payment: SwiftProtobuf.Message, SwiftPro
     if !self.receiptNumber.isEmpty {
       try visitor.visitSingularStringField(value: self.receiptNumber, fieldNumber: 14)
     }
+    if self.corrected != false {
+      try visitor.visitSingularBoolField(value: self.corrected, fieldNumber: 15)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1854,6 +3167,7 @@ nonisolated extension Clinic_Billing_V1_Payment: SwiftProtobuf.Message, SwiftPro
     if lhs._receivedAt != rhs._receivedAt {return false}
     if lhs.receiptID != rhs.receiptID {return false}
     if lhs.receiptNumber != rhs.receiptNumber {return false}
+    if lhs.corrected != rhs.corrected {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1861,7 +3175,7 @@ nonisolated extension Clinic_Billing_V1_Payment: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Clinic_Billing_V1_Bill: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Bill"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}patient_id\0\u{3}patient_name\0\u{3}visit_id\0\u{3}doctor_name\0\u{3}service_date\0\u{1}lines\0\u{3}total_fen\0\u{3}paid_fen\0\u{3}balance_fen\0\u{1}status\0\u{3}unresolved_lines\0\u{1}payments\0\u{3}created_by\0\u{3}created_at\0\u{3}void_reason\0\u{3}voided_by\0\u{3}voided_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}patient_id\0\u{3}patient_name\0\u{3}visit_id\0\u{3}doctor_name\0\u{3}service_date\0\u{1}lines\0\u{3}total_fen\0\u{3}paid_fen\0\u{3}balance_fen\0\u{1}status\0\u{3}unresolved_lines\0\u{1}payments\0\u{3}created_by\0\u{3}created_at\0\u{3}void_reason\0\u{3}voided_by\0\u{3}voided_at\0\u{3}discount_fen\0\u{1}discounts\0\u{3}refunded_fen\0\u{1}corrected\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1882,6 +3196,10 @@ nonisolated extension Clinic_Billing_V1_Bill: SwiftProtobuf.Message, SwiftProtob
     var _voidReason: String = String()
     var _voidedBy: String = String()
     var _voidedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _discountFen: Int64 = 0
+    var _discounts: [Clinic_Billing_V1_BillDiscount] = []
+    var _refundedFen: Int64 = 0
+    var _corrected: Bool = false
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1910,6 +3228,10 @@ nonisolated extension Clinic_Billing_V1_Bill: SwiftProtobuf.Message, SwiftProtob
       _voidReason = source._voidReason
       _voidedBy = source._voidedBy
       _voidedAt = source._voidedAt
+      _discountFen = source._discountFen
+      _discounts = source._discounts
+      _refundedFen = source._refundedFen
+      _corrected = source._corrected
     }
   }
 
@@ -1946,6 +3268,10 @@ nonisolated extension Clinic_Billing_V1_Bill: SwiftProtobuf.Message, SwiftProtob
         case 16: try { try decoder.decodeSingularStringField(value: &_storage._voidReason) }()
         case 17: try { try decoder.decodeSingularStringField(value: &_storage._voidedBy) }()
         case 18: try { try decoder.decodeSingularMessageField(value: &_storage._voidedAt) }()
+        case 19: try { try decoder.decodeSingularInt64Field(value: &_storage._discountFen) }()
+        case 20: try { try decoder.decodeRepeatedMessageField(value: &_storage._discounts) }()
+        case 21: try { try decoder.decodeSingularInt64Field(value: &_storage._refundedFen) }()
+        case 22: try { try decoder.decodeSingularBoolField(value: &_storage._corrected) }()
         default: break
         }
       }
@@ -2012,6 +3338,18 @@ nonisolated extension Clinic_Billing_V1_Bill: SwiftProtobuf.Message, SwiftProtob
       try { if let v = _storage._voidedAt {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
       } }()
+      if _storage._discountFen != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._discountFen, fieldNumber: 19)
+      }
+      if !_storage._discounts.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._discounts, fieldNumber: 20)
+      }
+      if _storage._refundedFen != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._refundedFen, fieldNumber: 21)
+      }
+      if _storage._corrected != false {
+        try visitor.visitSingularBoolField(value: _storage._corrected, fieldNumber: 22)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2039,6 +3377,10 @@ nonisolated extension Clinic_Billing_V1_Bill: SwiftProtobuf.Message, SwiftProtob
         if _storage._voidReason != rhs_storage._voidReason {return false}
         if _storage._voidedBy != rhs_storage._voidedBy {return false}
         if _storage._voidedAt != rhs_storage._voidedAt {return false}
+        if _storage._discountFen != rhs_storage._discountFen {return false}
+        if _storage._discounts != rhs_storage._discounts {return false}
+        if _storage._refundedFen != rhs_storage._refundedFen {return false}
+        if _storage._corrected != rhs_storage._corrected {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -2404,7 +3746,7 @@ nonisolated extension Clinic_Billing_V1_RecordPaymentRequest: SwiftProtobuf.Mess
 
 nonisolated extension Clinic_Billing_V1_Receipt: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Receipt"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}series\0\u{1}number\0\u{3}display_number\0\u{3}bill_id\0\u{3}payment_id\0\u{3}patient_id\0\u{3}patient_name\0\u{3}total_fen\0\u{3}paid_before_fen\0\u{3}paid_today_fen\0\u{3}balance_fen\0\u{3}treatment_fee_fen\0\u{1}method\0\u{3}issued_by\0\u{3}issued_at\0\u{1}copy\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}series\0\u{1}number\0\u{3}display_number\0\u{3}bill_id\0\u{3}payment_id\0\u{3}patient_id\0\u{3}patient_name\0\u{3}total_fen\0\u{3}paid_before_fen\0\u{3}paid_today_fen\0\u{3}balance_fen\0\u{3}treatment_fee_fen\0\u{1}method\0\u{3}issued_by\0\u{3}issued_at\0\u{1}copy\0\u{1}corrected\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -2424,6 +3766,7 @@ nonisolated extension Clinic_Billing_V1_Receipt: SwiftProtobuf.Message, SwiftPro
     var _issuedBy: String = String()
     var _issuedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _copy: Bool = false
+    var _corrected: Bool = false
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2451,6 +3794,7 @@ nonisolated extension Clinic_Billing_V1_Receipt: SwiftProtobuf.Message, SwiftPro
       _issuedBy = source._issuedBy
       _issuedAt = source._issuedAt
       _copy = source._copy
+      _corrected = source._corrected
     }
   }
 
@@ -2486,6 +3830,7 @@ nonisolated extension Clinic_Billing_V1_Receipt: SwiftProtobuf.Message, SwiftPro
         case 15: try { try decoder.decodeSingularStringField(value: &_storage._issuedBy) }()
         case 16: try { try decoder.decodeSingularMessageField(value: &_storage._issuedAt) }()
         case 17: try { try decoder.decodeSingularBoolField(value: &_storage._copy) }()
+        case 18: try { try decoder.decodeSingularBoolField(value: &_storage._corrected) }()
         default: break
         }
       }
@@ -2549,6 +3894,9 @@ nonisolated extension Clinic_Billing_V1_Receipt: SwiftProtobuf.Message, SwiftPro
       if _storage._copy != false {
         try visitor.visitSingularBoolField(value: _storage._copy, fieldNumber: 17)
       }
+      if _storage._corrected != false {
+        try visitor.visitSingularBoolField(value: _storage._corrected, fieldNumber: 18)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2575,6 +3923,7 @@ nonisolated extension Clinic_Billing_V1_Receipt: SwiftProtobuf.Message, SwiftPro
         if _storage._issuedBy != rhs_storage._issuedBy {return false}
         if _storage._issuedAt != rhs_storage._issuedAt {return false}
         if _storage._copy != rhs_storage._copy {return false}
+        if _storage._corrected != rhs_storage._corrected {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -3033,6 +4382,2221 @@ nonisolated extension Clinic_Billing_V1_BillPaid: SwiftProtobuf.Message, SwiftPr
     if lhs.patientID != rhs.patientID {return false}
     if lhs.totalFen != rhs.totalFen {return false}
     if lhs._paidAt != rhs._paidAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_RefundStep: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RefundStep"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}step\0\u{1}note\0\u{1}method\0\u{1}reference\0\u{1}by\0\u{1}at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.step) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.method) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.reference) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.by) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._at) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.step != .unspecified {
+      try visitor.visitSingularEnumField(value: self.step, fieldNumber: 1)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 2)
+    }
+    if self.method != .unspecified {
+      try visitor.visitSingularEnumField(value: self.method, fieldNumber: 3)
+    }
+    if !self.reference.isEmpty {
+      try visitor.visitSingularStringField(value: self.reference, fieldNumber: 4)
+    }
+    if !self.by.isEmpty {
+      try visitor.visitSingularStringField(value: self.by, fieldNumber: 5)
+    }
+    try { if let v = self._at {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_RefundStep, rhs: Clinic_Billing_V1_RefundStep) -> Bool {
+    if lhs.step != rhs.step {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.method != rhs.method {return false}
+    if lhs.reference != rhs.reference {return false}
+    if lhs.by != rhs.by {return false}
+    if lhs._at != rhs._at {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_Refund: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Refund"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}bill_id\0\u{3}patient_id\0\u{3}patient_name\0\u{3}amount_fen\0\u{1}reason\0\u{3}first_visit_date\0\u{3}bill_total_fen\0\u{3}bill_paid_fen\0\u{1}status\0\u{3}requested_by\0\u{3}requested_at\0\u{1}steps\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.patientName) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.firstVisitDate) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.billTotalFen) }()
+      case 9: try { try decoder.decodeSingularInt64Field(value: &self.billPaidFen) }()
+      case 10: try { try decoder.decodeSingularEnumField(value: &self.status) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.requestedBy) }()
+      case 12: try { try decoder.decodeSingularMessageField(value: &self._requestedAt) }()
+      case 13: try { try decoder.decodeRepeatedMessageField(value: &self.steps) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 2)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 3)
+    }
+    if !self.patientName.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientName, fieldNumber: 4)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 5)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 6)
+    }
+    if !self.firstVisitDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.firstVisitDate, fieldNumber: 7)
+    }
+    if self.billTotalFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.billTotalFen, fieldNumber: 8)
+    }
+    if self.billPaidFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.billPaidFen, fieldNumber: 9)
+    }
+    if self.status != .unspecified {
+      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 10)
+    }
+    if !self.requestedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestedBy, fieldNumber: 11)
+    }
+    try { if let v = self._requestedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+    } }()
+    if !self.steps.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.steps, fieldNumber: 13)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_Refund, rhs: Clinic_Billing_V1_Refund) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.billID != rhs.billID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.patientName != rhs.patientName {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.firstVisitDate != rhs.firstVisitDate {return false}
+    if lhs.billTotalFen != rhs.billTotalFen {return false}
+    if lhs.billPaidFen != rhs.billPaidFen {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs.requestedBy != rhs.requestedBy {return false}
+    if lhs._requestedAt != rhs._requestedAt {return false}
+    if lhs.steps != rhs.steps {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_RequestRefundRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RequestRefundRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}bill_id\0\u{3}amount_fen\0\u{1}reason\0\u{3}first_visit_date\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.firstVisitDate) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 1)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    if !self.firstVisitDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.firstVisitDate, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_RequestRefundRequest, rhs: Clinic_Billing_V1_RequestRefundRequest) -> Bool {
+    if lhs.billID != rhs.billID {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.firstVisitDate != rhs.firstVisitDate {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ApproveRefundRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ApproveRefundRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}refund_id\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.refundID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.refundID.isEmpty {
+      try visitor.visitSingularStringField(value: self.refundID, fieldNumber: 1)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ApproveRefundRequest, rhs: Clinic_Billing_V1_ApproveRefundRequest) -> Bool {
+    if lhs.refundID != rhs.refundID {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_RejectRefundRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RejectRefundRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}refund_id\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.refundID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.refundID.isEmpty {
+      try visitor.visitSingularStringField(value: self.refundID, fieldNumber: 1)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_RejectRefundRequest, rhs: Clinic_Billing_V1_RejectRefundRequest) -> Bool {
+    if lhs.refundID != rhs.refundID {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_PayRefundRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PayRefundRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}refund_id\0\u{1}method\0\u{1}reference\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.refundID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.method) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reference) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.refundID.isEmpty {
+      try visitor.visitSingularStringField(value: self.refundID, fieldNumber: 1)
+    }
+    if self.method != .unspecified {
+      try visitor.visitSingularEnumField(value: self.method, fieldNumber: 2)
+    }
+    if !self.reference.isEmpty {
+      try visitor.visitSingularStringField(value: self.reference, fieldNumber: 3)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_PayRefundRequest, rhs: Clinic_Billing_V1_PayRefundRequest) -> Bool {
+    if lhs.refundID != rhs.refundID {return false}
+    if lhs.method != rhs.method {return false}
+    if lhs.reference != rhs.reference {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_RecordRefundReceivedRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordRefundReceivedRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}refund_id\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.refundID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.refundID.isEmpty {
+      try visitor.visitSingularStringField(value: self.refundID, fieldNumber: 1)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_RecordRefundReceivedRequest, rhs: Clinic_Billing_V1_RecordRefundReceivedRequest) -> Bool {
+    if lhs.refundID != rhs.refundID {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_GetRefundRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetRefundRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}refund_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.refundID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.refundID.isEmpty {
+      try visitor.visitSingularStringField(value: self.refundID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_GetRefundRequest, rhs: Clinic_Billing_V1_GetRefundRequest) -> Bool {
+    if lhs.refundID != rhs.refundID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ListRefundsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListRefundsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}patient_id\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.status) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.status != .unspecified {
+      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 1)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 2)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ListRefundsRequest, rhs: Clinic_Billing_V1_ListRefundsRequest) -> Bool {
+    if lhs.status != rhs.status {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ListRefundsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListRefundsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}refunds\0\u{3}next_page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.refunds) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.refunds.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.refunds, fieldNumber: 1)
+    }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ListRefundsResponse, rhs: Clinic_Billing_V1_ListRefundsResponse) -> Bool {
+    if lhs.refunds != rhs.refunds {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_GetPatientBillingRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetPatientBillingRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}patient_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_GetPatientBillingRequest, rhs: Clinic_Billing_V1_GetPatientBillingRequest) -> Bool {
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_PatientBilling: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PatientBilling"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}patient_id\0\u{1}bills\0\u{1}payments\0\u{1}refunds\0\u{3}total_fen\0\u{3}paid_fen\0\u{3}refunded_fen\0\u{3}balance_fen\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.bills) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.payments) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.refunds) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.totalFen) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.paidFen) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.refundedFen) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.balanceFen) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 1)
+    }
+    if !self.bills.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.bills, fieldNumber: 2)
+    }
+    if !self.payments.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.payments, fieldNumber: 3)
+    }
+    if !self.refunds.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.refunds, fieldNumber: 4)
+    }
+    if self.totalFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.totalFen, fieldNumber: 5)
+    }
+    if self.paidFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.paidFen, fieldNumber: 6)
+    }
+    if self.refundedFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.refundedFen, fieldNumber: 7)
+    }
+    if self.balanceFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.balanceFen, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_PatientBilling, rhs: Clinic_Billing_V1_PatientBilling) -> Bool {
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.bills != rhs.bills {return false}
+    if lhs.payments != rhs.payments {return false}
+    if lhs.refunds != rhs.refunds {return false}
+    if lhs.totalFen != rhs.totalFen {return false}
+    if lhs.paidFen != rhs.paidFen {return false}
+    if lhs.refundedFen != rhs.refundedFen {return false}
+    if lhs.balanceFen != rhs.balanceFen {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_RefundRequested: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RefundRequested"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}refund_id\0\u{3}bill_id\0\u{3}patient_id\0\u{3}amount_fen\0\u{3}requested_by\0\u{3}requested_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.refundID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.requestedBy) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._requestedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.refundID.isEmpty {
+      try visitor.visitSingularStringField(value: self.refundID, fieldNumber: 1)
+    }
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 2)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 3)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 4)
+    }
+    if !self.requestedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestedBy, fieldNumber: 5)
+    }
+    try { if let v = self._requestedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_RefundRequested, rhs: Clinic_Billing_V1_RefundRequested) -> Bool {
+    if lhs.refundID != rhs.refundID {return false}
+    if lhs.billID != rhs.billID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.requestedBy != rhs.requestedBy {return false}
+    if lhs._requestedAt != rhs._requestedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_RefundApproved: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RefundApproved"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}refund_id\0\u{3}bill_id\0\u{3}patient_id\0\u{3}amount_fen\0\u{3}approved_by\0\u{3}approved_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.refundID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.approvedBy) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._approvedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.refundID.isEmpty {
+      try visitor.visitSingularStringField(value: self.refundID, fieldNumber: 1)
+    }
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 2)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 3)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 4)
+    }
+    if !self.approvedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.approvedBy, fieldNumber: 5)
+    }
+    try { if let v = self._approvedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_RefundApproved, rhs: Clinic_Billing_V1_RefundApproved) -> Bool {
+    if lhs.refundID != rhs.refundID {return false}
+    if lhs.billID != rhs.billID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.approvedBy != rhs.approvedBy {return false}
+    if lhs._approvedAt != rhs._approvedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_RefundPaid: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RefundPaid"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}refund_id\0\u{3}bill_id\0\u{3}patient_id\0\u{3}amount_fen\0\u{1}method\0\u{3}paid_by\0\u{3}paid_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.refundID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 5: try { try decoder.decodeSingularEnumField(value: &self.method) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.paidBy) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._paidAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.refundID.isEmpty {
+      try visitor.visitSingularStringField(value: self.refundID, fieldNumber: 1)
+    }
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 2)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 3)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 4)
+    }
+    if self.method != .unspecified {
+      try visitor.visitSingularEnumField(value: self.method, fieldNumber: 5)
+    }
+    if !self.paidBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.paidBy, fieldNumber: 6)
+    }
+    try { if let v = self._paidAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_RefundPaid, rhs: Clinic_Billing_V1_RefundPaid) -> Bool {
+    if lhs.refundID != rhs.refundID {return false}
+    if lhs.billID != rhs.billID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.method != rhs.method {return false}
+    if lhs.paidBy != rhs.paidBy {return false}
+    if lhs._paidAt != rhs._paidAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_DailyCloseMethod: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DailyCloseMethod"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}method\0\u{3}payments_fen\0\u{3}refunds_fen\0\u{3}system_fen\0\u{1}counted\0\u{3}counted_fen\0\u{3}difference_fen\0\u{1}note\0\u{3}counted_by\0\u{3}counted_at\0\u{1}counts\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.method) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.paymentsFen) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.refundsFen) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.systemFen) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.counted) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.countedFen) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.differenceFen) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.countedBy) }()
+      case 10: try { try decoder.decodeSingularMessageField(value: &self._countedAt) }()
+      case 11: try { try decoder.decodeSingularInt32Field(value: &self.counts) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.method != .unspecified {
+      try visitor.visitSingularEnumField(value: self.method, fieldNumber: 1)
+    }
+    if self.paymentsFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.paymentsFen, fieldNumber: 2)
+    }
+    if self.refundsFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.refundsFen, fieldNumber: 3)
+    }
+    if self.systemFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.systemFen, fieldNumber: 4)
+    }
+    if self.counted != false {
+      try visitor.visitSingularBoolField(value: self.counted, fieldNumber: 5)
+    }
+    if self.countedFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.countedFen, fieldNumber: 6)
+    }
+    if self.differenceFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.differenceFen, fieldNumber: 7)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 8)
+    }
+    if !self.countedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.countedBy, fieldNumber: 9)
+    }
+    try { if let v = self._countedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    } }()
+    if self.counts != 0 {
+      try visitor.visitSingularInt32Field(value: self.counts, fieldNumber: 11)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_DailyCloseMethod, rhs: Clinic_Billing_V1_DailyCloseMethod) -> Bool {
+    if lhs.method != rhs.method {return false}
+    if lhs.paymentsFen != rhs.paymentsFen {return false}
+    if lhs.refundsFen != rhs.refundsFen {return false}
+    if lhs.systemFen != rhs.systemFen {return false}
+    if lhs.counted != rhs.counted {return false}
+    if lhs.countedFen != rhs.countedFen {return false}
+    if lhs.differenceFen != rhs.differenceFen {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.countedBy != rhs.countedBy {return false}
+    if lhs._countedAt != rhs._countedAt {return false}
+    if lhs.counts != rhs.counts {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_DailyCloseSheet: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DailyCloseSheet"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}date\0\u{1}methods\0\u{1}closed\0\u{3}closed_by\0\u{3}closed_at\0\u{3}close_note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.date) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.methods) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.closed) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.closedBy) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._closedAt) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.closeNote) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.date.isEmpty {
+      try visitor.visitSingularStringField(value: self.date, fieldNumber: 1)
+    }
+    if !self.methods.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.methods, fieldNumber: 2)
+    }
+    if self.closed != false {
+      try visitor.visitSingularBoolField(value: self.closed, fieldNumber: 3)
+    }
+    if !self.closedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.closedBy, fieldNumber: 4)
+    }
+    try { if let v = self._closedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    if !self.closeNote.isEmpty {
+      try visitor.visitSingularStringField(value: self.closeNote, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_DailyCloseSheet, rhs: Clinic_Billing_V1_DailyCloseSheet) -> Bool {
+    if lhs.date != rhs.date {return false}
+    if lhs.methods != rhs.methods {return false}
+    if lhs.closed != rhs.closed {return false}
+    if lhs.closedBy != rhs.closedBy {return false}
+    if lhs._closedAt != rhs._closedAt {return false}
+    if lhs.closeNote != rhs.closeNote {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_GetDailyCloseRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetDailyCloseRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}date\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.date) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.date.isEmpty {
+      try visitor.visitSingularStringField(value: self.date, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_GetDailyCloseRequest, rhs: Clinic_Billing_V1_GetDailyCloseRequest) -> Bool {
+    if lhs.date != rhs.date {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_RecordCountRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordCountRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}date\0\u{1}method\0\u{3}counted_fen\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.date) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.method) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.countedFen) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.date.isEmpty {
+      try visitor.visitSingularStringField(value: self.date, fieldNumber: 1)
+    }
+    if self.method != .unspecified {
+      try visitor.visitSingularEnumField(value: self.method, fieldNumber: 2)
+    }
+    if self.countedFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.countedFen, fieldNumber: 3)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_RecordCountRequest, rhs: Clinic_Billing_V1_RecordCountRequest) -> Bool {
+    if lhs.date != rhs.date {return false}
+    if lhs.method != rhs.method {return false}
+    if lhs.countedFen != rhs.countedFen {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_CloseDayRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CloseDayRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}date\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.date) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.date.isEmpty {
+      try visitor.visitSingularStringField(value: self.date, fieldNumber: 1)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_CloseDayRequest, rhs: Clinic_Billing_V1_CloseDayRequest) -> Bool {
+    if lhs.date != rhs.date {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_Anomaly: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Anomaly"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}kind\0\u{3}bill_id\0\u{3}amount_fen\0\u{1}description\0\u{3}recorded_by\0\u{3}recorded_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.recordedBy) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._recordedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 2)
+    }
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 3)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 4)
+    }
+    if !self.description_p.isEmpty {
+      try visitor.visitSingularStringField(value: self.description_p, fieldNumber: 5)
+    }
+    if !self.recordedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.recordedBy, fieldNumber: 6)
+    }
+    try { if let v = self._recordedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_Anomaly, rhs: Clinic_Billing_V1_Anomaly) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.billID != rhs.billID {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.description_p != rhs.description_p {return false}
+    if lhs.recordedBy != rhs.recordedBy {return false}
+    if lhs._recordedAt != rhs._recordedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_RecordAnomalyRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordAnomalyRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}bill_id\0\u{3}amount_fen\0\u{1}description\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 1)
+    }
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 2)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 3)
+    }
+    if !self.description_p.isEmpty {
+      try visitor.visitSingularStringField(value: self.description_p, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_RecordAnomalyRequest, rhs: Clinic_Billing_V1_RecordAnomalyRequest) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.billID != rhs.billID {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.description_p != rhs.description_p {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ListAnomaliesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListAnomaliesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}date\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.date) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.date.isEmpty {
+      try visitor.visitSingularStringField(value: self.date, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ListAnomaliesRequest, rhs: Clinic_Billing_V1_ListAnomaliesRequest) -> Bool {
+    if lhs.date != rhs.date {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ListAnomaliesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListAnomaliesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}anomalies\0\u{3}next_page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.anomalies) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.anomalies.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.anomalies, fieldNumber: 1)
+    }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ListAnomaliesResponse, rhs: Clinic_Billing_V1_ListAnomaliesResponse) -> Bool {
+    if lhs.anomalies != rhs.anomalies {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_DayClosed: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DayClosed"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}date\0\u{1}methods\0\u{3}closed_by\0\u{3}closed_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.date) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.methods) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.closedBy) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._closedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.date.isEmpty {
+      try visitor.visitSingularStringField(value: self.date, fieldNumber: 1)
+    }
+    if !self.methods.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.methods, fieldNumber: 2)
+    }
+    if !self.closedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.closedBy, fieldNumber: 3)
+    }
+    try { if let v = self._closedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_DayClosed, rhs: Clinic_Billing_V1_DayClosed) -> Bool {
+    if lhs.date != rhs.date {return false}
+    if lhs.methods != rhs.methods {return false}
+    if lhs.closedBy != rhs.closedBy {return false}
+    if lhs._closedAt != rhs._closedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_AnomalyRecorded: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AnomalyRecorded"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}anomaly_id\0\u{1}kind\0\u{3}bill_id\0\u{3}amount_fen\0\u{3}recorded_by\0\u{3}recorded_at\0\u{3}escalated_to\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.anomalyID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.recordedBy) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._recordedAt) }()
+      case 7: try { try decoder.decodeSingularEnumField(value: &self.escalatedTo) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.anomalyID.isEmpty {
+      try visitor.visitSingularStringField(value: self.anomalyID, fieldNumber: 1)
+    }
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 2)
+    }
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 3)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 4)
+    }
+    if !self.recordedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.recordedBy, fieldNumber: 5)
+    }
+    try { if let v = self._recordedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    if self.escalatedTo != .unspecified {
+      try visitor.visitSingularEnumField(value: self.escalatedTo, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_AnomalyRecorded, rhs: Clinic_Billing_V1_AnomalyRecorded) -> Bool {
+    if lhs.anomalyID != rhs.anomalyID {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.billID != rhs.billID {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.recordedBy != rhs.recordedBy {return false}
+    if lhs._recordedAt != rhs._recordedAt {return false}
+    if lhs.escalatedTo != rhs.escalatedTo {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_Correction: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Correction"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}entry\0\u{3}entry_id\0\u{3}line_number\0\u{3}bill_id\0\u{3}patient_id\0\u{1}reason\0\u{3}what_was_wrong\0\u{1}fix\0\u{3}adjustment_fen\0\u{3}requested_by\0\u{3}requested_at\0\u{1}countersigned\0\u{3}countersigned_by\0\u{3}countersigned_at\0")
+
+  fileprivate class _StorageClass {
+    var _id: String = String()
+    var _entry: Clinic_Billing_V1_CorrectedEntry = .unspecified
+    var _entryID: String = String()
+    var _lineNumber: Int32 = 0
+    var _billID: String = String()
+    var _patientID: String = String()
+    var _reason: String = String()
+    var _whatWasWrong: String = String()
+    var _fix: String = String()
+    var _adjustmentFen: Int64 = 0
+    var _requestedBy: String = String()
+    var _requestedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _countersigned: Bool = false
+    var _countersignedBy: String = String()
+    var _countersignedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _id = source._id
+      _entry = source._entry
+      _entryID = source._entryID
+      _lineNumber = source._lineNumber
+      _billID = source._billID
+      _patientID = source._patientID
+      _reason = source._reason
+      _whatWasWrong = source._whatWasWrong
+      _fix = source._fix
+      _adjustmentFen = source._adjustmentFen
+      _requestedBy = source._requestedBy
+      _requestedAt = source._requestedAt
+      _countersigned = source._countersigned
+      _countersignedBy = source._countersignedBy
+      _countersignedAt = source._countersignedAt
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._id) }()
+        case 2: try { try decoder.decodeSingularEnumField(value: &_storage._entry) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._entryID) }()
+        case 4: try { try decoder.decodeSingularInt32Field(value: &_storage._lineNumber) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._billID) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._patientID) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._reason) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._whatWasWrong) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._fix) }()
+        case 10: try { try decoder.decodeSingularInt64Field(value: &_storage._adjustmentFen) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._requestedBy) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._requestedAt) }()
+        case 13: try { try decoder.decodeSingularBoolField(value: &_storage._countersigned) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._countersignedBy) }()
+        case 15: try { try decoder.decodeSingularMessageField(value: &_storage._countersignedAt) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._id.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._id, fieldNumber: 1)
+      }
+      if _storage._entry != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._entry, fieldNumber: 2)
+      }
+      if !_storage._entryID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._entryID, fieldNumber: 3)
+      }
+      if _storage._lineNumber != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._lineNumber, fieldNumber: 4)
+      }
+      if !_storage._billID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._billID, fieldNumber: 5)
+      }
+      if !_storage._patientID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._patientID, fieldNumber: 6)
+      }
+      if !_storage._reason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._reason, fieldNumber: 7)
+      }
+      if !_storage._whatWasWrong.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._whatWasWrong, fieldNumber: 8)
+      }
+      if !_storage._fix.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._fix, fieldNumber: 9)
+      }
+      if _storage._adjustmentFen != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._adjustmentFen, fieldNumber: 10)
+      }
+      if !_storage._requestedBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._requestedBy, fieldNumber: 11)
+      }
+      try { if let v = _storage._requestedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      if _storage._countersigned != false {
+        try visitor.visitSingularBoolField(value: _storage._countersigned, fieldNumber: 13)
+      }
+      if !_storage._countersignedBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._countersignedBy, fieldNumber: 14)
+      }
+      try { if let v = _storage._countersignedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_Correction, rhs: Clinic_Billing_V1_Correction) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._id != rhs_storage._id {return false}
+        if _storage._entry != rhs_storage._entry {return false}
+        if _storage._entryID != rhs_storage._entryID {return false}
+        if _storage._lineNumber != rhs_storage._lineNumber {return false}
+        if _storage._billID != rhs_storage._billID {return false}
+        if _storage._patientID != rhs_storage._patientID {return false}
+        if _storage._reason != rhs_storage._reason {return false}
+        if _storage._whatWasWrong != rhs_storage._whatWasWrong {return false}
+        if _storage._fix != rhs_storage._fix {return false}
+        if _storage._adjustmentFen != rhs_storage._adjustmentFen {return false}
+        if _storage._requestedBy != rhs_storage._requestedBy {return false}
+        if _storage._requestedAt != rhs_storage._requestedAt {return false}
+        if _storage._countersigned != rhs_storage._countersigned {return false}
+        if _storage._countersignedBy != rhs_storage._countersignedBy {return false}
+        if _storage._countersignedAt != rhs_storage._countersignedAt {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_RequestCorrectionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RequestCorrectionRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entry\0\u{3}entry_id\0\u{3}line_number\0\u{3}patient_id\0\u{1}reason\0\u{3}what_was_wrong\0\u{1}fix\0\u{3}adjustment_fen\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.entry) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.entryID) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.lineNumber) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.whatWasWrong) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.fix) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.adjustmentFen) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.entry != .unspecified {
+      try visitor.visitSingularEnumField(value: self.entry, fieldNumber: 1)
+    }
+    if !self.entryID.isEmpty {
+      try visitor.visitSingularStringField(value: self.entryID, fieldNumber: 2)
+    }
+    if self.lineNumber != 0 {
+      try visitor.visitSingularInt32Field(value: self.lineNumber, fieldNumber: 3)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 4)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 5)
+    }
+    if !self.whatWasWrong.isEmpty {
+      try visitor.visitSingularStringField(value: self.whatWasWrong, fieldNumber: 6)
+    }
+    if !self.fix.isEmpty {
+      try visitor.visitSingularStringField(value: self.fix, fieldNumber: 7)
+    }
+    if self.adjustmentFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.adjustmentFen, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_RequestCorrectionRequest, rhs: Clinic_Billing_V1_RequestCorrectionRequest) -> Bool {
+    if lhs.entry != rhs.entry {return false}
+    if lhs.entryID != rhs.entryID {return false}
+    if lhs.lineNumber != rhs.lineNumber {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.whatWasWrong != rhs.whatWasWrong {return false}
+    if lhs.fix != rhs.fix {return false}
+    if lhs.adjustmentFen != rhs.adjustmentFen {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_CountersignCorrectionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CountersignCorrectionRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}correction_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.correctionID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.correctionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.correctionID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_CountersignCorrectionRequest, rhs: Clinic_Billing_V1_CountersignCorrectionRequest) -> Bool {
+    if lhs.correctionID != rhs.correctionID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ListCorrectionsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCorrectionsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}bill_id\0\u{3}patient_id\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 1)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 2)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ListCorrectionsRequest, rhs: Clinic_Billing_V1_ListCorrectionsRequest) -> Bool {
+    if lhs.billID != rhs.billID {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ListCorrectionsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCorrectionsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}corrections\0\u{3}next_page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.corrections) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.corrections.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.corrections, fieldNumber: 1)
+    }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ListCorrectionsResponse, rhs: Clinic_Billing_V1_ListCorrectionsResponse) -> Bool {
+    if lhs.corrections != rhs.corrections {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_BillDiscount: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BillDiscount"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}source\0\u{3}source_ref\0\u{3}percent_bp\0\u{3}amount_fen\0\u{1}reason\0\u{3}applied_by\0\u{3}applied_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.source) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.sourceRef) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.percentBp) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.appliedBy) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._appliedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if self.source != .unspecified {
+      try visitor.visitSingularEnumField(value: self.source, fieldNumber: 2)
+    }
+    if !self.sourceRef.isEmpty {
+      try visitor.visitSingularStringField(value: self.sourceRef, fieldNumber: 3)
+    }
+    if self.percentBp != 0 {
+      try visitor.visitSingularInt32Field(value: self.percentBp, fieldNumber: 4)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 5)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 6)
+    }
+    if !self.appliedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.appliedBy, fieldNumber: 7)
+    }
+    try { if let v = self._appliedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_BillDiscount, rhs: Clinic_Billing_V1_BillDiscount) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.source != rhs.source {return false}
+    if lhs.sourceRef != rhs.sourceRef {return false}
+    if lhs.percentBp != rhs.percentBp {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.appliedBy != rhs.appliedBy {return false}
+    if lhs._appliedAt != rhs._appliedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_DiscountPolicy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DiscountPolicy"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}name\0\u{3}percent_bp\0\u{3}amount_fen\0\u{1}reason\0\u{3}created_by\0\u{3}created_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.percentBp) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.createdBy) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 1)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
+    }
+    if self.percentBp != 0 {
+      try visitor.visitSingularInt32Field(value: self.percentBp, fieldNumber: 3)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 4)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 5)
+    }
+    if !self.createdBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.createdBy, fieldNumber: 6)
+    }
+    try { if let v = self._createdAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_DiscountPolicy, rhs: Clinic_Billing_V1_DiscountPolicy) -> Bool {
+    if lhs.code != rhs.code {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.percentBp != rhs.percentBp {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.createdBy != rhs.createdBy {return false}
+    if lhs._createdAt != rhs._createdAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_CreateDiscountPolicyRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateDiscountPolicyRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}name\0\u{3}percent_bp\0\u{3}amount_fen\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.percentBp) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 1)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
+    }
+    if self.percentBp != 0 {
+      try visitor.visitSingularInt32Field(value: self.percentBp, fieldNumber: 3)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 4)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_CreateDiscountPolicyRequest, rhs: Clinic_Billing_V1_CreateDiscountPolicyRequest) -> Bool {
+    if lhs.code != rhs.code {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.percentBp != rhs.percentBp {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ListDiscountPoliciesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListDiscountPoliciesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ListDiscountPoliciesRequest, rhs: Clinic_Billing_V1_ListDiscountPoliciesRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ListDiscountPoliciesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListDiscountPoliciesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}policies\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.policies) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.policies.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.policies, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ListDiscountPoliciesResponse, rhs: Clinic_Billing_V1_ListDiscountPoliciesResponse) -> Bool {
+    if lhs.policies != rhs.policies {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ApplyDiscountPolicyRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ApplyDiscountPolicyRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}bill_id\0\u{3}policy_code\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.policyCode) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 1)
+    }
+    if !self.policyCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.policyCode, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ApplyDiscountPolicyRequest, rhs: Clinic_Billing_V1_ApplyDiscountPolicyRequest) -> Bool {
+    if lhs.billID != rhs.billID {return false}
+    if lhs.policyCode != rhs.policyCode {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_VipCard: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".VipCard"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}serial\0\u{3}holder_patient_id\0\u{3}percent_bp\0\u{3}use_count\0\u{3}issued_by\0\u{3}issued_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.serial) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.holderPatientID) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.percentBp) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.useCount) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.issuedBy) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._issuedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.serial.isEmpty {
+      try visitor.visitSingularStringField(value: self.serial, fieldNumber: 1)
+    }
+    if !self.holderPatientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.holderPatientID, fieldNumber: 2)
+    }
+    if self.percentBp != 0 {
+      try visitor.visitSingularInt32Field(value: self.percentBp, fieldNumber: 3)
+    }
+    if self.useCount != 0 {
+      try visitor.visitSingularInt32Field(value: self.useCount, fieldNumber: 4)
+    }
+    if !self.issuedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.issuedBy, fieldNumber: 5)
+    }
+    try { if let v = self._issuedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_VipCard, rhs: Clinic_Billing_V1_VipCard) -> Bool {
+    if lhs.serial != rhs.serial {return false}
+    if lhs.holderPatientID != rhs.holderPatientID {return false}
+    if lhs.percentBp != rhs.percentBp {return false}
+    if lhs.useCount != rhs.useCount {return false}
+    if lhs.issuedBy != rhs.issuedBy {return false}
+    if lhs._issuedAt != rhs._issuedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_IssueVipCardRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".IssueVipCardRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}serial\0\u{3}holder_patient_id\0\u{3}percent_bp\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.serial) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.holderPatientID) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.percentBp) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.serial.isEmpty {
+      try visitor.visitSingularStringField(value: self.serial, fieldNumber: 1)
+    }
+    if !self.holderPatientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.holderPatientID, fieldNumber: 2)
+    }
+    if self.percentBp != 0 {
+      try visitor.visitSingularInt32Field(value: self.percentBp, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_IssueVipCardRequest, rhs: Clinic_Billing_V1_IssueVipCardRequest) -> Bool {
+    if lhs.serial != rhs.serial {return false}
+    if lhs.holderPatientID != rhs.holderPatientID {return false}
+    if lhs.percentBp != rhs.percentBp {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_GetVipCardRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetVipCardRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}serial\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.serial) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.serial.isEmpty {
+      try visitor.visitSingularStringField(value: self.serial, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_GetVipCardRequest, rhs: Clinic_Billing_V1_GetVipCardRequest) -> Bool {
+    if lhs.serial != rhs.serial {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_ApplyVipCardRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ApplyVipCardRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}bill_id\0\u{1}serial\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.serial) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 1)
+    }
+    if !self.serial.isEmpty {
+      try visitor.visitSingularStringField(value: self.serial, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_ApplyVipCardRequest, rhs: Clinic_Billing_V1_ApplyVipCardRequest) -> Bool {
+    if lhs.billID != rhs.billID {return false}
+    if lhs.serial != rhs.serial {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_Coupon: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Coupon"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}description\0\u{3}percent_bp\0\u{3}amount_fen\0\u{1}redeemed\0\u{3}redeemed_bill_id\0\u{3}created_by\0\u{3}created_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.percentBp) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.redeemed) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.redeemedBillID) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.createdBy) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 1)
+    }
+    if !self.description_p.isEmpty {
+      try visitor.visitSingularStringField(value: self.description_p, fieldNumber: 2)
+    }
+    if self.percentBp != 0 {
+      try visitor.visitSingularInt32Field(value: self.percentBp, fieldNumber: 3)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 4)
+    }
+    if self.redeemed != false {
+      try visitor.visitSingularBoolField(value: self.redeemed, fieldNumber: 5)
+    }
+    if !self.redeemedBillID.isEmpty {
+      try visitor.visitSingularStringField(value: self.redeemedBillID, fieldNumber: 6)
+    }
+    if !self.createdBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.createdBy, fieldNumber: 7)
+    }
+    try { if let v = self._createdAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_Coupon, rhs: Clinic_Billing_V1_Coupon) -> Bool {
+    if lhs.code != rhs.code {return false}
+    if lhs.description_p != rhs.description_p {return false}
+    if lhs.percentBp != rhs.percentBp {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.redeemed != rhs.redeemed {return false}
+    if lhs.redeemedBillID != rhs.redeemedBillID {return false}
+    if lhs.createdBy != rhs.createdBy {return false}
+    if lhs._createdAt != rhs._createdAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_CreateCouponRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateCouponRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}description\0\u{3}percent_bp\0\u{3}amount_fen\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.percentBp) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 1)
+    }
+    if !self.description_p.isEmpty {
+      try visitor.visitSingularStringField(value: self.description_p, fieldNumber: 2)
+    }
+    if self.percentBp != 0 {
+      try visitor.visitSingularInt32Field(value: self.percentBp, fieldNumber: 3)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_CreateCouponRequest, rhs: Clinic_Billing_V1_CreateCouponRequest) -> Bool {
+    if lhs.code != rhs.code {return false}
+    if lhs.description_p != rhs.description_p {return false}
+    if lhs.percentBp != rhs.percentBp {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Clinic_Billing_V1_RedeemCouponRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RedeemCouponRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}bill_id\0\u{1}code\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.billID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.billID.isEmpty {
+      try visitor.visitSingularStringField(value: self.billID, fieldNumber: 1)
+    }
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Clinic_Billing_V1_RedeemCouponRequest, rhs: Clinic_Billing_V1_RedeemCouponRequest) -> Bool {
+    if lhs.billID != rhs.billID {return false}
+    if lhs.code != rhs.code {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -48,6 +48,15 @@ final class BillingHarness: Sendable {
         try await client.call(method, request, options: await .staff(roles, timeout: .seconds(20), idempotencyKey: idempotencyKey))
     }
 
+    /// Calls an rpc as the member `member` holding `roles` (another person than the default test member).
+    func call<Request, Response>(_ method: Method<Request, Response>, _ request: Request, as roles: [StaffRole], member: String)
+        async throws -> Response {
+        var caller = Clinic_Bus_V1_Caller()
+        caller.system = "tests"
+        return try await client.call(method, request, options: CallOptions(timeout: .seconds(20), caller: caller, idempotencyKey: "",
+                                                                            token: await TestStaff.token(roles, memberID: member)))
+    }
+
     /// The rpc's error, or nil when it succeeded.
     func failure<Request, Response>(_ method: Method<Request, Response>, _ request: Request, as roles: [StaffRole] = [.cashier],
                                     idempotencyKey: String = "") async -> RPCError? {
@@ -89,6 +98,12 @@ final class BillingHarness: Sendable {
             return line
         }
         return try await call(Clinic_Billing_V1_Cashier.createBill, request)
+    }
+
+    /// A bill of `codes` paid in full in cash.
+    func paidBill(_ codes: [String]) async throws -> Clinic_Billing_V1_Bill {
+        let bill = try await self.bill(codes)
+        return try await call(Clinic_Billing_V1_Cashier.recordPayment, payment(bill.id, .cash, fen: bill.totalFen), idempotencyKey: newKey()).bill
     }
 
     /// Stops everything started.

@@ -158,7 +158,9 @@ struct GatewayUnitTests {
         let busOnly: Set = [Clinic_Staff_V1_Staff.listSigningKeys.fullName, Clinic_Staff_V1_Staff.getRevocations.fullName]
         #expect(Set(routed) == Set(Clinic_Staff_V1_Staff.allMethods + Clinic_Reception_V1_Reception.allMethods
                                    + Clinic_Scheduling_V1_Scheduling.allMethods + Clinic_Billing_V1_FeeSchedule.allMethods
-                                   + Clinic_Billing_V1_Cashier.allMethods + Clinic_Billing_V1_Printing.allMethods
+                                   + Clinic_Billing_V1_Cashier.allMethods + Clinic_Billing_V1_Refunds.allMethods
+                                   + Clinic_Billing_V1_DailyClose.allMethods + Clinic_Billing_V1_Corrections.allMethods
+                                   + Clinic_Billing_V1_Discounts.allMethods + Clinic_Billing_V1_Printing.allMethods
                                    + Clinic_Billing_V1_Reports.allMethods).subtracting(busOnly))
     }
 

@@ -18,11 +18,17 @@ struct BillFigures: Equatable, Sendable {
     var balanceFen: Int64
     var unresolvedLines: Int
     var status: BillStatus
+    /// Discounts posted on the bill (already taken off the total), and refunds paid out (beside the figures: a
+    /// refund does not reopen a bill).
+    var discountFen: Int64 = 0
+    var refundedFen: Int64 = 0
 
-    /// Total of the lines, sum of the payments, their difference, and the status: void when voided; open before
-    /// any payment; paid once the payments cover the total; partly paid between.
-    init(lines: [Line], payments: [Int64], voided: Bool) {
-        totalFen = lines.reduce(0) { $0 + $1.totalFen }
+    /// Total of the lines less the discounts, sum of the payments, their difference, and the status: void when
+    /// voided; open before any payment; paid once the payments cover the total; partly paid between.
+    init(lines: [Line], discounts: [Int64] = [], payments: [Int64], refunds: [Int64] = [], voided: Bool) {
+        discountFen = discounts.reduce(0, +)
+        refundedFen = refunds.reduce(0, +)
+        totalFen = lines.reduce(0) { $0 + $1.totalFen } - discountFen
         paidFen = payments.reduce(0, +)
         balanceFen = totalFen - paidFen
         unresolvedLines = lines.filter { $0.unresolved && !$0.resolved }.count
@@ -30,11 +36,19 @@ struct BillFigures: Equatable, Sendable {
     }
 
     /// Figures as stored (read from `bill_balances`).
-    init(totalFen: Int64, paidFen: Int64, balanceFen: Int64, unresolvedLines: Int, status: BillStatus) {
+    init(totalFen: Int64, paidFen: Int64, balanceFen: Int64, unresolvedLines: Int, status: BillStatus, discountFen: Int64 = 0,
+         refundedFen: Int64 = 0) {
+        self.discountFen = discountFen
+        self.refundedFen = refundedFen
         self.totalFen = totalFen
         self.paidFen = paidFen
         self.balanceFen = balanceFen
         self.unresolvedLines = unresolvedLines
         self.status = status
     }
+}
+
+extension BillFigures {
+    /// Whether a discount may still be posted: only on an open or partly paid bill.
+    var takesDiscounts: Bool { status == .open || status == .partlyPaid }
 }

@@ -15,6 +15,10 @@ struct BillRecord: Sendable {
     var lines: [BillLineRecord] = []
     var payments: [PaymentRecord] = []
     var void: BillVoid?
+    /// Discounts posted on the bill, oldest first.
+    var discounts: [BillDiscountRecord] = []
+    /// A correction points at the bill.
+    var corrected = false
 }
 
 /// A line of a bill as stored.

@@ -8,7 +8,8 @@ import Foundation
 enum BillStore {
     static let columns = """
         b.id, b.patient_id, b.patient_name, b.visit_id, b.doctor_name, b.service_date::text AS service_date, b.created_at,
-        b.created_by, s.total_fen, s.paid_fen, s.balance_fen, s.unresolved_lines, s.status,
+        b.created_by, s.total_fen, s.paid_fen, s.balance_fen, s.unresolved_lines, s.status, s.discount_fen, s.refunded_fen,
+        s.corrected,
         v.reason AS void_reason, v.voided_at, v.voided_by
         """
     static let from = "bills b JOIN bill_balances s ON s.bill_id = b.id LEFT JOIN bill_voids v ON v.bill_id = b.id"
@@ -59,6 +60,7 @@ enum BillStore {
         }
         bill.lines = try lines(of: [id], on: db)[id] ?? []
         bill.payments = try PaymentStore.payments(of: [id], on: db)[id] ?? []
+        bill.discounts = try DiscountStore.discounts(of: [id], on: db)[id] ?? []
         return bill
     }
 
@@ -81,9 +83,11 @@ enum BillStore {
         let ids = bills.map(\.id)
         let lines = try lines(of: ids, on: db)
         let payments = try PaymentStore.payments(of: ids, on: db)
+        let discounts = try DiscountStore.discounts(of: ids, on: db)
         for index in bills.indices {
             bills[index].lines = lines[bills[index].id] ?? []
             bills[index].payments = payments[bills[index].id] ?? []
+            bills[index].discounts = discounts[bills[index].id] ?? []
         }
         return bills
     }
@@ -119,7 +123,9 @@ enum BillStore {
             createdAt: try row.decode("created_at"), createdBy: try row.decode("created_by"),
             figures: BillFigures(totalFen: try row.decode("total_fen"), paidFen: try row.decode("paid_fen"),
                                  balanceFen: try row.decode("balance_fen"), unresolvedLines: try row.decode("unresolved_lines"),
-                                 status: BillStatus(rawValue: try row.decode("status")) ?? .open),
-            void: try voidReason.map { BillVoid(reason: $0, voidedAt: try row.decode("voided_at"), voidedBy: try row.decode("voided_by")) })
+                                 status: BillStatus(rawValue: try row.decode("status")) ?? .open,
+                                 discountFen: try row.decode("discount_fen"), refundedFen: try row.decode("refunded_fen")),
+            void: try voidReason.map { BillVoid(reason: $0, voidedAt: try row.decode("voided_at"), voidedBy: try row.decode("voided_by")) },
+            corrected: try row.decode("corrected"))
     }
 }

@@ -105,6 +105,7 @@ extension BillingHandlers {
         }
         let now = Date().inStoredPrecision
         return try IdempotentWrite.perform(context, on: db) { db in
+            try DailyCloseStore.refuseIfClosed(clock.date(of: now), doing: "a void", on: db)
             guard try BillStore.lock(billID, on: db) else { throw RPCError.notFound("bill \(billID.lowercasedText) not found") }
             let bill = try storedBill(billID, on: db)
             if bill.figures.status == .void { throw RPCError.failedPrecondition("bill \(billID.lowercasedText) is already void") }

@@ -21,6 +21,7 @@ extension BillingHandlers {
         let billID = try CheckedID.parse(request.billID, field: "billId")
         let now = Date().inStoredPrecision
         return try IdempotentWrite.perform(context, on: db) { db in
+            try DailyCloseStore.refuseIfClosed(clock.date(of: now), doing: "a payment", on: db)
             guard try BillStore.lock(billID, on: db) else { throw RPCError.notFound("bill \(billID.lowercasedText) not found") }
             let bill = try storedBill(billID, on: db)
             try Self.check(payment, against: bill)

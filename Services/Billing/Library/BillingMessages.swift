@@ -51,6 +51,10 @@ enum BillingMessages {
         bill.payments = record.payments.map(payment)
         bill.createdBy = record.createdBy
         bill.createdAt = Google_Protobuf_Timestamp(date: record.createdAt)
+        bill.discountFen = record.figures.discountFen
+        bill.discounts = record.discounts.map(discount)
+        bill.refundedFen = record.figures.refundedFen
+        bill.corrected = record.corrected
         if let void = record.void {
             bill.voidReason = void.reason
             bill.voidedBy = void.voidedBy
@@ -95,6 +99,7 @@ enum BillingMessages {
         payment.receivedAt = Google_Protobuf_Timestamp(date: record.receivedAt)
         payment.receiptID = record.receiptID?.lowercasedText ?? ""
         payment.receiptNumber = record.receiptNumber
+        payment.corrected = record.corrected
         return payment
     }
 
@@ -118,6 +123,7 @@ enum BillingMessages {
         receipt.issuedBy = record.issuedBy
         receipt.issuedAt = Google_Protobuf_Timestamp(date: record.issuedAt)
         receipt.copy = copy
+        receipt.corrected = record.corrected
         return receipt
     }
 }

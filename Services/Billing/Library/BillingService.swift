@@ -32,7 +32,8 @@ public enum BillingService {
 
     /// Every rpc the contract declares for this service, for coverage checks.
     public static var contractMethods: Set<String> {
-        Set(Clinic_Billing_V1_FeeSchedule.allMethods + Clinic_Billing_V1_Cashier.allMethods + Clinic_Billing_V1_Printing.allMethods
-            + Clinic_Billing_V1_Reports.allMethods + Clinic_Billing_V1_Events.allMethods)
+        Set(Clinic_Billing_V1_FeeSchedule.allMethods + Clinic_Billing_V1_Cashier.allMethods + Clinic_Billing_V1_Events.allMethods
+            + Clinic_Billing_V1_Refunds.allMethods + Clinic_Billing_V1_DailyClose.allMethods + Clinic_Billing_V1_Corrections.allMethods
+            + Clinic_Billing_V1_Discounts.allMethods + Clinic_Billing_V1_Printing.allMethods + Clinic_Billing_V1_Reports.allMethods)
     }
 }

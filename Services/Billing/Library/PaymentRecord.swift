@@ -16,6 +16,8 @@ struct PaymentRecord: Sendable, Equatable {
     var receivedBy: String
     var receiptID: UUID?
     var receiptNumber: String
+    /// A correction points at this payment.
+    var corrected = false
 }
 
 /// A receipt as stored: one per payment, numbered without gaps within its series.
@@ -35,6 +37,8 @@ struct ReceiptRecord: Sendable, Equatable {
     var method: PaymentMethod
     var issuedAt: Date
     var issuedBy: String
+    /// A correction points at this receipt.
+    var corrected = false
 
     /// The number as printed: series and six digits, e.g. "2026-000017".
     var displayNumber: String { Self.display(series: series, number: number) }

@@ -41,7 +41,8 @@ enum PaymentStore {
         var found: [UUID: [PaymentRecord]] = [:]
         for row in try db.query("""
             SELECT p.id, p.bill_id, p.method, p.amount_fen, p.tendered_fen, p.change_fen, p.card_kind, p.card_last4, p.reference,
-                   p.note, p.received_at, p.received_by, r.id AS receipt_id, r.series, r.number
+                   p.note, p.received_at, p.received_by, r.id AS receipt_id, r.series, r.number,
+                   EXISTS (SELECT 1 FROM corrections c WHERE c.entry_id = p.id AND c.entry = 'payment') AS corrected
             FROM payments p LEFT JOIN receipts r ON r.payment_id = p.id
             WHERE p.bill_id = ANY(\(ids)) ORDER BY p.received_at, p.id
             """) {
@@ -54,15 +55,18 @@ enum PaymentStore {
                 cardKind: try row.decode("card_kind"), cardLast4: try row.decode("card_last4"), reference: try row.decode("reference"),
                 note: try row.decode("note"), receivedAt: try row.decode("received_at"), receivedBy: try row.decode("received_by"),
                 receiptID: try row.decode("receipt_id"),
-                receiptNumber: series.flatMap { series in number.map { ReceiptRecord.display(series: series, number: $0) } } ?? "")
+                receiptNumber: series.flatMap { series in number.map { ReceiptRecord.display(series: series, number: $0) } } ?? "",
+                corrected: try row.decode("corrected"))
             found[payment.billID, default: []].append(payment)
         }
         return found
     }
 
+    /// A receipt's columns, joined with its bill (`b`) and payment (`p`).
     static let receiptColumns = """
         r.id, r.series, r.number, r.bill_id, r.payment_id, b.patient_id, b.patient_name, r.total_fen, r.paid_before_fen,
-        r.paid_today_fen, r.balance_fen, r.treatment_fee_fen, p.method, r.issued_at, r.issued_by
+        r.paid_today_fen, r.balance_fen, r.treatment_fee_fen, p.method, r.issued_at, r.issued_by,
+        EXISTS (SELECT 1 FROM corrections c WHERE c.entry_id = r.id AND c.entry = 'receipt') AS corrected
         """
 
     /// The receipt with `id`.
@@ -91,6 +95,7 @@ enum PaymentStore {
                       paidTodayFen: try row.decode("paid_today_fen"), balanceFen: try row.decode("balance_fen"),
                       treatmentFeeFen: try row.decode("treatment_fee_fen"),
                       method: PaymentMethod(rawValue: try row.decode("method")) ?? .cash,
-                      issuedAt: try row.decode("issued_at"), issuedBy: try row.decode("issued_by"))
+                      issuedAt: try row.decode("issued_at"), issuedBy: try row.decode("issued_by"),
+                      corrected: try row.decode("corrected"))
     }
 }
