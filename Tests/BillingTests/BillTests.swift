@@ -214,7 +214,7 @@ struct BillTests {
             "UPDATE bill_lines SET unit_price_fen = 1", "DELETE FROM bill_lines",
             "UPDATE payments SET amount_fen = 1", "DELETE FROM payments",
             "UPDATE receipts SET number = 99", "DELETE FROM receipts",
-            "TRUNCATE receipts, payments, bill_voids, bill_lines, bills, refund_steps, refunds, anomalies, correction_countersigns, corrections, bill_discounts",
+            "TRUNCATE receipt_prints, receipts, payments, bill_voids, bill_lines, bills, refund_steps, refunds, anomalies, correction_countersigns, corrections, bill_discounts",
         ] {
             do {
                 try db.execute(statement)
