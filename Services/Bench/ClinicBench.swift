@@ -6,5 +6,5 @@ struct ClinicBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clinic-bench",
         abstract: "Measures ClinicDesk's latency and throughput.",
-        subcommands: [BusBenchmark.self, HTTPBenchmark.self, QueueBenchmark.self, SchedulingBenchmark.self])
+        subcommands: [BusBenchmark.self, HTTPBenchmark.self, QueueBenchmark.self, PaymentsBenchmark.self, SchedulingBenchmark.self])
 }
