@@ -19,7 +19,7 @@ final class BillingHarness: Sendable {
     let client: BusClient
     let databaseURL: String
     let receptionURL: String
-    let logs = LogRecorder()
+    let logs = LogCapture()
     static let logger = Logger(label: "test.billing")
 
     /// Starts the broker, billing and the stand-in reception.
@@ -30,10 +30,8 @@ final class BillingHarness: Sendable {
         receptionURL = try cluster.makeService(prefix: "reception").url
         let settings = ServiceSettings(bus: endpoints.requests, eventsIn: endpoints.eventsIn, eventsOut: endpoints.eventsOut,
                                        databaseURL: databaseURL, workers: 4, heartbeat: .milliseconds(100))
-        let recorder = logs
-        var serviceLogger = Logger(label: "test.billing.service") { label in recorder.handler(label: label) }
-        serviceLogger.logLevel = .trace
-        host = try ServiceHost(try BillingService.definition().trusting(TestStaff.trust), settings: settings, logger: serviceLogger)
+        host = try ServiceHost(try BillingService.definition().trusting(TestStaff.trust), settings: settings,
+                               logger: logs.logger(label: "test.billing.service"))
         var receptionSettings = settings
         receptionSettings.databaseURL = receptionURL
         let standIn = ServiceDefinition(name: "reception", busService: "clinic.reception.v1", migrations: [],
@@ -126,35 +124,3 @@ func payment(_ billID: String, _ method: Clinic_Billing_V1_PaymentMethod, fen: I
 
 /// A fresh idempotency key.
 func newKey() -> String { UUID().uuidString }
-
-/// Keeps every log line (message and metadata) of the handlers it makes.
-final class LogRecorder: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    /// Everything logged so far, one line per entry.
-    var text: String { lines.withLock { $0.joined(separator: "\n") } }
-
-    /// A handler recording into this recorder.
-    func handler(label: String) -> RecordingLogHandler { RecordingLogHandler(recorder: self) }
-
-    /// Records one entry.
-    func record(_ line: String) { lines.withLock { $0.append(line) } }
-}
-
-/// A log handler that writes into a `LogRecorder`.
-struct RecordingLogHandler: LogHandler {
-    let recorder: LogRecorder
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    /// Records the entry with the handler's and the entry's metadata.
-    func log(event: LogEvent) {
-        let all = metadata.merging(event.metadata ?? [:]) { $1 }
-        recorder.record("\(event.level) \(event.message) \(all.map { "\($0)=\($1)" }.joined(separator: " "))")
-    }
-}

@@ -112,40 +112,6 @@ final class StaffHarness: Sendable {
     }
 }
 
-/// Keeps every log line written through its loggers, message and metadata rendered as text.
-final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    /// A logger at trace level whose lines are kept here.
-    func logger(label: String) -> Logger {
-        var logger = Logger(label: label) { label in Handler(label: label, capture: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    /// Every line so far.
-    var all: [String] { lines.withLock { $0 } }
-
-    fileprivate func keep(_ line: String) { lines.withLock { $0.append(line) } }
-
-    private struct Handler: LogHandler {
-        let label: String
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-            capture.keep("\(event.level) \(label): \(event.message) \(merged.map { "\($0)=\($1)" }.sorted().joined(separator: " "))")
-        }
-    }
-}
-
 extension Result where Failure == RPCError {
     /// The error's message, "" on success.
     var message: String { error?.message ?? "" }

@@ -37,11 +37,19 @@ extension BillingHandlers {
                                        tenderedFen: payment.tenderedFen, changeFen: payment.changeFen, cardKind: payment.cardKind,
                                        cardLast4: payment.cardLast4, reference: payment.reference, note: payment.note,
                                        receivedAt: now, receivedBy: context.actor, receiptID: receipt.id, receiptNumber: "")
-            var after = BillingMessages.bill(try storedBill(billID, on: db))
             // The receipt number is taken last: the counter row's lock is then held for the events and the commit only,
             // and a payment that fails before it takes no number.
             receipt.number = try PaymentStore.issueReceipt(receipt, on: db)
             stored.receiptNumber = receipt.displayNumber
+            // The bill as it now stands, from what this transaction read under the bill's lock and what it added (the
+            // same figures the view gives, without reading the bill again).
+            var afterRecord = bill
+            afterRecord.payments.append(stored)
+            afterRecord.figures = BillFigures(totalFen: bill.figures.totalFen, paidFen: bill.figures.paidFen + payment.amountFen,
+                                              balanceFen: balanceAfter, unresolvedLines: bill.figures.unresolvedLines,
+                                              status: balanceAfter <= 0 ? .paid : .partlyPaid, discountFen: bill.figures.discountFen,
+                                              refundedFen: bill.figures.refundedFen)
+            let after = BillingMessages.bill(afterRecord)
             try BillingEvents.paymentReceived(stored, bill: bill, balanceAfter: balanceAfter, on: db)
             logger.info("payment received", metadata: ["bill_id": "\(billID.lowercasedText)", "payment_id": "\(paymentID.lowercasedText)",
                                                        "method": "\(payment.method.rawValue)", "amount_fen": "\(payment.amountFen)",
@@ -49,7 +57,6 @@ extension BillingHandlers {
             var response = Clinic_Billing_V1_RecordPaymentResponse()
             response.payment = BillingMessages.payment(stored)
             response.receipt = BillingMessages.receipt(receipt, copy: false)
-            if let index = after.payments.firstIndex(where: { $0.id == response.payment.id }) { after.payments[index] = response.payment }
             response.bill = after
             return response
         }

@@ -24,6 +24,10 @@ public enum BillingService {
                           migrations: try migrations(),
                           eventSources: [TreatmentBilling.source],
                           makeEventHandlers: { TreatmentBilling.handlers(environment: $0) },
+                          // Billing's statements are written so their plans do not depend on the values bound (ids,
+                          // `$n IS NULL OR …` filters): each is planned once, not at every payment (the bill view
+                          // costs more to plan than to run).
+                          planCaching: .generic,
                           replay: Clinic_Billing_V1_Events.replay) { db, environment in
             BillingHandlers(db: db, clock: ClinicClock(timeZone: environment.timeZone), logger: environment.logger,
                             clinicName: clinicName).routes()
