@@ -1208,6 +1208,7 @@ extension Clinic_Billing_V1_CreateDiscountPolicyRequest: FieldRulesChecked {
         FieldRule.integer(Int64(clamping: self.percentBp), "percentBp", at: path, into: &violations, min: 0, max: 10000)
         FieldRule.integer(Int64(clamping: self.amountFen), "amountFen", at: path, into: &violations, min: 0, max: 100000000)
         FieldRule.text(self.reason, "reason", at: path, into: &violations, required: true, maxLength: 500, noControlCharacters: true)
+        FieldRule.exactlyOne(of: [("percentBp", self.percentBp != 0), ("amountFen", self.amountFen != 0)], at: path, into: &violations)
     }
 }
 
@@ -1276,6 +1277,7 @@ extension Clinic_Billing_V1_CreateCouponRequest: FieldRulesChecked {
         FieldRule.text(self.description_p, "description", at: path, into: &violations, required: true, maxLength: 200, noControlCharacters: true)
         FieldRule.integer(Int64(clamping: self.percentBp), "percentBp", at: path, into: &violations, min: 0, max: 10000)
         FieldRule.integer(Int64(clamping: self.amountFen), "amountFen", at: path, into: &violations, min: 0, max: 100000000)
+        FieldRule.exactlyOne(of: [("percentBp", self.percentBp != 0), ("amountFen", self.amountFen != 0)], at: path, into: &violations)
     }
 }
 
