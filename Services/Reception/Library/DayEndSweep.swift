@@ -26,11 +26,7 @@ public enum DayEndSweep {
         let closed = try db.transaction { db -> Int in
             let stale = try VisitStore.awaitingSince(before: startOfToday, limit: 500, on: db)
             for visit in stale {
-                guard let patient = try PatientStore.find(visit.patientID, on: db) else { continue }
-                try VisitStore.advance(visit.id, to: .leftUnseen, at: now, reason: reason, on: db)
-                try VisitStore.addStep(visit.id, .leftUnseen, at: now, by: "system:reception", note: reason, on: db)
-                try ReceptionEvents.patientLeftUnseen(visit, phone: patient.phone, at: now, reason: reason, by: "system:reception", on: db)
-                try ReceptionEvents.visitEnded(visit, status: .leftUnseen, at: now, on: db)
+                try ReceptionHandlers.recordLeftUnseen(visit, at: now, reason: reason, by: "system:reception", on: db)
             }
             return stale.count
         }

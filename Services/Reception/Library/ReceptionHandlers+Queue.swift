@@ -54,11 +54,8 @@ struct QueueViewBuilder {
         view.doctors = byDoctor.map { doctorID, rows in doctorQueue(doctorID, rows) }
             .sorted { ($0.doctorName, $0.doctorID) < ($1.doctorName, $1.doctorID) }
         if onlyDoctor == nil {
-            let unassigned = rows.filter { $0.status == .checkedIn }
-            let ordered = WaitingQueue.order(unassigned.map(\.queueCandidate), lateGrace: policy.lateGrace)
-            let byID = Dictionary(uniqueKeysWithValues: unassigned.map { ($0.id, $0) })
-            view.unassigned = ordered.enumerated().compactMap { index, candidate in
-                byID[candidate.visitID].map { entry($0, position: index + 1, estimate: nil) }
+            view.unassigned = inQueueOrder(rows.filter { $0.status == .checkedIn }).enumerated().map { index, visit in
+                entry(visit, position: index + 1, estimate: nil)
             }
         }
         return view
@@ -73,15 +70,16 @@ struct QueueViewBuilder {
         let treating = rows.filter { $0.status == .inTreatment }
         queue.inTreatment = treating.map { entry($0, position: 0, estimate: nil) }
         let running = treating.compactMap(\.treatmentStartedAt).min().map { now.timeIntervalSince($0) / 60 }
-        let waiting = rows.filter { $0.status == .waiting }
-        let byID = Dictionary(uniqueKeysWithValues: waiting.map { ($0.id, $0) })
-        let ordered = WaitingQueue.order(waiting.map(\.queueCandidate), lateGrace: policy.lateGrace)
-        queue.waiting = ordered.enumerated().compactMap { index, candidate in
-            byID[candidate.visitID].map {
-                entry($0, position: index + 1, estimate: estimate.minutes(position: index, currentTreatmentMinutes: running))
-            }
+        queue.waiting = inQueueOrder(rows.filter { $0.status == .waiting }).enumerated().map { index, visit in
+            entry(visit, position: index + 1, estimate: estimate.minutes(position: index, currentTreatmentMinutes: running))
         }
         return queue
+    }
+
+    /// `visits` in the order the queue rules (and the desk's moves) give them.
+    private func inQueueOrder(_ visits: [QueueVisit]) -> [QueueVisit] {
+        let byID = Dictionary(uniqueKeysWithValues: visits.map { ($0.id, $0) })
+        return WaitingQueue.order(visits.map(\.queueCandidate), lateGrace: policy.lateGrace).compactMap { byID[$0.visitID] }
     }
 
     private func entry(_ visit: QueueVisit, position: Int, estimate: Int?) -> Clinic_Reception_V1_QueueEntry {

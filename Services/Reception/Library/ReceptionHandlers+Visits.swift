@@ -59,11 +59,7 @@ extension ReceptionHandlers {
         }
         // The unique index decides; this look-up only spares scheduling a call for a patient already checked in (a
         // retry with an idempotency key goes on, to be answered the first result).
-        if context.idempotencyKey.isEmpty, let open = try VisitStore.openVisit(of: order.patientID, on: db) { throw Self.alreadyCheckedIn(existing: open) }
-        if context.idempotencyKey.isEmpty, let appointmentID = order.appointmentID,
-           let existing = try VisitStore.visit(forAppointment: appointmentID, on: db) {
-            throw Self.appointmentCheckedIn(appointmentID, existing: existing)
-        }
+        if context.idempotencyKey.isEmpty { try refuseIfCheckedIn(order) }
         let booked = try order.appointmentID.map { try bookedAppointment($0, for: order.patientID, context: context) }
 
         let suggestion = FirstVisitRule.suggest(history: try VisitStore.history(of: order.patientID, clock: calendar, on: db),
@@ -104,11 +100,16 @@ extension ReceptionHandlers {
                 return try visitMessage(visit.id, on: db)
             }
         } catch let error as StoreError where error.isUniqueViolation {
-            if let open = try VisitStore.openVisit(of: order.patientID, on: db) { throw Self.alreadyCheckedIn(existing: open) }
-            if let appointmentID = order.appointmentID, let existing = try VisitStore.visit(forAppointment: appointmentID, on: db) {
-                throw Self.appointmentCheckedIn(appointmentID, existing: existing)
-            }
+            try refuseIfCheckedIn(order)
             throw error
+        }
+    }
+
+    /// ALREADY_EXISTS naming the visit when the patient already has one not yet treated, or the appointment one.
+    private func refuseIfCheckedIn(_ order: CheckInOrder) throws {
+        if let open = try VisitStore.openVisit(of: order.patientID, on: db) { throw Self.alreadyCheckedIn(existing: open) }
+        if let appointmentID = order.appointmentID, let existing = try VisitStore.visit(forAppointment: appointmentID, on: db) {
+            throw Self.appointmentCheckedIn(appointmentID, existing: existing)
         }
     }
 
@@ -291,13 +292,19 @@ extension ReceptionHandlers {
         let id = try CheckedID.parse(request.visitID, field: "visitId")
         let reason = request.reason.trimmingWhitespace()
         let now = Date().inStoredPrecision
-        return try step(id, .leaveUnseen, context: context, at: now) { visit, next, db in
-            guard let patient = try PatientStore.find(visit.patientID, on: db) else { throw RPCError.internalError("patient vanished") }
-            try VisitStore.advance(id, to: next, at: now, reason: reason, on: db)
-            try VisitStore.addStep(id, next, at: now, by: context.actor, note: reason, on: db)
-            try ReceptionEvents.patientLeftUnseen(visit, phone: patient.phone, at: now, reason: reason, by: context.actor, on: db)
-            try ReceptionEvents.visitEnded(visit, status: next, at: now, on: db)
+        return try step(id, .leaveUnseen, context: context, at: now) { visit, _, db in
+            try Self.recordLeftUnseen(visit, at: now, reason: reason, by: context.actor, on: db)
         }
+    }
+
+    /// Records that the patient of `visit` (checked in or waiting) left unseen: the state and its step, and the events
+    /// follow-up calls back on (with the phone) and that end the visit.
+    static func recordLeftUnseen(_ visit: VisitRecord, at: Date, reason: String, by: String, on db: Connection) throws {
+        guard let patient = try PatientStore.find(visit.patientID, on: db) else { throw RPCError.internalError("patient vanished") }
+        try VisitStore.advance(visit.id, to: .leftUnseen, at: at, reason: reason, on: db)
+        try VisitStore.addStep(visit.id, .leftUnseen, at: at, by: by, note: reason, on: db)
+        try ReceptionEvents.patientLeftUnseen(visit, phone: patient.phone, at: at, reason: reason, by: by, on: db)
+        try ReceptionEvents.visitEnded(visit, status: .leftUnseen, at: at, on: db)
     }
 
     /// One step of a visit in one transaction: lock the visit, check the step against its state (FAILED_PRECONDITION

@@ -29,13 +29,14 @@ enum ReceptionFollower {
             try checkedIn(event, seq: header.seq, clock: clock, logger: logger, on: db)
         }
         handlers.on(Clinic_Reception_V1_TreatmentStarted.self) { db, header, event in
-            try follow(event.appointmentID, .startTreatment, visitID: event.visitID, seq: header.seq, logger: logger, on: db) { _ in nil }
+            try follow(event.appointmentID, from: ("visit_id", event.visitID), seq: header.seq, clock: clock, logger: logger, on: db,
+                       step: { _ in .startTreatment })
         }
         handlers.on(Clinic_Reception_V1_TreatmentCompleted.self) { db, header, event in
-            try follow(event.appointmentID, .complete, visitID: event.visitID, seq: header.seq, logger: logger, on: db) { record in
+            try follow(event.appointmentID, from: ("visit_id", event.visitID), seq: header.seq, clock: clock, logger: logger, on: db,
+                       step: { _ in .complete }) { appointment in
                 var completed = Clinic_Scheduling_V1_AppointmentCompleted()
-                completed.appointment = SchedulingMessages(clock: clock).appointment(
-                    record, confirmations: try AppointmentStore.confirmations(of: [record.id], on: db)[record.id] ?? [])
+                completed.appointment = appointment
                 return completed
             }
         }
@@ -43,53 +44,46 @@ enum ReceptionFollower {
     }
 
     /// Marks the checked-in appointment arrived and publishes AppointmentArrived, in the consumer's transaction.
-    /// A walk-in, an unknown appointment or one in another state is logged and skipped: it never blocks the stream.
     static func checkedIn(_ event: Clinic_Reception_V1_PatientCheckedIn, seq: UInt64, clock: ClinicClock,
                           logger: Logger, on db: Connection) throws {
-        guard !event.appointmentID.isEmpty else { return }
-        guard let id = UUIDText.parse(event.appointmentID),
-              let record = try AppointmentStore.find(id, forUpdate: true, on: db) else {
-            logger.warning("check-in for an unknown appointment skipped",
-                           metadata: ["check_in_id": "\(event.checkInID)", "seq": "\(seq)"])
-            return
-        }
         let arrivedAt = event.hasCheckedInAt ? event.checkedInAt.date : Date()
-        let sameDay = clock.date(of: record.span.start) == clock.date(of: arrivedAt)
-        switch AppointmentLifecycle.next(after: .arrive(sameClinicDay: sameDay), from: record.status) {
-        case .failure(let illegal):
-            logger.warning("check-in skipped", metadata: ["appointment_id": "\(id.lowercasedText)", "check_in_id": "\(event.checkInID)",
-                                                          "reason": "\(illegal)"])
-        case .success(let next):
-            try AppointmentStore.update(id, status: next, arrivedAt: arrivedAt, on: db)
-            guard let updated = try AppointmentStore.find(id, on: db) else { return }
-            let confirmations = try AppointmentStore.confirmations(of: [id], on: db)[id] ?? []
+        try follow(event.appointmentID, from: ("check_in_id", event.checkInID), seq: seq, clock: clock, logger: logger, on: db,
+                   arrivedAt: arrivedAt, skipLevel: .warning,
+                   step: { record in .arrive(sameClinicDay: clock.date(of: record.span.start) == clock.date(of: arrivedAt)) }) { appointment in
             var arrived = Clinic_Scheduling_V1_AppointmentArrived()
-            arrived.appointment = SchedulingMessages(clock: clock).appointment(updated, confirmations: confirmations)
+            arrived.appointment = appointment
             arrived.checkInID = event.checkInID
-            try SchedulingService.events.append(arrived, on: db)
-            logger.info("appointment arrived by check-in", metadata: ["appointment_id": "\(id.lowercasedText)", "check_in_id": "\(event.checkInID)"])
+            return arrived
         }
     }
 
-    /// Moves the visit's appointment on by `event` in the consumer's transaction, and publishes what `announce` makes
-    /// of it. A walk-in has no appointment; an appointment already there by scheduling's own rpc (StartTreatment,
-    /// CompleteAppointment) or in another state is logged and skipped, so either path reaches the same state once.
-    static func follow(_ appointmentID: String, _ event: AppointmentEvent, visitID: String, seq: UInt64, logger: Logger,
-                       on db: Connection, announce: (AppointmentRecord) throws -> (any SwiftProtobuf.Message)?) throws {
+    /// Moves the appointment a reception event names (`from`: the check-in or visit it came from) on by the step `step`
+    /// makes of it, in the consumer's transaction, and publishes what `announce` makes of the updated appointment.
+    /// A walk-in has no appointment; an unknown appointment, or one the step does not fit (already there by
+    /// scheduling's own StartTreatment or CompleteAppointment, or in another state), is logged and skipped: either path
+    /// reaches the same state once, and nothing blocks the stream.
+    static func follow(_ appointmentID: String, from origin: (key: String, id: String), seq: UInt64, clock: ClinicClock,
+                       logger: Logger, on db: Connection, arrivedAt: Date? = nil, skipLevel: Logger.Level = .info,
+                       step: (AppointmentRecord) -> AppointmentEvent,
+                       announce: ((Clinic_Scheduling_V1_Appointment) -> any SwiftProtobuf.Message)? = nil) throws {
         guard !appointmentID.isEmpty else { return }
         guard let id = UUIDText.parse(appointmentID), let record = try AppointmentStore.find(id, forUpdate: true, on: db) else {
-            logger.warning("visit step for an unknown appointment skipped", metadata: ["visit_id": "\(visitID)", "seq": "\(seq)"])
+            logger.warning("reception event for an unknown appointment skipped", metadata: [origin.key: "\(origin.id)", "seq": "\(seq)"])
             return
         }
-        switch AppointmentLifecycle.next(after: event, from: record.status) {
+        switch AppointmentLifecycle.next(after: step(record), from: record.status) {
         case .failure(let illegal):
-            logger.info("visit step already applied or not applicable", metadata: ["appointment_id": "\(id.lowercasedText)",
-                                                                                   "visit_id": "\(visitID)", "reason": "\(illegal)"])
+            logger.log(level: skipLevel, "reception event already applied or not applicable",
+                       metadata: ["appointment_id": "\(id.lowercasedText)", origin.key: "\(origin.id)", "reason": "\(illegal)"])
         case .success(let next):
-            try AppointmentStore.update(id, status: next, on: db)
-            guard let updated = try AppointmentStore.find(id, on: db) else { return }
-            if let published = try announce(updated) { try SchedulingService.events.append(published, on: db) }
-            logger.info("appointment follows the visit", metadata: ["appointment_id": "\(id.lowercasedText)", "status": "\(next.rawValue)"])
+            try AppointmentStore.update(id, status: next, arrivedAt: arrivedAt, on: db)
+            if let announce, let updated = try AppointmentStore.find(id, on: db) {
+                let confirmations = try AppointmentStore.confirmations(of: [id], on: db)[id] ?? []
+                try SchedulingService.events.append(announce(SchedulingMessages(clock: clock).appointment(updated, confirmations: confirmations)),
+                                                    on: db)
+            }
+            logger.info("appointment follows reception", metadata: ["appointment_id": "\(id.lowercasedText)", origin.key: "\(origin.id)",
+                                                                    "status": "\(next.rawValue)"])
         }
     }
 }
