@@ -40,7 +40,7 @@ struct UpCommand: ParsableCommand {
         // Every child gets its own key pair through the environment; the broker its pair and the authorized keys.
         let keys: StackKeys?
         do {
-            keys = insecurePlainBus ? nil : try StackKeys.prepare(in: stack.keys)
+            keys = insecurePlainBus ? nil : try StackKeys.prepare(in: stack.keys, extraPeers: [StackKeys.messageSender])
         } catch {
             throw StackError("cannot prepare the bus keys: \(error)")
         }
@@ -60,11 +60,17 @@ struct UpCommand: ParsableCommand {
             for service in services {
                 guard let url = urls[service.name] else { throw StackError("no database URL for \(service.name)") }
                 // The URL carries the role's password: it goes in the environment, not on a command line `ps` shows.
+                // Follow-up admits the local message sender as a system (it claims messages).
+                let roles = service.name == "followup" ? ["CLINIC_PEER_ROLES": "\(StackKeys.messageSender)=system"] : [:]
                 try children.launch(service.executable, common + ["--events-in", eventsIn, "--events-out", eventsOut,
                                                                          "--workers", "\(workers)"],
                                     environment: ["CLINIC_\(service.name.uppercased())_DATABASE_URL": url]
-                                        .merging(keys?.peerEnvironment(service.name) ?? [:]) { $1 })
+                                        .merging(keys?.peerEnvironment(service.name) ?? [:]) { $1 }.merging(roles) { $1 })
             }
+            // The sender for local runs: patient messages go to a log file in the state directory.
+            let messageLog = URL(fileURLWithPath: stack.stateDir + "/messages.log").standardizedFileURL.path
+            try children.launch("clinic-followup", ["log-sender", "--bus", bus, "--file", messageLog, "--log-level", logLevel],
+                                environment: keys?.peerEnvironment(StackKeys.messageSender) ?? [:])
             try children.launch(Stack.gateway, common + ["--port", "\(httpPort)"],
                                 environment: keys?.peerEnvironment(StackKeys.gateway) ?? [:])
             let api = "http://127.0.0.1:\(httpPort)"
@@ -77,6 +83,7 @@ struct UpCommand: ParsableCommand {
                       API:      \(api)/v1/patients, /v1/doctors, /v1/slots, /v1/appointments   (OpenAPI: \(api)/openapi.json, metrics: \(api)/metrics)
                     \(StaffBootstrap.signInHelp(api: api, admin: admin, stateDirectory: stack.stateDir, demo: demo))
                       Bus:      \(bus)   events: \(eventsOut)   \(keys.map { "CURVE, keys in \($0.folder.path) (clinic keys list)" } ?? "PLAIN: no encryption, no authentication")
+                      Messages: \(messageLog) (the local sender's log of patient messages)
                       Database: \(cluster.map { "private cluster in \($0.dataDirectory.path) (port \(stack.pgPort))" } ?? "the server at --database-url")
                     Press Ctrl-C to stop.
                     """)

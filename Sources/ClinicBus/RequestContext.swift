@@ -43,15 +43,17 @@ public struct RequestContext {
     /// Calls another service on behalf of this request and blocks this worker thread until the response: the call
     /// carries the caller's deadline less `outboundMargin`, its staff token (so the callee checks the same member's
     /// roles), the caller as described (its system named `system`, when given) and the trace id, and throws the
-    /// callee's `RPCError` (UNAVAILABLE when the bus cannot carry it).
+    /// callee's `RPCError` (UNAVAILABLE when the bus cannot carry it). `idempotencyKey` makes a retried call (one
+    /// this request's own retry repeats) answer the callee's first reply.
     public func call<Request, Response>(_ method: Method<Request, Response>, _ request: Request,
-                                        as system: String? = nil) throws -> Response {
+                                        as system: String? = nil, idempotencyKey: String = "") throws -> Response {
         guard let outbound else { throw RPCError.unavailable("no bus to reach \(method.busService)") }
         let left = Duration.milliseconds(Int64(deadline.timeIntervalSinceNow * 1000)) - Self.outboundMargin
         guard left > .zero else { throw RPCError.deadlineExceeded("no time left to call \(method.busService)") }
         var caller = header.caller
         if let system { caller.system = system }
         var options = CallOptions(timeout: min(left, Self.outboundTimeout), caller: caller, traceID: header.traceID)
+        options.idempotencyKey = idempotencyKey
         options.token = header.token
         options.clientAddress = header.clientAddress
         return try outbound.client().callBlocking(method, request, options: options)

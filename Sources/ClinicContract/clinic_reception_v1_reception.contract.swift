@@ -461,6 +461,7 @@ extension Clinic_Reception_V1_PatientRegistered: FieldRulesChecked {
         FieldRule.text(self.name, "name", at: path, into: &violations, )
         FieldRule.text(self.birthDate, "birthDate", at: path, into: &violations, )
         FieldRule.text(self.phone, "phone", at: path, into: &violations, )
+        FieldRule.text(self.consultant, "consultant", at: path, into: &violations, )
     }
 }
 

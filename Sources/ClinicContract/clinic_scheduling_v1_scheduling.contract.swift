@@ -175,14 +175,14 @@ public enum Clinic_Scheduling_V1_Scheduling {
         openAPIParameters: ##"[{"in":"path","name":"leave_id","required":true,"schema":{"example":"0b9c3a4e-6f1d-4c2a-9e57-3d8f1a2b4c6d","format":"uuid","minLength":1,"type":"string"}}]"##,
         openAPIBody: ##"{"additionalProperties":false,"properties":{},"type":"object"}"##,
         produces: ""))
-    /// `clinic.scheduling.v1.Scheduling/BookAppointment`: Books an appointment; ALREADY_EXISTS (409) naming the appointment it collides with.
+    /// `clinic.scheduling.v1.Scheduling/BookAppointment`: Books an appointment; ALREADY_EXISTS (409) naming the appointment it collides with. Customer service, consultants and doctors may book too: a follow-up call that books the patient again books through here on the caller's token.
     public static let bookAppointment = Method<Clinic_Scheduling_V1_BookAppointmentRequest, Clinic_Scheduling_V1_Appointment>(
-        "clinic.scheduling.v1.Scheduling/BookAppointment", access: .roles([.desk, .nurse, .supervisor, .director]), route: HTTPRoute(
+        "clinic.scheduling.v1.Scheduling/BookAppointment", access: .roles([.desk, .nurse, .doctor, .consultant, .customerService, .supervisor, .director]), route: HTTPRoute(
         verb: .post, path: "/v1/appointments",
         pathVariables: [],
         hasBody: true, created: true,
         queryAliases: [:], timeoutMS: 0,
-        summary: "Books an appointment; ALREADY_EXISTS (409) naming the appointment it collides with.",
+        summary: "Books an appointment; ALREADY_EXISTS (409) naming the appointment it collides with. Customer service, consultants and doctors may book too: a follow-up call that books the patient again books through here on the caller's token.",
         responseSchema: "clinic.scheduling.v1.Appointment",
         openAPIParameters: ##"[]"##,
         openAPIBody: ##"{"$ref":"#/components/schemas/clinic.scheduling.v1.BookAppointmentRequest"}"##,

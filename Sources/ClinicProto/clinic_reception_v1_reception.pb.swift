@@ -769,6 +769,9 @@ public nonisolated struct Clinic_Reception_V1_PatientRegistered: Sendable {
 
   public var sourceChannel: Clinic_Reception_V1_SourceChannel = .unspecified
 
+  /// The consultant whose client the patient is (follow-up sends their calls to that consultant); empty when none.
+  public var consultant: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2728,7 +2731,7 @@ nonisolated extension Clinic_Reception_V1_ListContactChangesResponse: SwiftProto
 
 nonisolated extension Clinic_Reception_V1_PatientRegistered: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PatientRegistered"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}patient_id\0\u{1}name\0\u{1}gender\0\u{3}birth_date\0\u{1}phone\0\u{3}source_channel\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}patient_id\0\u{1}name\0\u{1}gender\0\u{3}birth_date\0\u{1}phone\0\u{3}source_channel\0\u{1}consultant\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2742,6 +2745,7 @@ nonisolated extension Clinic_Reception_V1_PatientRegistered: SwiftProtobuf.Messa
       case 4: try { try decoder.decodeSingularStringField(value: &self.birthDate) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.phone) }()
       case 6: try { try decoder.decodeSingularEnumField(value: &self.sourceChannel) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.consultant) }()
       default: break
       }
     }
@@ -2766,6 +2770,9 @@ nonisolated extension Clinic_Reception_V1_PatientRegistered: SwiftProtobuf.Messa
     if self.sourceChannel != .unspecified {
       try visitor.visitSingularEnumField(value: self.sourceChannel, fieldNumber: 6)
     }
+    if !self.consultant.isEmpty {
+      try visitor.visitSingularStringField(value: self.consultant, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2776,6 +2783,7 @@ nonisolated extension Clinic_Reception_V1_PatientRegistered: SwiftProtobuf.Messa
     if lhs.birthDate != rhs.birthDate {return false}
     if lhs.phone != rhs.phone {return false}
     if lhs.sourceChannel != rhs.sourceChannel {return false}
+    if lhs.consultant != rhs.consultant {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -26,6 +26,7 @@ public enum Stack {
         StackService(name: "reception", busServices: ["clinic.reception.v1"]),
         StackService(name: "scheduling", busServices: ["clinic.scheduling.v1"]),
         StackService(name: "billing", busServices: ["clinic.billing.v1"]),
+        StackService(name: "followup", busServices: ["clinic.followup.v1"]),
     ]
 
     /// The broker's executable, started first.

@@ -7,6 +7,8 @@ public struct StackKeys: Sendable {
     public static let broker = "bus"
     /// The gateway's peer name.
     public static let gateway = "gateway"
+    /// The peer name of the message sender `clinic up` runs for local use (follow-up grants it `system`).
+    public static let messageSender = "message-sender"
     /// The `clinic` CLI's peer name (status checks).
     public static let operatorCLI = "clinic"
 

@@ -58,6 +58,15 @@ public struct ClinicDate: Sendable, Hashable, Comparable, CustomStringConvertibl
         Self(dayNumber: dayNumber + count)
     }
 
+    /// The same day `count` months later (earlier when negative), or the month's last day when it is shorter:
+    /// 31 January + 1 month is 28 (or 29) February, 29 February + 12 months is 28 February.
+    public func adding(months count: Int) -> ClinicDate {
+        let index = year * 12 + (month - 1) + count
+        let newYear = Int((Double(index) / 12).rounded(.down))
+        let newMonth = index - newYear * 12 + 1
+        return ClinicDate(year: newYear, month: newMonth, day: min(day, Self.days(inMonth: newMonth, year: newYear)))
+    }
+
     /// Whole days from `self` to `other` (negative when `other` is earlier).
     public func days(until other: ClinicDate) -> Int { other.dayNumber - dayNumber }
 

@@ -51,7 +51,7 @@ extension BillingHandlers {
             [row.day, PaymentMethod(row.method)?.rawValue ?? "", row.doctorName, String(row.payments), String(row.amountFen),
              Money.yuan(row.amountFen)]
         }
-        return Self.csv(rows)
+        return CSVText.body(rows)
     }
 
     /// GetOutstandingBalances: bills still owed.
@@ -80,7 +80,7 @@ extension BillingHandlers {
         let rows = [["bill_id", "patient_id", "patient_name", "service_date", "total_fen", "paid_fen", "balance_fen"]] + report.bills.map {
             [$0.billID, $0.patientID, $0.patientName, $0.serviceDate, String($0.totalFen), String($0.paidFen), String($0.balanceFen)]
         }
-        return Self.csv(rows)
+        return CSVText.body(rows)
     }
 
     /// The report's days: from and to (default today), in order and at most 366 days apart.
@@ -91,13 +91,5 @@ extension BillingHandlers {
         guard from <= to else { throw RPCError.invalidArgument(field: "toDate", "must not be before fromDate") }
         guard from.days(until: to) < 366 else { throw RPCError.invalidArgument(field: "toDate", "a report covers at most 366 days") }
         return (from, to)
-    }
-
-    /// A CSV body.
-    static func csv(_ rows: [[String]]) -> Clinic_Api_V1_HttpBody {
-        var body = Clinic_Api_V1_HttpBody()
-        body.contentType = "text/csv; charset=utf-8"
-        body.data = Data(CSVText.render(rows).utf8)
-        return body
     }
 }

@@ -15,6 +15,7 @@ enum ReceptionEvents {
         event.birthDate = patient.birthDate.description
         event.phone = patient.phone.digits
         event.sourceChannel = .init(rawValue: details.sourceChannel) ?? .unspecified
+        event.consultant = details.consultant
         return try ReceptionService.events.entry(event)
     }
 
