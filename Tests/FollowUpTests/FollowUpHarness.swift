@@ -65,6 +65,19 @@ final class FollowUpHarness: Sendable {
         try member(serviceB, "客服乙", [.customerService])
         try member(consultant, "王咨询", [.consultant])
         try member(supervisor, "主管", [.supervisor])
+        if startFollowUp { try waitForStaff() }
+    }
+
+    /// Blocks until follow-up knows the five members (events of different publishers arrive in no set order, and a
+    /// plan made before the doctor is known goes to the clinical pool).
+    func waitForStaff() throws {
+        let db = try database()
+        defer { db.close() }
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if try db.query("SELECT count(*)::int AS n FROM staff_members").first?.decode("n") == 5 { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
     }
 
     /// Starts follow-up (again).

@@ -1,3 +1,4 @@
+import ClinicBus
 import ClinicProto
 import ClinicService
 import ClinicStore
@@ -14,7 +15,7 @@ enum SchedulingFollower {
 
     /// Registers the handlers of scheduling's events.
     static func register(on handlers: EventHandlers, clock: ClinicClock, policy: FollowUpPolicy, logger: Logger) {
-        let follower = Follower(clock: clock, policy: policy)
+        let follower = Follower(clock: clock, policy: policy, logger: logger)
         handlers.on(Clinic_Scheduling_V1_AppointmentBooked.self) { db, _, event in try follower.booked(event.appointment, on: db) }
         handlers.on(Clinic_Scheduling_V1_AppointmentRescheduled.self) { db, _, event in
             try follower.drop(event.previous, reason: "appointment moved to \(event.appointment.startLocal)", on: db)
@@ -30,6 +31,7 @@ enum SchedulingFollower {
     struct Follower {
         let clock: ClinicClock
         let policy: FollowUpPolicy
+        let logger: Logger
         let actor = "system:followup"
         var planning: TaskPlanning { TaskPlanning(clock: clock, policy: policy) }
 
@@ -48,10 +50,10 @@ enum SchedulingFollower {
             let bookedAt = appointment.hasCreatedAt ? appointment.createdAt.date : Date()
             let start = appointment.startTime.date
             let patient = try patient(of: appointment, on: db)
-            let values = ["name": patient.name, "time": clock.display(start), "doctor": appointment.doctorName]
-            let queue = MessageQueue(policy: policy)
-            try queue.queue("appointment_confirmation", values: values, to: patient, sendAfter: bookedAt, appointmentID: id,
-                            sourceKey: "confirmation:\(id.lowercasedText)", by: actor, at: bookedAt, on: db)
+            let values = ["name": patient.name.isEmpty ? "您" : patient.name, "time": clock.display(start),
+                          "doctor": appointment.doctorName.isEmpty ? "主诊" : appointment.doctorName]
+            try queue("appointment_confirmation", values: values, to: patient, sendAfter: bookedAt, appointmentID: id, taskID: nil,
+                      sourceKey: "confirmation:\(id.lowercasedText)", at: bookedAt, on: db)
             if let patientID = patient.id {
                 try TaskStore.cancel(kind: "booking_chase", patientID: patientID, reason: "booked appointment \(id.lowercasedText)",
                                      by: actor, at: bookedAt, on: db)
@@ -63,8 +65,21 @@ enum SchedulingFollower {
                                              due: remindDay, dueAt: remindAt, caller: .customerService,
                                              doctorID: UUIDText.parse(appointment.doctorID), doctorName: appointment.doctorName,
                                              appointmentID: id, sourceKey: "reminder:\(id.lowercasedText)", by: actor, at: bookedAt, on: db)
-            try queue.queue("appointment_reminder", values: values, to: patient, sendAfter: remindAt, appointmentID: id,
-                            taskID: reminder?.id, sourceKey: "reminder-message:\(id.lowercasedText)", by: actor, at: bookedAt, on: db)
+            try queue("appointment_reminder", values: values, to: patient, sendAfter: remindAt, appointmentID: id,
+                      taskID: reminder?.id, sourceKey: "reminder-message:\(id.lowercasedText)", at: bookedAt, on: db)
+        }
+
+        /// Queues a message; one its template refuses (a value it cannot carry) is logged and left out, so that one odd
+        /// appointment never holds up the events after it.
+        func queue(_ template: String, values: [String: String], to patient: PatientContact, sendAfter: Date, appointmentID: UUID,
+                   taskID: UUID?, sourceKey: String, at now: Date, on db: Connection) throws {
+            do {
+                try MessageQueue(policy: policy).queue(template, values: values, to: patient, sendAfter: sendAfter, appointmentID: appointmentID,
+                                                       taskID: taskID, sourceKey: sourceKey, by: actor, at: now, on: db)
+            } catch let refused as RPCError {
+                logger.warning("message left out", metadata: ["template": "\(template)", "appointment_id": "\(appointmentID.lowercasedText)",
+                                                              "reason": "\(refused.message)"])
+            }
         }
 
         /// A moved or cancelled appointment: its reminder task and any message not yet sent are dropped.
