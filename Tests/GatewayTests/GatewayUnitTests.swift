@@ -151,17 +151,21 @@ struct GatewayUnitTests {
         #expect(route?.pathParameters == ["patient_id"])
         #expect(route?.routerPath == "/v1/patients/:p0/contact")
         #expect(jsonName("patient_id") == "patientId")
-        // One route per rpc, and every client-facing rpc of staff, reception, scheduling and billing has one (staff's
-        // key and revocation look-ups are for the bus only).
+        // One route per rpc, and every client-facing rpc of staff, reception, scheduling, billing and follow-up has one
+        // (staff's key and revocation look-ups and the message senders' claims are for the bus only).
         let routed = GatewayRoutes.all.map(\.rpc)
         #expect(routed.count == Set(routed).count)
-        let busOnly: Set = [Clinic_Staff_V1_Staff.listSigningKeys.fullName, Clinic_Staff_V1_Staff.getRevocations.fullName]
+        let busOnly: Set = [Clinic_Staff_V1_Staff.listSigningKeys.fullName, Clinic_Staff_V1_Staff.getRevocations.fullName,
+                            Clinic_Followup_V1_Messages.claimMessages.fullName, Clinic_Followup_V1_Messages.reportDelivery.fullName]
         #expect(Set(routed) == Set(Clinic_Staff_V1_Staff.allMethods + Clinic_Reception_V1_Reception.allMethods
                                    + Clinic_Scheduling_V1_Scheduling.allMethods + Clinic_Billing_V1_FeeSchedule.allMethods
                                    + Clinic_Billing_V1_Cashier.allMethods + Clinic_Billing_V1_Refunds.allMethods
                                    + Clinic_Billing_V1_DailyClose.allMethods + Clinic_Billing_V1_Corrections.allMethods
                                    + Clinic_Billing_V1_Discounts.allMethods + Clinic_Billing_V1_Printing.allMethods
-                                   + Clinic_Billing_V1_Reports.allMethods).subtracting(busOnly))
+                                   + Clinic_Billing_V1_Reports.allMethods + Clinic_Followup_V1_FollowUps.allMethods
+                                   + Clinic_Followup_V1_FollowUpRules.allMethods + Clinic_Followup_V1_Messages.allMethods
+                                   + Clinic_Followup_V1_Complaints.allMethods + Clinic_Followup_V1_FollowUpReports.allMethods)
+                                  .subtracting(busOnly))
     }
 
     @Test func pathFieldsFillANestedMessage() throws {
