@@ -160,14 +160,15 @@ struct OpenAPISchemas {
     }
 
     /// What a field's value must be for proto3 to read it as given: a non-empty string or list, a number other
-    /// than zero, an object.
+    /// than zero, an enum value other than the zero one (by name or number), an object.
     static func givenValue(_ field: FieldDescriptor) -> [String: Any] {
         if field.isRepeated { return ["type": "array", "minItems": 1] }
         switch field.type {
         case .string, .bytes: return ["type": "string", "minLength": 1]
         case .message: return field.messageType.wellKnownType == .timestamp ? ["type": "string"] : ["type": "object"]
         case .bool: return ["enum": [true]]
-        case .enum: return ["type": "string", "not": ["enum": [field.enumType.values.first { $0.number == 0 }?.name ?? ""]]]
+        // By name or by number, as the gateway takes enums: anything but the zero value.
+        case .enum: return ["not": ["enum": [field.enumType.values.first { $0.number == 0 }?.name ?? "", 0]]]
         default: return ["not": ["enum": [0, "0"]]]
         }
     }

@@ -1,3 +1,4 @@
+import ClinicService
 import Foundation
 import Logging
 
@@ -101,9 +102,11 @@ enum DemoData {
         let queued = try checkInMorning(desk, booked: patientIDs, onCall: onCallID)
         let cashier = try GatewayClient.signedIn(api: api, account: "demo.cashier", password: StaffBootstrap.demoPassword)
         let billed = try billAndPay(cashier, patients: patientIDs)
+        let service = try GatewayClient.signedIn(api: api, account: "demo.service", password: StaffBootstrap.demoPassword)
+        let calls = try followUpDay(service, patients: patientIDs)
         logger.info("demo data loaded", metadata: ["patients": "\(patientIDs.count + walkIns.count)", "doctors": "\(doctorIDs.count + 1)",
                                                    "chairs": "\(chairIDs.count)", "appointments_booked": "\(booked)",
-                                                   "checked_in": "\(queued)", "bills": "\(billed)"])
+                                                   "checked_in": "\(queued)", "bills": "\(billed)", "follow_ups_today": "\(calls)"])
     }
 
     /// Two bills made at the cashier's, once: 王伟's cleaning and examination paid in cash, 李娜's root canal and
@@ -125,6 +128,29 @@ enum DemoData {
             _ = try cashier.send("POST", "/v1/bills/\(id)/payments", bill.payment, expect: [201],
                                  headers: ["Idempotency-Key": "demo-\(id)"])
             made += 1
+        }
+        return made
+    }
+
+    /// Today's follow-up calls for the demo customer-service member (客服小赵), once: a call to each demo patient due
+    /// today, and a complaint about the wait. Their booked appointments add reminders and confirmations by themselves.
+    private static func followUpDay(_ service: GatewayClient, patients: [String]) throws -> Int {
+        let purposes = ["洗牙后回访：有无牙龈出血", "正畸复诊后回访：托槽有无脱落", "儿童涂氟后回访：饮食注意事项", "种植咨询后跟进：是否决定手术"]
+        var made = 0
+        for (index, patient) in patients.enumerated() {
+            let existing = try service.send("GET", "/v1/follow-ups?patient_id=\(patient)&kind=TASK_KIND_MANUAL", expect: [200])
+                .json["tasks"] as? [Any] ?? []
+            guard existing.isEmpty, let demo = DemoData.patients[safe: index] else { continue }
+            let body: [String: Any] = ["patientId": patient, "purpose": purposes[index % purposes.count],
+                                       "dueDate": ClinicToday.date(), "patientName": demo["name"] ?? "", "phone": demo["phone"] ?? ""]
+            _ = try service.send("POST", "/v1/follow-ups", body, expect: [201])
+            made += 1
+        }
+        let complaints = try service.send("GET", "/v1/complaints", expect: [200]).json["complaints"] as? [Any] ?? []
+        if complaints.isEmpty, let first = patients.first {
+            _ = try service.send("POST", "/v1/complaints", ["patientId": first, "patientName": "王伟", "channel": "CHANNEL_PHONE",
+                                                            "category": "COMPLAINT_CATEGORY_SERVICE_ATTITUDE",
+                                                            "description": "候诊时间太长，前台没有说明原因"], expect: [201])
         }
         return made
     }
@@ -218,5 +244,19 @@ enum DemoData {
             if attempt < 20 { Thread.sleep(forTimeInterval: 0.25) }
         }
         throw StackError("a demo appointment could not be booked: scheduling does not know the patient yet")
+    }
+}
+
+extension Array {
+    /// The element at `index`, or nil past the end.
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
+
+/// Today in the clinic's time zone (the stack's default, Asia/Shanghai, or CLINIC_TIME_ZONE), YYYY-MM-DD.
+enum ClinicToday {
+    static func date() -> String {
+        let zone = ProcessInfo.processInfo.environment["CLINIC_TIME_ZONE"].flatMap(TimeZone.init(identifier:))
+            ?? TimeZone(identifier: "Asia/Shanghai")!
+        return ClinicClock(timeZone: zone).today().description
     }
 }

@@ -346,7 +346,7 @@ public enum Clinic_Followup_V1_FollowUpReports {
         queryAliases: [:], timeoutMS: 0,
         summary: "Completion rate, satisfaction distribution, complaints by category and overdue counts per person for a month.",
         responseSchema: "clinic.followup.v1.FollowUpReport",
-        openAPIParameters: ##"[{"description":"The month, \"YYYY-MM\"; default this month.","in":"query","name":"month","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])$","type":"string"}]}}]"##,
+        openAPIParameters: ##"[{"description":"The month, \"YYYY-MM\"; default this month.","in":"query","name":"month","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12","pattern":"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$","type":"string"}]}}]"##,
         openAPIBody: ##""##,
         produces: ""))
     /// `clinic.followup.v1.FollowUpReports/ExportFollowUpReport`: The same report as CSV (`section,key,count,total,rate_percent`).
@@ -358,7 +358,7 @@ public enum Clinic_Followup_V1_FollowUpReports {
         queryAliases: [:], timeoutMS: 0,
         summary: "The same report as CSV (`section,key,count,total,rate_percent`).",
         responseSchema: "clinic.api.v1.HttpBody",
-        openAPIParameters: ##"[{"description":"The month, \"YYYY-MM\"; default this month.","in":"query","name":"month","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12","pattern":"^[0-9]{4}-(0[1-9]|1[0-2])$","type":"string"}]}}]"##,
+        openAPIParameters: ##"[{"description":"The month, \"YYYY-MM\"; default this month.","in":"query","name":"month","required":false,"schema":{"anyOf":[{"maxLength":0,"type":"string"},{"example":"2026-12","pattern":"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$","type":"string"}]}}]"##,
         openAPIBody: ##""##,
         produces: "text/csv; charset=utf-8"))
     /// Full names of every rpc of this service.
@@ -736,7 +736,7 @@ extension Clinic_Followup_V1_QueueMessageRequest: FieldRulesChecked {
     public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
         FieldRule.text(self.patientID, "patientId", at: path, into: &violations, required: true, format: .uuid)
         FieldRule.enumeration(self.channel.rawValue, known: { if case .UNRECOGNIZED = self.channel { false } else { true } }(), "channel", at: path, into: &violations, required: true, definedOnly: true)
-        FieldRule.text(self.template, "template", at: path, into: &violations, required: true, maxLength: 40, pattern: "^[a-z_]+$")
+        FieldRule.text(self.template, "template", at: path, into: &violations, required: true, pattern: "^(follow_up|checkup_invitation)$")
         FieldRule.items(self.values.count, "values", at: path, into: &violations, maxItems: 20)
         for (index, item) in self.values.enumerated() {
             item.checkFieldRules(at: FieldRule.entry("values", index, at: path), into: &violations)
@@ -864,7 +864,7 @@ extension Clinic_Followup_V1_CloseComplaintRequest: FieldRulesChecked {
 
 extension Clinic_Followup_V1_FollowUpReportRequest: FieldRulesChecked {
     public func checkFieldRules(at path: String, into violations: inout [FieldViolation]) {
-        FieldRule.text(self.month, "month", at: path, into: &violations, pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$")
+        FieldRule.text(self.month, "month", at: path, into: &violations, pattern: "^[1-9][0-9]{3}-(0[1-9]|1[0-2])$")
     }
 }
 

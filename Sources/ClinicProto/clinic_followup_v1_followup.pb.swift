@@ -1913,7 +1913,7 @@ public nonisolated struct Clinic_Followup_V1_QueueMessageRequest: Sendable {
 
   public var channel: Clinic_Followup_V1_MessageChannel = .unspecified
 
-  /// One of the templates follow-up knows: follow_up, checkup_invitation.
+  /// A template staff may queue: follow_up or checkup_invitation.
   public var template: String = String()
 
   /// The template's values (the patient's name is filled in when not given).

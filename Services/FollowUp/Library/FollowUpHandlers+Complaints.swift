@@ -20,9 +20,7 @@ extension FollowUpHandlers {
             let known = try patientID.flatMap { try Directory.patient($0, on: db) }
             let phone = MobileNumber(request.phone)?.digits ?? known?.phone ?? ""
             let patient = PatientContact(id: patientID, name: request.patientName.trimmingWhitespace(), phone: phone)
-            if let owner, try Directory.member(owner, on: db)?.active != true {
-                throw RPCError.failedPrecondition("member \(owner.lowercasedText) is not an active member known to follow-up")
-            }
+            if let owner { try self.requireActive(owner, on: db) }
             let draft = complaintDesk.draft(patient: patient, channel: channel, category: category, description: request.description_p.trimmingWhitespace(),
                                             severity: StoredNames.name(request.severity, in: StoredNames.severities) ?? "medium",
                                             owner: owner, by: context.actor, at: now)
@@ -54,9 +52,7 @@ extension FollowUpHandlers {
     func startInvestigation(_ context: RequestContext, _ request: Clinic_Followup_V1_StartInvestigationRequest) throws -> Clinic_Followup_V1_Complaint {
         let owner = try CheckedID.parseOptional(request.ownerID, field: "ownerId") ?? Self.member(context)
         return try complaintStep(request.complaintID, to: "investigating", note: request.note.trimmingWhitespace(), context) { complaint, step, db in
-            if let owner, owner != Self.member(context), try Directory.member(owner, on: db)?.active != true {
-                throw RPCError.failedPrecondition("member \(owner.lowercasedText) is not an active member known to follow-up")
-            }
+            if let owner, owner != Self.member(context) { try self.requireActive(owner, on: db) }
             try ComplaintStore.advance(complaint.id, to: "investigating", owner: owner, step: step, on: db)
         }
     }
@@ -104,6 +100,12 @@ extension FollowUpHandlers {
             logger.info("complaint \(next)", metadata: ["complaint_id": "\(id.lowercasedText)", "by": "\(context.actor)"])
             return try self.complaintMessage(id, on: db)
         }
+    }
+
+    /// NOT_FOUND for a member follow-up has not heard of, FAILED_PRECONDITION for one who has left.
+    func requireActive(_ member: UUID, on db: Connection) throws {
+        guard let known = try Directory.member(member, on: db) else { throw RPCError.notFound("member \(member.lowercasedText) is not known to follow-up") }
+        guard known.active else { throw RPCError.failedPrecondition("member \(member.lowercasedText) has left: choose an active member") }
     }
 
     /// The complaint `id` as the contract shows it.

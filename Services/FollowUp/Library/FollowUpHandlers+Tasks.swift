@@ -97,7 +97,7 @@ extension FollowUpHandlers {
                 guard member.active else { throw RPCError.failedPrecondition("member \(id.lowercasedText) has left: choose an active member") }
                 if requestedTeam == nil { team = Self.team(forRoles: member.roles) }
             } else if let id = named {
-                throw RPCError.failedPrecondition("member \(id.lowercasedText) is not known to follow-up")
+                throw RPCError.notFound("member \(id.lowercasedText) is not known to follow-up")
             } else if assignee != nil && requestedTeam == nil {
                 team = Self.team(forRoles: context.caller.roles.map(\.name))
             }
@@ -161,10 +161,7 @@ extension FollowUpHandlers {
         let ids = try request.taskIds.enumerated().map { try CheckedID.parse($0.element, field: "taskIds[\($0.offset)]") }
         let now = Date().inStoredPrecision
         return try IdempotentWrite.perform(context, on: db) { db in
-            guard let target = try Directory.member(to, on: db) else {
-                throw RPCError.failedPrecondition("member \(to.lowercasedText) is not known to follow-up")
-            }
-            guard target.active else { throw RPCError.failedPrecondition("member \(to.lowercasedText) has left: choose an active member") }
+            try self.requireActive(to, on: db)
             let moved = try TaskStore.reassign(from: from, to: to, ids: ids.isEmpty ? nil : ids, team: nil, reason: request.reason.trimmingWhitespace(),
                                                by: context.actor, at: now, on: db)
             if !ids.isEmpty && moved.count != Set(ids).count {
