@@ -168,8 +168,8 @@ struct OpenAPISchemas {
         case .message: return field.messageType.wellKnownType == .timestamp ? ["type": "string"] : ["type": "object"]
         case .bool: return ["enum": [true]]
         // By name or by number, as the gateway takes enums: anything but the zero value.
-        case .enum: return ["not": ["enum": [field.enumType.values.first { $0.number == 0 }?.name ?? "", 0]]]
-        default: return ["not": ["enum": [0, "0"]]]
+        case .enum: return ["not": ["enum": [field.enumType.values.first { $0.number == 0 }?.name ?? "", 0, NSNull()]]]
+        default: return ["not": ["enum": [0, "0", NSNull()]]]
         }
     }
 

@@ -538,7 +538,7 @@ extension Clinic_Followup_V1_ReassignFollowUpsRequest: FieldRulesChecked {
         FieldRule.text(self.toMemberID, "toMemberId", at: path, into: &violations, required: true, format: .uuid)
         FieldRule.items(self.taskIds.count, "taskIds", at: path, into: &violations, maxItems: 1000)
         for (index, item) in self.taskIds.enumerated() {
-            FieldRule.text(item, FieldRule.entryName("taskIds", index), at: path, into: &violations, format: .uuid)
+            FieldRule.text(item, FieldRule.entryName("taskIds", index), at: path, into: &violations, required: true, format: .uuid)
         }
         FieldRule.text(self.reason, "reason", at: path, into: &violations, maxLength: 200, noControlCharacters: true)
     }

@@ -88,7 +88,7 @@ extension FollowUpHandlers {
             let known = try Directory.patient(patientID, on: db)
             let name = known?.name ?? request.patientName.trimmingWhitespace()
             guard !name.isEmpty else {
-                throw RPCError.invalidArgument(field: "patientName", "is required: follow-up has no record of patient \(patientID.lowercasedText)")
+                throw RPCError.notFound("patient \(patientID.lowercasedText) is not known to follow-up: give their name (and phone)")
             }
             let phone = known.map(\.phone).flatMap { $0.isEmpty ? nil : $0 } ?? MobileNumber(request.phone)?.digits ?? ""
             let assignee = named ?? (requestedTeam == nil ? Self.member(context) : nil)
