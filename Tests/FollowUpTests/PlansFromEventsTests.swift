@@ -113,7 +113,11 @@ struct PlansFromEventsTests {
         #expect(reminders.first?.team == .customerService)
         let db = try harness.database()
         defer { db.close() }
-        let messages = try MessageStore.list(status: nil, patientID: patient, limit: 10, offset: 0, on: db)
+        var messages: [MessageRecord] = []
+        _ = try await eventually {
+            messages = try MessageStore.list(status: nil, patientID: patient, limit: 10, offset: 0, on: db)
+            return messages.count == 2 && messages.allSatisfy { !$0.recipient.isEmpty }
+        }
         #expect(Set(messages.map(\.template)) == ["appointment_confirmation", "appointment_reminder"])
         #expect(messages.allSatisfy { $0.recipient == "13812345678" && $0.text.contains("王芳") && $0.text.contains("李医生") })
 
@@ -129,7 +133,7 @@ struct PlansFromEventsTests {
         #expect(after.first?.appointmentID == UUIDText.parse(appointment.id))
         let open = try await harness.waitForTasks(of: patient, count: 1, kind: "appointment_reminder", status: "open")
         #expect(open.first?.appointmentID == UUIDText.parse(moved.id))
-        #expect(try MessageStore.list(status: "cancelled", patientID: patient, limit: 10, offset: 0, on: db).count == 1)
+        #expect(try await eventually { try MessageStore.list(status: "cancelled", patientID: patient, limit: 10, offset: 0, on: db).count == 1 })
 
         // Cancelled: its reminder goes too. Missed: a call the same day.
         var cancelled = Clinic_Scheduling_V1_AppointmentCancelled()
@@ -142,6 +146,35 @@ struct PlansFromEventsTests {
         try harness.publish(missed, as: "scheduling")
         let noShow = try await harness.waitForTasks(of: patient, count: 1, kind: "no_show_call")
         #expect(noShow.first?.dueDate == ClinicDate(iso: "2026-12-07"))
+    }
+
+    @Test func aBookingThatArrivesBeforeTheRegistrationGetsTheNumberWhenItDoes() async throws {
+        let harness = try FollowUpHarness()
+        defer { harness.stop() }
+        let patient = UUID()
+        var booked = Clinic_Scheduling_V1_AppointmentBooked()
+        booked.appointment.id = UUID().uuidString.lowercased()
+        booked.appointment.patientID = patient.lowercasedText
+        booked.appointment.startTime = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(3 * 86_400))
+        booked.appointment.createdAt = Google_Protobuf_Timestamp(date: Date())
+        try harness.publish(booked, as: "scheduling")
+        let db = try harness.database()
+        defer { db.close() }
+        #expect(try await eventually { try MessageStore.list(status: "queued", patientID: patient, limit: 5, offset: 0, on: db).count == 2 })
+        #expect(try MessageStore.list(status: nil, patientID: patient, limit: 5, offset: 0, on: db).allSatisfy { $0.recipient.isEmpty })
+        // No sender can take a message without a number.
+        var claim = Clinic_Followup_V1_ClaimMessagesRequest()
+        claim.sender = "sms-1"
+        #expect(try await harness.callAsSystem(Clinic_Followup_V1_Messages.claimMessages, claim).messages.allSatisfy { $0.patientID != patient.lowercasedText })
+        var registered = Clinic_Reception_V1_PatientRegistered()
+        registered.patientID = patient.lowercasedText
+        registered.name = "迟登记"
+        registered.phone = "13511112222"
+        try harness.publish(registered, as: "reception")
+        #expect(try await eventually {
+            try MessageStore.list(status: nil, patientID: patient, limit: 5, offset: 0, on: db).filter { $0.recipient == "13511112222" }.count == 2
+        })
+        #expect(try harness.tasks(of: patient).allSatisfy { $0.phone == "13511112222" && $0.patientName == "迟登记" })
     }
 
     @Test func receptionsLeftUnseenConsultationAndRefusalEventsBecomeACallBackTasksAndAComplaint() async throws {

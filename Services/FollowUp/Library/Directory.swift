@@ -75,6 +75,18 @@ enum Directory {
                 consultant = CASE WHEN EXCLUDED.consultant <> '' THEN EXCLUDED.consultant ELSE patients.consultant END,
                 updated_at = EXCLUDED.updated_at
             """)
+        // What was planned or queued before the registration arrived gets the name and number now.
+        guard !patient.phone.isEmpty || !patient.name.isEmpty else { return }
+        try db.execute("""
+            UPDATE tasks SET phone = CASE WHEN phone = '' THEN \(patient.phone) ELSE phone END,
+                             patient_name = CASE WHEN patient_name = '' THEN \(patient.name) ELSE patient_name END
+            WHERE patient_id = \(id) AND status = 'open' AND (phone = '' OR patient_name = '')
+            """)
+        if !patient.phone.isEmpty {
+            try db.execute("""
+                UPDATE messages SET recipient = \(patient.phone) WHERE patient_id = \(id) AND recipient = '' AND status = 'queued'
+                """)
+        }
     }
 
     /// The patient `id`, if reception told of them.

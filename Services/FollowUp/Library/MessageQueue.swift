@@ -7,13 +7,13 @@ import Foundation
 struct MessageQueue {
     let policy: FollowUpPolicy
 
-    /// Queues `template` filled with `values` (the clinic's name and address added) to the patient's phone; nil when the
-    /// patient has no number on file or `sourceKey` queued it already.
+    /// Queues `template` filled with `values` (the clinic's name and address added) to the patient's phone; nil when
+    /// `sourceKey` queued it already. A patient follow-up has no number for yet (reception's registration not arrived)
+    /// gets it when it does; until then no sender can claim the message.
     @discardableResult
     func queue(_ template: String, values: [String: String], to patient: PatientContact, channel: String = "sms", sendAfter: Date,
                appointmentID: UUID? = nil, taskID: UUID? = nil, sourceKey: String?, by actor: String, at now: Date,
                on db: Connection) throws -> MessageRecord? {
-        guard !patient.phone.isEmpty else { return nil }
         var filled = values
         filled["clinic"] = policy.clinicName
         if !policy.clinicAddress.isEmpty { filled["address"] = "地址：\(policy.clinicAddress)" }

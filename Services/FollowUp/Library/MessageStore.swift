@@ -76,7 +76,7 @@ enum MessageStore {
             WITH picked AS (
                 SELECT id FROM messages
                 WHERE (status = 'queued' OR (status = 'claimed' AND claim_expires_at < \(now)))
-                  AND send_after <= \(now) AND (\(channel)::text IS NULL OR channel = \(channel))
+                  AND send_after <= \(now) AND recipient <> '' AND (\(channel)::text IS NULL OR channel = \(channel))
                 ORDER BY send_after, id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
             UPDATE messages m SET status = 'claimed', claimed_by = \(sender), claimed_peer = \(peer), claimed_at = \(now),
                    claim_expires_at = \(expires), claims = m.claims + 1
