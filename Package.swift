@@ -144,7 +144,7 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Services/Clinic"),
         .executableTarget(name: "clinic-bench",
-                          dependencies: ["ClinicBus", "ClinicService", "ClinicStore", "ClinicProto",
+                          dependencies: ["ClinicBus", "ClinicService", "ClinicStore", "ClinicProto", "FollowUp",
                                          .product(name: "Hummingbird", package: "hummingbird"),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Services/Bench"),

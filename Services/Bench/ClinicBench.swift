@@ -6,5 +6,6 @@ struct ClinicBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clinic-bench",
         abstract: "Measures ClinicDesk's latency and throughput.",
-        subcommands: [BusBenchmark.self, HTTPBenchmark.self, QueueBenchmark.self, PaymentsBenchmark.self, SchedulingBenchmark.self])
+        subcommands: [BusBenchmark.self, HTTPBenchmark.self, QueueBenchmark.self, PaymentsBenchmark.self, SchedulingBenchmark.self,
+                      FollowUpBenchmark.self])
 }

@@ -28,7 +28,7 @@ struct PlannedCall: Sendable, Equatable {
 
 /// Makes a treatment's follow-up plan from the rule table: a pure function of the treatments, the treatment time,
 /// the rules and the clinic's time zone.
-enum FollowUpPlanner {
+public enum FollowUpPlanner {
     /// The calls the active `rules` give `treatments` done at `treatedAt`: each kind once (teeth of the same kind
     /// together), then the every-patient points once, in due order. Offsets in days and months count clinic days from
     /// the treatment's clinic date (a month later on a shorter month is its last day); hours count from the instant.
@@ -80,4 +80,16 @@ enum FollowUpPlanner {
             return (clock.date(of: start).adding(months: offset), nil)
         }
     }
+}
+
+extension FollowUpPlanner {
+    /// How many calls the default rule table gives one visit's treatments (stored kind names, e.g. `filling`) done at
+    /// `treatedAt` in `timeZone`: the plan generator as tools and benchmarks call it, without a database.
+    public static func defaultPlanSize(kinds: [String], treatedAt: Date, timeZone: TimeZone) -> Int {
+        plan(kinds.map { TreatmentGiven(kind: $0, teeth: [36]) }, treatedAt: treatedAt, rules: DefaultRules.all,
+             clock: ClinicClock(timeZone: timeZone)).count
+    }
+
+    /// The stored names of every treatment kind the rule table knows.
+    public static var treatmentKindNames: [String] { StoredNames.treatmentKinds.map(\.1) }
 }
