@@ -5,6 +5,7 @@
 #   bench-results/http.json  gateway GET/POST /v1/patients with wrk beside a bare Hummingbird hello-world
 #   bench-results/queue.json the waiting-queue view (200 waiting over 20 doctors) paced at 500 req/s and flat out
 #   bench-results/payments.json  payments through the gateway with 32 in flight, receipts checked gapless afterwards
+#   bench-results/follow-ups.json  a person's work list with 1,000,000 tasks in the table; plan generation
 #   bench-results/scheduling.json  FindSlots over 200 doctors and 1,000,000 seeded appointments, and booking
 #                            throughput, over the bus (its own private cluster; CLINIC_BENCH_APPOINTMENTS to change)
 # Usage: deploy/bench.sh [seconds-per-case]   (default 5)
@@ -36,3 +37,5 @@ done
   --output bench-results/queue.json
 "$bin/clinic-bench" payments --gateway "http://127.0.0.1:$http_port" --seconds "$seconds" --admin-password-file "$state/admin-password" \
   --output bench-results/payments.json
+"$bin/clinic-bench" follow-ups --gateway "http://127.0.0.1:$http_port" --seconds "$seconds" --admin-password-file "$state/admin-password" \
+  --state-dir "$state" --pg-port 15432 --output bench-results/follow-ups.json
