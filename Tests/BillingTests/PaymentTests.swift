@@ -179,6 +179,30 @@ struct PaymentTests {
         #expect(try db.query("SELECT count(*) AS n FROM outbox WHERE type = 'clinic.billing.v1.BillPaid'").first?.decode("n", as: Int.self) == 200)
     }
 
+    @Test func paymentsRacingOnOneBillNeverPayMoreThanItsTotalAndTheRefusedTakeNoNumber() async throws {
+        let harness = try BillingHarness()
+        defer { harness.stop() }
+        try await harness.feeItem("FILL-01", fen: 10_000)
+        let bill = try await harness.bill(["FILL-01"])
+        // Twelve payments of ¥10 on a ¥100 bill at once: ten are taken, two refused for the balance.
+        let refusals = await withTaskGroup(of: RPCError?.self) { group in
+            for _ in 0..<12 {
+                group.addTask { await harness.failure(Cashier.recordPayment, payment(bill.id, .cash, fen: 1_000), idempotencyKey: newKey()) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }.compactMap { $0 }
+        }
+        #expect(refusals.count == 2 && refusals.allSatisfy { $0.code == .failedPrecondition && $0.message.contains("balance") })
+        var get = Clinic_Billing_V1_GetBillRequest()
+        get.billID = bill.id
+        let after = try await harness.call(Cashier.getBill, get)
+        #expect(after.payments.count == 10 && after.paidFen == 10_000 && after.balanceFen == 0 && after.status == .paid)
+        // The numbers run 1…10: the two refused took none.
+        #expect(after.payments.map { String($0.receiptNumber.suffix(6)) }.sorted() == (1...10).map { String(format: "%06d", $0) })
+        let db = try harness.database()
+        defer { db.close() }
+        #expect(try db.query("SELECT count(*) AS n FROM outbox WHERE type = 'clinic.billing.v1.BillPaid'").first?.decode("n", as: Int.self) == 1)
+    }
+
     @Test func aReceiptStatesTotalPaidTodayAndBalanceAndReprintsAsACopy() async throws {
         let harness = try BillingHarness()
         defer { harness.stop() }

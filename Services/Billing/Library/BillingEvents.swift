@@ -21,7 +21,8 @@ enum BillingEvents {
         try BillingService.events.append(event, on: db)
     }
 
-    /// Records `PaymentReceived`, and `BillPaid` when the payment cleared the balance (reception marks the visit paid).
+    /// Records `PaymentReceived`, and `BillPaid` when the payment cleared the balance (reception marks the visit paid),
+    /// both sent with the COMMIT.
     static func paymentReceived(_ payment: PaymentRecord, bill: BillRecord, balanceAfter: Int64, on db: Connection) throws {
         var event = Clinic_Billing_V1_PaymentReceived()
         event.paymentID = payment.id.lowercasedText
@@ -34,7 +35,7 @@ enum BillingEvents {
         event.receiptNumber = payment.receiptNumber
         event.receivedBy = payment.receivedBy
         event.receivedAt = Google_Protobuf_Timestamp(date: payment.receivedAt)
-        try BillingService.events.append(event, on: db)
+        try BillingService.events.appendAtCommit(event, on: db)
         guard balanceAfter == 0 else { return }
         var paid = Clinic_Billing_V1_BillPaid()
         paid.billID = bill.id.lowercasedText
@@ -42,7 +43,7 @@ enum BillingEvents {
         paid.patientID = bill.patientID.lowercasedText
         paid.totalFen = bill.figures.totalFen
         paid.paidAt = Google_Protobuf_Timestamp(date: payment.receivedAt)
-        try BillingService.events.append(paid, on: db)
+        try BillingService.events.appendAtCommit(paid, on: db)
     }
 
     /// Records `BillVoided`.

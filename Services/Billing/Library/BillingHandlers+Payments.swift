@@ -8,7 +8,9 @@ import Foundation
 /// Payments and their receipts.
 extension BillingHandlers {
     /// RecordPayment: the method's rules, then under the bill's lock the balance check, the payment, its receipt and
-    /// the events, in one transaction keyed by the idempotency key.
+    /// the events, in one transaction keyed by the idempotency key. Three round trips: the key's lock and look-up, the
+    /// day's and the bill's locks and the bill (one pipeline, with the BEGIN); the payment with its receipt and number
+    /// (one statement); the event and the idempotency record (with the COMMIT).
     func recordPayment(_ context: RequestContext, _ request: Clinic_Billing_V1_RecordPaymentRequest) throws -> Clinic_Billing_V1_RecordPaymentResponse {
         // The rules run first, so a card number in the text never reaches the store, the idempotency record or a log.
         let draft = PaymentDraft(method: PaymentMethod(request.method), amountFen: request.amountFen, tenderedFen: request.tenderedFen,
@@ -20,16 +22,14 @@ extension BillingHandlers {
         }
         let billID = try CheckedID.parse(request.billID, field: "billId")
         let now = Date().inStoredPrecision
-        return try IdempotentWrite.perform(context, on: db) { db in
-            try DailyCloseStore.refuseIfClosed(clock.date(of: now), doing: "a payment", on: db)
-            guard try BillStore.lock(billID, on: db) else { throw RPCError.notFound("bill \(billID.lowercasedText) not found") }
-            let bill = try storedBill(billID, on: db)
+        let day = clock.date(of: now)
+        return try IdempotentWrite.perform(context, on: db, reading: Self.lockedBillStatements(billID, changingDay: day)) { db, read in
+            let bill = try Self.lockedBill(billID, changingDay: day, doing: "a payment", from: read)
             try Self.check(payment, against: bill)
             let paymentID = UUID.random()
-            try PaymentStore.insert(id: paymentID, billID: billID, payment, at: now, by: context.actor, on: db)
             let balanceAfter = bill.figures.balanceFen - payment.amountFen
             var receipt = ReceiptRecord(
-                id: UUID.random(), series: String(clock.date(of: now).year), number: 0, billID: billID, paymentID: paymentID,
+                id: UUID.random(), series: String(day.year), number: 0, billID: billID, paymentID: paymentID,
                 patientID: bill.patientID, patientName: bill.patientName, totalFen: bill.figures.totalFen,
                 paidBeforeFen: bill.figures.paidFen, paidTodayFen: payment.amountFen, balanceFen: balanceAfter,
                 treatmentFeeFen: payment.amountFen, method: payment.method, issuedAt: now, issuedBy: context.actor)
@@ -37,9 +37,11 @@ extension BillingHandlers {
                                        tenderedFen: payment.tenderedFen, changeFen: payment.changeFen, cardKind: payment.cardKind,
                                        cardLast4: payment.cardLast4, reference: payment.reference, note: payment.note,
                                        receivedAt: now, receivedBy: context.actor, receiptID: receipt.id, receiptNumber: "")
-            // The receipt number is taken last: the counter row's lock is then held for the events and the commit only,
-            // and a payment that fails before it takes no number.
-            receipt.number = try PaymentStore.issueReceipt(receipt, on: db)
+            // The receipt number is taken last, with the payment and its receipt in one statement: the counter row's lock
+            // is then held for building the reply and the commit only (the event and the idempotency record travel with
+            // the COMMIT), and a payment that fails before it takes no number.
+            receipt.number = try PaymentStore.insert(payment, id: paymentID, at: now, by: context.actor, receipt: receipt,
+                                                     on: db)
             stored.receiptNumber = receipt.displayNumber
             // The bill as it now stands, from what this transaction read under the bill's lock and what it added (the
             // same figures the view gives, without reading the bill again).
