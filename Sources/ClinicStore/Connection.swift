@@ -24,6 +24,8 @@ public final class Connection {
     private var pendingBegin: String?
     /// Writes queued by `executeAtCommit`, sent with the COMMIT.
     private var atCommit: [SQL] = []
+    /// Statements queued by `queryAtCommit`, sent after those writes, and where their rows go.
+    private var lastAtCommit: [(sql: SQL, rows: CommittedRows)] = []
     private static let statementCacheLimit = 1024
 
     private struct PreparedStatement {
@@ -136,6 +138,22 @@ public final class Connection {
         atCommit.append(sql)
     }
 
+    /// Inside `transaction`: queues `sql` to be sent with the COMMIT, after the writes queued by `executeAtCommit`, so
+    /// that it is the transaction's last statement; its rows are in the answer once `transaction` has returned. For
+    /// the statement that takes a row every writer queues for (a gapless counter): sent last, it holds that row for
+    /// itself and the commit only, with no round trip to the client in between. If it fails, the transaction rolls
+    /// back. Outside a transaction it runs at once.
+    public func queryAtCommit(_ sql: SQL) throws -> CommittedRows {
+        let answer = CommittedRows()
+        guard transactionDepth > 0 else {
+            answer.rows = try query(sql)
+            return answer
+        }
+        try Self.checkParameters(sql.bindings)
+        lastAtCommit.append((sql, answer))
+        return answer
+    }
+
     // MARK: Transactions
 
     /// Runs `body` in a transaction and commits it; rolls back if it throws.
@@ -170,6 +188,7 @@ public final class Connection {
         // BEGIN goes out with the first statement (a BEGIN takes no snapshot, so nothing changes by waiting).
         pendingBegin = "BEGIN ISOLATION LEVEL \(isolation.rawValue)"
         atCommit = []
+        lastAtCommit = []
         transactionDepth = 1
         transactionFailure = nil
         defer {
@@ -177,6 +196,7 @@ public final class Connection {
             transactionFailure = nil
             pendingBegin = nil
             atCommit = []
+            lastAtCommit = []
         }
         let value: T
         do {
@@ -200,18 +220,23 @@ public final class Connection {
         return value
     }
 
-    /// Sends the queued writes and COMMIT in one round trip; answers COMMIT's command status ("ROLLBACK" when the
+    /// Sends the queued statements and COMMIT in one round trip; answers COMMIT's command status ("ROLLBACK" when the
     /// transaction had failed). A transaction that never sent a statement has nothing to commit.
     private func commit() throws -> String {
-        if pendingBegin != nil, atCommit.isEmpty {
+        let queued = atCommit + lastAtCommit.map(\.sql)
+        let answers = lastAtCommit.map(\.rows)
+        atCommit = []
+        lastAtCommit = []
+        if pendingBegin != nil, queued.isEmpty {
             pendingBegin = nil
             return "COMMIT"
         }
-        if pendingBegin == nil, atCommit.isEmpty { return try simpleCommand("COMMIT") }
-        var steps = atCommit.map(Step.statement)
-        atCommit = []
-        steps.append(.command("COMMIT"))
-        let results = try runPipeline(steps)
+        if pendingBegin == nil, queued.isEmpty { return try simpleCommand("COMMIT") }
+        let results = try runPipeline(queued.map(Step.statement) + [.command("COMMIT")])
+        guard results.count == queued.count + 1 else { throw StoreError(kind: .query, message: "the commit answered \(results.count) results") }
+        for (answer, result) in zip(answers, results[(queued.count - answers.count)...]) {
+            answer.rows = (0..<result.rowCount).map { Row(result: result, index: Int32($0)) }
+        }
         return results.last.flatMap { PQcmdStatus($0.handle).map { String(cString: $0) } } ?? ""
     }
 
@@ -519,4 +544,13 @@ public final class Connection {
         defer { PQfreemem(escaped) }
         return String(cString: escaped)
     }
+}
+
+/// The rows of a statement queued with `Connection.queryAtCommit`: empty until the transaction has committed. Used on
+/// its connection's thread, like the connection.
+public final class CommittedRows {
+    /// The statement's rows.
+    public fileprivate(set) var rows: [Row] = []
+
+    fileprivate init() {}
 }

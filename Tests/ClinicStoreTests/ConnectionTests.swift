@@ -195,6 +195,36 @@ struct ConnectionTests {
         }
     }
 
+    @Test("a statement queued to run last goes after the queued writes, right before COMMIT, and answers once committed")
+    func aStatementQueuedToRunLast() async throws {
+        try await onThread {
+            let connection = try ServiceDatabase.make("last_at_commit").connect()
+            try connection.execute(script: "CREATE TABLE t (v int PRIMARY KEY); CREATE TABLE counter (n int NOT NULL); INSERT INTO counter VALUES (0)")
+            var answer: CommittedRows?
+            try connection.transaction { connection in
+                answer = try connection.queryAtCommit("""
+                    WITH next AS (UPDATE counter SET n = n + 1 RETURNING n)
+                    SELECT next.n, (SELECT count(*) FROM t) AS rows_before FROM next
+                    """)
+                try connection.executeAtCommit("INSERT INTO t VALUES (\(Int32(1))), (\(Int32(2)))")
+                #expect(answer?.rows.isEmpty == true)
+            }
+            #expect(try answer?.rows.first?.decode("n", as: Int.self) == 1)
+            // The queued writes ran first.
+            #expect(try answer?.rows.first?.decode("rows_before", as: Int.self) == 2)
+            // A failure in the last statement rolls everything back.
+            #expect(throws: StoreError.self) {
+                try connection.transaction { connection in
+                    try connection.executeAtCommit("INSERT INTO t VALUES (\(Int32(3)))")
+                    _ = try connection.queryAtCommit("INSERT INTO t VALUES (\(Int32(1))) RETURNING v")
+                }
+            }
+            #expect(try connection.query("SELECT count(*) AS n FROM t")[0].decode("n", as: Int.self) == 2)
+            // Outside a transaction it runs at once.
+            #expect(try connection.queryAtCommit("SELECT n FROM counter").rows.first?.decode("n", as: Int.self) == 1)
+        }
+    }
+
     @Test("a transaction gives up after maxAttempts serialization failures")
     func retriesAreBounded() async throws {
         try await onThread {
