@@ -190,9 +190,11 @@ struct BillTests {
                     let receipt = ReceiptRecord(id: UUID(), series: "test", number: 0, billID: id, paymentID: paymentID, patientID: UUID(),
                                                 patientName: "", totalFen: total, paidBeforeFen: 0, paidTodayFen: amount, balanceFen: 0,
                                                 treatmentFeeFen: amount, method: .cash, issuedAt: now, issuedBy: "test")
-                    try PaymentStore.insert(ValidPayment(method: .cash, amountFen: amount, tenderedFen: amount, changeFen: 0, cardKind: "",
-                                                         cardLast4: "", reference: "", note: ""),
-                                            id: paymentID, at: now, by: "test", receipt: receipt, on: db)
+                    _ = try PaymentStore.insertAtCommit(ValidPayment(method: .cash, amountFen: amount, tenderedFen: amount, changeFen: 0,
+                                                                     cardKind: "", cardLast4: "", reference: "", note: ""),
+                                                        id: paymentID, at: now, by: "test", receipt: receipt,
+                                                        received: try BillingService.events.entry(Clinic_Billing_V1_PaymentReceived()),
+                                                        paid: nil, on: db)
                     payments.append(amount)
                     left -= amount
                 }

@@ -5,6 +5,7 @@ import ClinicService
 import ClinicStore
 import ClinicTestSupport
 import Foundation
+import SwiftProtobuf
 import Testing
 
 /// Payments by every method, their rules, retries and receipts.
@@ -201,6 +202,64 @@ struct PaymentTests {
         let db = try harness.database()
         defer { db.close() }
         #expect(try db.query("SELECT count(*) AS n FROM outbox WHERE type = 'clinic.billing.v1.BillPaid'").first?.decode("n", as: Int.self) == 1)
+    }
+
+    @Test func theEventsCarryTheReceiptNumberTakenInThePaymentsLastStatementAndKeepTheirOrder() async throws {
+        let harness = try BillingHarness()
+        defer { harness.stop() }
+        try await harness.feeItem("FILL-01", fen: 10_000)
+        let bill = try await harness.bill(["FILL-01"])
+        var wechat = payment(bill.id, .wechatPay, fen: 4_000)
+        wechat.reference = "wx-1"
+        let part = try await harness.call(Cashier.recordPayment, wechat, idempotencyKey: newKey())
+        let rest = try await harness.call(Cashier.recordPayment, payment(bill.id, .cash, fen: 6_000), idempotencyKey: newKey())
+        #expect(part.receipt.displayNumber.hasSuffix("-000001") && rest.receipt.displayNumber.hasSuffix("-000002"))
+        #expect(rest.payment.receiptNumber == rest.receipt.displayNumber && rest.receipt.number == 2)
+        #expect(rest.bill.payments.map(\.receiptNumber) == [part.receipt.displayNumber, rest.receipt.displayNumber])
+        let db = try harness.database()
+        defer { db.close() }
+        let events = try db.query("SELECT type, payload FROM outbox ORDER BY id").map {
+            (try $0.decode("type", as: String.self), try $0.decode("payload", as: [UInt8].self))
+        }.filter { $0.0 != "clinic.billing.v1.BillCreated" }
+        #expect(events.map(\.0) == ["clinic.billing.v1.PaymentReceived", "clinic.billing.v1.PaymentReceived", "clinic.billing.v1.BillPaid"])
+        let received = try events.prefix(2).map { try Clinic_Billing_V1_PaymentReceived(serializedBytes: $0.1) }
+        #expect(received.map(\.receiptNumber) == [part.receipt.displayNumber, rest.receipt.displayNumber])
+        #expect(received[0].paymentID == part.payment.id && received[0].method == .wechatPay && received[0].amountFen == 4_000
+            && received[0].balanceFen == 6_000 && received[1].balanceFen == 0 && received[1].receivedAt == rest.payment.receivedAt)
+    }
+
+    @Test func theSQLThatNumbersTheEventAgreesWithSwift() throws {
+        let harness = try BillingHarness()
+        defer { harness.stop() }
+        let db = try harness.database()
+        defer { db.close() }
+        for number: Int64 in [1, 17, 999_999, 1_000_000, 123_456_789] {
+            #expect(try db.query("SELECT receipt_display_number(\("2026"), \(number)) AS d").first?.decode("d", as: String.self)
+                == ReceiptRecord.display(series: "2026", number: number))
+        }
+        var event = Clinic_Billing_V1_PaymentReceived()
+        event.paymentID = UUID().lowercasedText
+        event.amountFen = 123_456
+        event.method = .alipay
+        event.receivedAt = Google_Protobuf_Timestamp(seconds: 1_800_000_000, nanos: 5_000)
+        // Long and multi-byte, so that the length takes two varint bytes.
+        for value in ["2026-000017", String(repeating: "收据", count: 40)] {
+            let encoded: [UInt8] = try event.serializedBytes()
+            let payload = try db.query("""
+                SELECT protobuf_with_string(\(encoded), \(BillingEvents.receiptNumberField), \(value)) AS p
+                """).first?.decode("p", as: [UInt8].self) ?? []
+            var expected = event
+            expected.receiptNumber = value
+            #expect(try Clinic_Billing_V1_PaymentReceived(serializedBytes: payload) == expected)
+        }
+        for value: Int64 in [0, 1, 127, 128, 300, 16_383, 16_384, 1 << 35] {
+            var message = Clinic_Billing_V1_PaymentReceived()
+            message.amountFen = value
+            // amount_fen is field 6, a varint: its key is 0x30.
+            let encoded = try db.query("SELECT protobuf_varint(\(value)) AS v").first?.decode("v", as: [UInt8].self) ?? []
+            let swift: [UInt8] = try message.serializedBytes()
+            #expect(value == 0 ? encoded == [0] : [0x30] + encoded == swift)
+        }
     }
 
     @Test func aReceiptStatesTotalPaidTodayAndBalanceAndReprintsAsACopy() async throws {

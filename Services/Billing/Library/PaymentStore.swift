@@ -4,14 +4,17 @@ import ClinicValues
 import Foundation
 
 /// Billing's SQL for payments and receipts. Receipt numbers come from a counter row per series, taken in the
-/// statement that stores the payment and its receipt, the payment's last before its commit: the row lock is held
-/// only from there to the commit, and a payment that rolls back gives its number back, so numbers run without gaps.
+/// statement that stores the payment, its receipt and its events, the payment's last, sent with its COMMIT: the row
+/// lock is held for that statement and the commit only, and a payment that rolls back gives its number back, so
+/// numbers run without gaps.
 enum PaymentStore {
-    /// Stores the payment, takes the next number of the receipt's series and stores the receipt under it, in one
-    /// statement; returns the number. The counter row stays locked until the transaction ends, so this is the last
-    /// thing a payment does before its commit (what is sent with the COMMIT aside).
-    static func insert(_ payment: ValidPayment, id: UUID, at: Date, by: String, receipt: ReceiptRecord, on db: Connection) throws -> Int64 {
-        let rows = try db.query("""
+    /// Queues, as the transaction's last statement (`Connection.queryAtCommit`), the one that stores the payment, takes
+    /// the next number of the receipt's series, stores the receipt under it and writes `received` (PaymentReceived,
+    /// the number put in by SQL) and then `paid` (BillPaid, if any) to the outbox. Read the number with
+    /// `receiptNumber(from:)` once the transaction has committed.
+    static func insertAtCommit(_ payment: ValidPayment, id: UUID, at: Date, by: String, receipt: ReceiptRecord, received: OutboxEntry,
+                               paid: OutboxEntry?, on db: Connection) throws -> CommittedRows {
+        try db.queryAtCommit("""
             WITH payment AS (
                 INSERT INTO payments (id, bill_id, method, amount_fen, tendered_fen, change_fen, card_kind, card_last4, reference,
                     note, received_at, received_by)
@@ -22,17 +25,41 @@ enum PaymentStore {
             next AS (
                 INSERT INTO receipt_counters (series, last_number) VALUES (\(receipt.series), 1)
                 ON CONFLICT (series) DO UPDATE SET last_number = receipt_counters.last_number + 1
-                RETURNING last_number)
-            INSERT INTO receipts (id, series, number, payment_id, bill_id, total_fen, paid_before_fen, paid_today_fen,
-                balance_fen, treatment_fee_fen, issued_at, issued_by)
-            SELECT \(receipt.id), \(receipt.series), next.last_number, payment.id, \(receipt.billID), \(receipt.totalFen),
-                \(receipt.paidBeforeFen), \(receipt.paidTodayFen), \(receipt.balanceFen), \(receipt.treatmentFeeFen),
-                \(receipt.issuedAt), \(receipt.issuedBy)
-            FROM payment, next
-            RETURNING number
+                RETURNING last_number),
+            receipt AS (
+                INSERT INTO receipts (id, series, number, payment_id, bill_id, total_fen, paid_before_fen, paid_today_fen,
+                    balance_fen, treatment_fee_fen, issued_at, issued_by)
+                SELECT \(receipt.id), \(receipt.series), next.last_number, payment.id, \(receipt.billID), \(receipt.totalFen),
+                    \(receipt.paidBeforeFen), \(receipt.paidTodayFen), \(receipt.balanceFen), \(receipt.treatmentFeeFen),
+                    \(receipt.issuedAt), \(receipt.issuedBy)
+                FROM payment, next
+                RETURNING number),
+            received AS (
+                INSERT INTO outbox (topic, type, payload)
+                SELECT \(received.topic), \(received.type),
+                    protobuf_with_string(\(received.payload), \(BillingEvents.receiptNumberField),
+                                         receipt_display_number(\(receipt.series), receipt.number))
+                FROM receipt
+                RETURNING id),
+            -- Read from `received`, so written after it: the events keep their order.
+            paid AS (
+                INSERT INTO outbox (topic, type, payload)
+                SELECT \(paid?.topic), \(paid?.type), \(paid?.payload) FROM received WHERE \(paid != nil))
+            SELECT number FROM receipt
             """)
-        guard let number = try rows.first?.decode("number", as: Int64.self) else { throw StoreError(kind: .query, message: "no receipt number") }
+    }
+
+    /// The receipt number from the rows of `insertAtCommit`, once committed.
+    static func receiptNumber(from answer: CommittedRows) throws -> Int64 {
+        guard let number = try answer.rows.first?.decode("number", as: Int64.self) else {
+            throw StoreError(kind: .query, message: "the payment's statement answered no receipt number")
+        }
         return number
+    }
+
+    /// The number of the receipt with `id`, if it exists.
+    static func receiptNumber(ofReceipt id: UUID, on db: Connection) throws -> Int64? {
+        try db.query("SELECT number FROM receipts WHERE id = \(id)").first?.decode("number", as: Int64.self)
     }
 
     /// A payment's columns and tables (`p`), with its receipt's number and whether a correction points at it; the
