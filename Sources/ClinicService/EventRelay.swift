@@ -18,6 +18,10 @@ public final class EventRelay: Sendable {
         public var batchSize = 500
         /// Longest pause between polls when the outbox is idle.
         public var idlePoll: Duration = .milliseconds(50)
+        /// Pause after a batch smaller than `batchSize`, so that under load the next stamp (a write with its own commit
+        /// and disk flush) carries the events of a few milliseconds, not one event each; it is added to an event's
+        /// delivery time.
+        public var gather: Duration = .milliseconds(5)
         /// How the PUB socket connects to the broker: plain, or CURVE with this process's keys.
         public var security: BusSecurity = .plain
 
@@ -74,12 +78,15 @@ public final class EventRelay: Sendable {
                     return batch.count
                 }
                 while !thread.shouldStop, db.reconnectCount == session {
-                    if try relayNextBatch() == 0 {
+                    let relayed = try relayNextBatch()
+                    if relayed == 0 {
                         // Back off while idle: a few ms when busy, up to idlePoll when quiet.
                         thread.pause(idle)
                         idle = min(idle * 2, configuration.idlePoll)
                     } else {
                         idle = .milliseconds(1)
+                        // A full batch means more are waiting; otherwise let the next few milliseconds' events gather.
+                        if relayed < configuration.batchSize { thread.pause(configuration.gather) }
                     }
                 }
                 // Stopping (the workers have stopped already): publish what is committed before letting go.

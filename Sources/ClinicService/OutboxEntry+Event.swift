@@ -27,4 +27,9 @@ public struct EventOutbox: Sendable {
     public func append<Event: SwiftProtobuf.Message>(_ event: Event, on db: Connection) throws {
         try Outbox.append(try entry(event), on: db)
     }
+
+    /// Appends `event` with the transaction's COMMIT, in the same round trip.
+    public func appendAtCommit<Event: SwiftProtobuf.Message>(_ event: Event, on db: Connection) throws {
+        try Outbox.appendAtCommit(try entry(event), on: db)
+    }
 }

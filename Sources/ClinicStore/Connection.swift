@@ -6,6 +6,9 @@ import Logging
 ///
 /// Statements are prepared once per distinct SQL text and then executed with bound text parameters.
 /// If the server drops the session, the next call reconnects (and, outside a transaction, retries once).
+/// Round trips are what a statement costs most on a busy machine (two context switches each), so a transaction's
+/// BEGIN travels with its first statement and its COMMIT with the writes queued by `executeAtCommit`, and
+/// `pipeline` sends several statements at once.
 public final class Connection {
     private var handle: OpaquePointer?
     private let logger: Logger
@@ -17,6 +20,12 @@ public final class Connection {
     private var transactionDepth = 0
     /// The first error raised inside the current transaction (COMMIT of an aborted transaction reports it).
     private var transactionFailure: StoreError?
+    /// The current transaction's BEGIN, until it is sent ahead of the transaction's first statement.
+    private var pendingBegin: String?
+    /// Writes queued by `executeAtCommit`, sent with the COMMIT.
+    private var atCommit: [SQL] = []
+    /// Statements queued by `queryAtCommit`, sent after those writes, and where their rows go.
+    private var lastAtCommit: [(sql: SQL, rows: CommittedRows)] = []
     private static let statementCacheLimit = 1024
 
     private struct PreparedStatement {
@@ -97,9 +106,52 @@ public final class Connection {
 
     /// Runs several statements without parameters (for migrations and set-up scripts).
     public func execute(script: String) throws {
+        try sendPendingBegin()
         let handle = try usableHandle()
         let result = PQexec(handle, script)
         _ = try check(result, handle: handle)
+    }
+
+    /// Runs `statements` in order in one round trip (libpq's pipeline mode) and returns the rows of each.
+    ///
+    /// The server runs them one after another exactly as if they were sent one by one: each sees what the ones
+    /// before it did and, under READ COMMITTED, takes its own snapshot when it starts (so a statement after one
+    /// that waited for a lock sees what the lock's holder committed). Inside `transaction` they join it; outside
+    /// one they run as one implicit transaction. If one fails, the rest are skipped and its error is thrown.
+    public func pipeline(_ statements: [SQL]) throws -> [[Row]] {
+        guard !statements.isEmpty else { return [] }
+        return try runPipeline(statements.map(Step.statement)).map { result in
+            (0..<result.rowCount).map { Row(result: result, index: Int32($0)) }
+        }
+    }
+
+    /// Inside `transaction`: queues a write whose result nobody reads (an outbox row, an idempotency record) to be
+    /// sent with the COMMIT, in the same round trip; if it fails, the transaction rolls back and its error is
+    /// thrown. Queued writes run after everything else the transaction does, in the order queued. Outside a
+    /// transaction the statement runs at once.
+    public func executeAtCommit(_ sql: SQL) throws {
+        guard transactionDepth > 0 else {
+            try execute(sql)
+            return
+        }
+        try Self.checkParameters(sql.bindings)
+        atCommit.append(sql)
+    }
+
+    /// Inside `transaction`: queues `sql` to be sent with the COMMIT, after the writes queued by `executeAtCommit`, so
+    /// that it is the transaction's last statement; its rows are in the answer once `transaction` has returned. For
+    /// the statement that takes a row every writer queues for (a gapless counter): sent last, it holds that row for
+    /// itself and the commit only, with no round trip to the client in between. If it fails, the transaction rolls
+    /// back. Outside a transaction it runs at once.
+    public func queryAtCommit(_ sql: SQL) throws -> CommittedRows {
+        let answer = CommittedRows()
+        guard transactionDepth > 0 else {
+            answer.rows = try query(sql)
+            return answer
+        }
+        try Self.checkParameters(sql.bindings)
+        lastAtCommit.append((sql, answer))
+        return answer
     }
 
     // MARK: Transactions
@@ -133,12 +185,18 @@ public final class Connection {
     }
 
     private func transactionAttempt<T>(isolation: IsolationLevel, _ body: (Connection) throws -> T) throws -> T {
-        try simpleCommand("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+        // BEGIN goes out with the first statement (a BEGIN takes no snapshot, so nothing changes by waiting).
+        pendingBegin = "BEGIN ISOLATION LEVEL \(isolation.rawValue)"
+        atCommit = []
+        lastAtCommit = []
         transactionDepth = 1
         transactionFailure = nil
         defer {
             transactionDepth = 0
             transactionFailure = nil
+            pendingBegin = nil
+            atCommit = []
+            lastAtCommit = []
         }
         let value: T
         do {
@@ -147,7 +205,14 @@ public final class Connection {
             rollbackQuietly()
             throw error
         }
-        let status = try simpleCommand("COMMIT")
+        let status: String
+        do {
+            status = try commit()
+        } catch {
+            // A queued write failed: the COMMIT behind it was skipped and the transaction is still open, aborted.
+            rollbackQuietly()
+            throw error
+        }
         if status == "ROLLBACK" {
             // The body swallowed an error; the server rolled back instead of committing.
             throw transactionFailure ?? StoreError(kind: .query, message: "transaction was aborted and rolled back")
@@ -155,9 +220,41 @@ public final class Connection {
         return value
     }
 
+    /// Sends the queued statements and COMMIT in one round trip; answers COMMIT's command status ("ROLLBACK" when the
+    /// transaction had failed). A transaction that never sent a statement has nothing to commit.
+    private func commit() throws -> String {
+        let queued = atCommit + lastAtCommit.map(\.sql)
+        let answers = lastAtCommit.map(\.rows)
+        atCommit = []
+        lastAtCommit = []
+        if pendingBegin != nil, queued.isEmpty {
+            pendingBegin = nil
+            return "COMMIT"
+        }
+        if pendingBegin == nil, queued.isEmpty { return try simpleCommand("COMMIT") }
+        let results = try runPipeline(queued.map(Step.statement) + [.command("COMMIT")])
+        guard results.count == queued.count + 1 else { throw StoreError(kind: .query, message: "the commit answered \(results.count) results") }
+        for (answer, result) in zip(answers, results[(queued.count - answers.count)...]) {
+            answer.rows = (0..<result.rowCount).map { Row(result: result, index: Int32($0)) }
+        }
+        return results.last.flatMap { PQcmdStatus($0.handle).map { String(cString: $0) } } ?? ""
+    }
+
     private func rollbackQuietly() {
+        // BEGIN never sent: there is nothing to roll back.
+        if pendingBegin != nil {
+            pendingBegin = nil
+            return
+        }
         guard let handle, PQstatus(handle) == CONNECTION_OK else { return }
         if let result = PQexec(handle, "ROLLBACK") { PQclear(result) }
+    }
+
+    /// Sends the transaction's BEGIN now, for the calls that cannot carry it with them.
+    private func sendPendingBegin() throws {
+        guard let begin = pendingBegin else { return }
+        pendingBegin = nil
+        try simpleCommand(begin)
     }
 
     @discardableResult
@@ -187,28 +284,11 @@ public final class Connection {
     }
 
     private func runOnce(_ sql: SQL) throws -> QueryResult {
+        // A transaction's first statement carries its BEGIN: one round trip for both.
+        if pendingBegin != nil, let result = try runPipeline([.statement(sql)]).last { return result }
         let handle = try usableHandle()
         let types = sql.bindings.map { $0.typeOID }
-        let key = cacheKey(sql)
-        let now = ContinuousClock.now
-        var name: String?
-        if let cached = statements[key] {
-            if now - cached.preparedAt > planLifetime, transactionFailure == nil {
-                try forgetStatement(key, on: handle)
-            } else {
-                name = cached.name
-            }
-        }
-        if name == nil, statements.count < Self.statementCacheLimit {
-            statementCounter += 1
-            let newName = "clinic_\(statementCounter)"
-            let prepared = types.withUnsafeBufferPointer { typeBuffer in
-                PQprepare(handle, newName, sql.text, Int32(types.count), typeBuffer.baseAddress)
-            }
-            _ = try check(prepared, handle: handle)
-            statements[key] = PreparedStatement(name: newName, preparedAt: now)
-            name = newName
-        }
+        let name = try preparedName(sql, on: handle)
         return try withParameters(sql.bindings) { values in
             let result: OpaquePointer?
             if let name {
@@ -220,6 +300,117 @@ public final class Connection {
             }
             return try check(result, handle: handle)
         }
+    }
+
+    /// The server-side statement for `sql`, prepared now if it is new or its plan is past its lifetime; nil when
+    /// the cache is full (the statement is then sent with its text).
+    private func preparedName(_ sql: SQL, on handle: OpaquePointer) throws -> String? {
+        let key = cacheKey(sql)
+        let now = ContinuousClock.now
+        if let cached = statements[key] {
+            guard now - cached.preparedAt > planLifetime, transactionFailure == nil else { return cached.name }
+            try forgetStatement(key, on: handle)
+        }
+        guard statements.count < Self.statementCacheLimit else { return nil }
+        statementCounter += 1
+        let newName = "clinic_\(statementCounter)"
+        let types = sql.bindings.map { $0.typeOID }
+        let prepared = types.withUnsafeBufferPointer { typeBuffer in
+            PQprepare(handle, newName, sql.text, Int32(types.count), typeBuffer.baseAddress)
+        }
+        _ = try check(prepared, handle: handle)
+        statements[key] = PreparedStatement(name: newName, preparedAt: now)
+        return newName
+    }
+
+    /// One message of a pipeline: a prepared statement, or a command without parameters (BEGIN, COMMIT).
+    private enum Step {
+        case statement(SQL)
+        case command(String)
+    }
+
+    /// Sends `steps` (after the pending BEGIN, if any) and one sync, then reads every answer; returns the steps'
+    /// results in order, or throws the first error once all are read. New statements are prepared beforehand.
+    private func runPipeline(_ steps: [Step]) throws -> [QueryResult] {
+        let handle = try usableHandle()
+        var steps = steps
+        var skipped = 0
+        if let begin = pendingBegin {
+            steps.insert(.command(begin), at: 0)
+            skipped = 1
+        }
+        // Everything that can fail before sending fails here, so that a pipeline is sent whole or not at all.
+        var names: [String?] = []
+        for step in steps {
+            guard case .statement(let sql) = step else {
+                names.append(nil)
+                continue
+            }
+            try Self.checkParameters(sql.bindings)
+            names.append(try preparedName(sql, on: handle))
+        }
+        pendingBegin = nil
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw failure(StoreError(kind: .connection, message: Self.connectionMessage(handle)))
+        }
+        var sendFailed = false
+        for (step, name) in zip(steps, names) where !sendFailed {
+            let sent: Int32
+            switch step {
+            case .command(let text):
+                sent = PQsendQueryParams(handle, text, 0, nil, nil, nil, nil, 0)
+            case .statement(let sql):
+                let types = sql.bindings.map { $0.typeOID }
+                sent = try withParameters(sql.bindings, checked: true) { values in
+                    if let name { return PQsendQueryPrepared(handle, name, Int32(sql.bindings.count), values, nil, nil, 0) }
+                    return types.withUnsafeBufferPointer { typeBuffer in
+                        PQsendQueryParams(handle, sql.text, Int32(types.count), typeBuffer.baseAddress, values, nil, nil, 0)
+                    }
+                }
+            }
+            sendFailed = sent != 1
+        }
+        if !sendFailed { sendFailed = PQpipelineSync(handle) != 1 }
+        // Every step answers with its results and a terminating null; the sync answers last.
+        var answers: [OpaquePointer?] = []
+        for _ in steps where !sendFailed {
+            var first: OpaquePointer?
+            while let result = PQgetResult(handle) {
+                if first == nil { first = result } else { PQclear(result) }
+                if PQresultStatus(result) == PGRES_PIPELINE_SYNC { break }
+            }
+            answers.append(first)
+            // A lost session answers no more: stop reading and start afresh below.
+            sendFailed = PQstatus(handle) != CONNECTION_OK
+        }
+        if !sendFailed, let sync = PQgetResult(handle) { PQclear(sync) }
+        if PQexitPipelineMode(handle) != 1 || sendFailed {
+            // Half a pipeline cannot be finished: the session is started afresh (its transaction is lost).
+            for case let answer? in answers { PQclear(answer) }
+            let error = StoreError(kind: .connection, message: "pipeline interrupted: " + Self.connectionMessage(handle))
+            try? reset(handle)
+            throw failure(error)
+        }
+        var results: [QueryResult] = []
+        var firstError: Error?
+        for answer in answers {
+            guard let answer else {
+                firstError = firstError ?? failure(StoreError(kind: .connection, message: Self.connectionMessage(handle)))
+                continue
+            }
+            if PQresultStatus(answer) == PGRES_PIPELINE_ABORTED {
+                // Skipped because an earlier step failed; that step's error is the one to report.
+                PQclear(answer)
+                continue
+            }
+            do {
+                results.append(try check(answer, handle: handle))
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+        if let firstError { throw firstError }
+        return Array(results.dropFirst(skipped))
     }
 
     /// Drops the prepared statement cached under `key`, on the server too.
@@ -239,8 +430,15 @@ public final class Connection {
         return key
     }
 
+    /// Refuses a parameter containing a NUL character (libpq would cut it short).
+    private static func checkParameters(_ bindings: [SQLBinding]) throws {
+        for (position, binding) in bindings.enumerated() where binding.text?.utf8.contains(0) == true {
+            throw StoreError(kind: .query, message: "parameter $\(position + 1) contains a NUL character")
+        }
+    }
+
     /// Lays out all parameter texts in one NUL-separated buffer and passes pointers into it.
-    private func withParameters<R>(_ bindings: [SQLBinding],
+    private func withParameters<R>(_ bindings: [SQLBinding], checked: Bool = false,
                                    _ body: (UnsafePointer<UnsafePointer<CChar>?>?) throws -> R) throws -> R {
         if bindings.isEmpty { return try body(nil) }
         var total = 0
@@ -252,7 +450,7 @@ public final class Connection {
         for (position, binding) in bindings.enumerated() {
             guard var text = binding.text else { continue }
             let length = try text.withUTF8 { utf8 -> Int in
-                guard !utf8.contains(0) else {
+                guard checked || !utf8.contains(0) else {
                     throw StoreError(kind: .query, message: "parameter $\(position + 1) contains a NUL character")
                 }
                 if let base = utf8.baseAddress {
@@ -346,4 +544,13 @@ public final class Connection {
         defer { PQfreemem(escaped) }
         return String(cString: escaped)
     }
+}
+
+/// The rows of a statement queued with `Connection.queryAtCommit`: empty until the transaction has committed. Used on
+/// its connection's thread, like the connection.
+public final class CommittedRows {
+    /// The statement's rows.
+    public fileprivate(set) var rows: [Row] = []
+
+    fileprivate init() {}
 }

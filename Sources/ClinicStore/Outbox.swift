@@ -12,6 +12,13 @@ public enum Outbox {
         try append(topic: entry.topic, type: entry.type, payload: entry.payload, on: connection)
     }
 
+    /// Appends an event with the transaction's COMMIT, in the same round trip (`Connection.executeAtCommit`).
+    public static func appendAtCommit(_ entry: OutboxEntry, on connection: Connection) throws {
+        try connection.executeAtCommit("""
+            INSERT INTO outbox (topic, type, payload) VALUES (\(entry.topic), \(entry.type), \(entry.payload))
+            """)
+    }
+
     /// Published events with a sequence above `afterSeq`, in sequence order (serves Events/Replay).
     public static func replay(afterSeq: UInt64, limit: Int, on connection: Connection) throws -> [StampedEvent] {
         try connection.query("""

@@ -170,8 +170,9 @@ struct BillTests {
                                    unresolved: unresolved, resolvesLineNumber: nil)
             }
             let id = UUID()
+            let patientID = UUID()
             let now = Date().inStoredPrecision
-            try BillStore.insert(NewBill(id: id, patientID: UUID(), patientName: "", visitID: nil, doctorName: "",
+            try BillStore.insert(NewBill(id: id, patientID: patientID, patientName: "", visitID: nil, doctorName: "",
                                          serviceDate: ClinicDate(year: 2026, month: 1, day: 1), lines: lines, createdAt: now,
                                          createdBy: "test"), on: db)
             let swiftLines = lines.map { BillFigures.Line(quantity: $0.quantity, unitPriceFen: $0.unitPriceFen,
@@ -185,18 +186,28 @@ struct BillTests {
                 var left = target
                 while left > 0 {
                     let amount = payments.count == 2 ? left : Int64.random(in: 1...left, using: &generator)
-                    try PaymentStore.insert(id: UUID(), billID: id, ValidPayment(method: .cash, amountFen: amount, tenderedFen: amount,
-                                                                                changeFen: 0, cardKind: "", cardLast4: "",
-                                                                                reference: "", note: ""), at: now, by: "test", on: db)
+                    let paymentID = UUID()
+                    let receipt = ReceiptRecord(id: UUID(), series: "test", number: 0, billID: id, paymentID: paymentID, patientID: UUID(),
+                                                patientName: "", totalFen: total, paidBeforeFen: 0, paidTodayFen: amount, balanceFen: 0,
+                                                treatmentFeeFen: amount, method: .cash, issuedAt: now, issuedBy: "test")
+                    _ = try PaymentStore.insertAtCommit(ValidPayment(method: .cash, amountFen: amount, tenderedFen: amount, changeFen: 0,
+                                                                     cardKind: "", cardLast4: "", reference: "", note: ""),
+                                                        id: paymentID, at: now, by: "test", receipt: receipt,
+                                                        received: try BillingService.events.entry(Clinic_Billing_V1_PaymentReceived()),
+                                                        paid: nil, on: db)
                     payments.append(amount)
                     left -= amount
                 }
             } else {
                 try BillStore.void(id, BillVoid(reason: "test", voidedAt: now, voidedBy: "test"), on: db)
             }
+            // One bill is read with its rows and figured in Swift; a list reads the figures from bill_balances.
             let stored = try #require(try BillStore.find(id, on: db))
+            let listed = try #require(try BillStore.list(date: nil, visitID: nil, patientID: patientID, status: nil, limit: 1, offset: 0,
+                                                         on: db).first)
             let computed = BillFigures(lines: swiftLines, payments: payments, voided: voided)
             #expect(stored.figures == computed, "bill \(index)")
+            #expect(listed.figures == computed, "bill \(index), bill_balances")
             #expect(stored.lines.map(\.lineTotalFen) == swiftLines.map(\.totalFen))
         }
     }

@@ -5,6 +5,7 @@ import ClinicService
 import ClinicStore
 import ClinicTestSupport
 import Foundation
+import SwiftProtobuf
 import Testing
 
 /// Payments by every method, their rules, retries and receipts.
@@ -177,6 +178,88 @@ struct PaymentTests {
         #expect(Set(receipts.map(\.series)).count == 1)
         #expect(receipts.allSatisfy { $0.totalFen == 10_000 && $0.paidTodayFen == 10_000 && $0.treatmentFeeFen == 10_000 && $0.balanceFen == 0 && !$0.copy })
         #expect(try db.query("SELECT count(*) AS n FROM outbox WHERE type = 'clinic.billing.v1.BillPaid'").first?.decode("n", as: Int.self) == 200)
+    }
+
+    @Test func paymentsRacingOnOneBillNeverPayMoreThanItsTotalAndTheRefusedTakeNoNumber() async throws {
+        let harness = try BillingHarness()
+        defer { harness.stop() }
+        try await harness.feeItem("FILL-01", fen: 10_000)
+        let bill = try await harness.bill(["FILL-01"])
+        // Twelve payments of ¥10 on a ¥100 bill at once: ten are taken, two refused for the balance.
+        let refusals = await withTaskGroup(of: RPCError?.self) { group in
+            for _ in 0..<12 {
+                group.addTask { await harness.failure(Cashier.recordPayment, payment(bill.id, .cash, fen: 1_000), idempotencyKey: newKey()) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }.compactMap { $0 }
+        }
+        #expect(refusals.count == 2 && refusals.allSatisfy { $0.code == .failedPrecondition && $0.message.contains("balance") })
+        var get = Clinic_Billing_V1_GetBillRequest()
+        get.billID = bill.id
+        let after = try await harness.call(Cashier.getBill, get)
+        #expect(after.payments.count == 10 && after.paidFen == 10_000 && after.balanceFen == 0 && after.status == .paid)
+        // The numbers run 1…10: the two refused took none.
+        #expect(after.payments.map { String($0.receiptNumber.suffix(6)) }.sorted() == (1...10).map { String(format: "%06d", $0) })
+        let db = try harness.database()
+        defer { db.close() }
+        #expect(try db.query("SELECT count(*) AS n FROM outbox WHERE type = 'clinic.billing.v1.BillPaid'").first?.decode("n", as: Int.self) == 1)
+    }
+
+    @Test func theEventsCarryTheReceiptNumberTakenInThePaymentsLastStatementAndKeepTheirOrder() async throws {
+        let harness = try BillingHarness()
+        defer { harness.stop() }
+        try await harness.feeItem("FILL-01", fen: 10_000)
+        let bill = try await harness.bill(["FILL-01"])
+        var wechat = payment(bill.id, .wechatPay, fen: 4_000)
+        wechat.reference = "wx-1"
+        let part = try await harness.call(Cashier.recordPayment, wechat, idempotencyKey: newKey())
+        let rest = try await harness.call(Cashier.recordPayment, payment(bill.id, .cash, fen: 6_000), idempotencyKey: newKey())
+        #expect(part.receipt.displayNumber.hasSuffix("-000001") && rest.receipt.displayNumber.hasSuffix("-000002"))
+        #expect(rest.payment.receiptNumber == rest.receipt.displayNumber && rest.receipt.number == 2)
+        #expect(rest.bill.payments.map(\.receiptNumber) == [part.receipt.displayNumber, rest.receipt.displayNumber])
+        let db = try harness.database()
+        defer { db.close() }
+        let events = try db.query("SELECT type, payload FROM outbox ORDER BY id").map {
+            (try $0.decode("type", as: String.self), try $0.decode("payload", as: [UInt8].self))
+        }.filter { $0.0 != "clinic.billing.v1.BillCreated" }
+        #expect(events.map(\.0) == ["clinic.billing.v1.PaymentReceived", "clinic.billing.v1.PaymentReceived", "clinic.billing.v1.BillPaid"])
+        let received = try events.prefix(2).map { try Clinic_Billing_V1_PaymentReceived(serializedBytes: $0.1) }
+        #expect(received.map(\.receiptNumber) == [part.receipt.displayNumber, rest.receipt.displayNumber])
+        #expect(received[0].paymentID == part.payment.id && received[0].method == .wechatPay && received[0].amountFen == 4_000
+            && received[0].balanceFen == 6_000 && received[1].balanceFen == 0 && received[1].receivedAt == rest.payment.receivedAt)
+    }
+
+    @Test func theSQLThatNumbersTheEventAgreesWithSwift() throws {
+        let harness = try BillingHarness()
+        defer { harness.stop() }
+        let db = try harness.database()
+        defer { db.close() }
+        for number: Int64 in [1, 17, 999_999, 1_000_000, 123_456_789] {
+            #expect(try db.query("SELECT receipt_display_number(\("2026"), \(number)) AS d").first?.decode("d", as: String.self)
+                == ReceiptRecord.display(series: "2026", number: number))
+        }
+        var event = Clinic_Billing_V1_PaymentReceived()
+        event.paymentID = UUID().lowercasedText
+        event.amountFen = 123_456
+        event.method = .alipay
+        event.receivedAt = Google_Protobuf_Timestamp(seconds: 1_800_000_000, nanos: 5_000)
+        // Long and multi-byte, so that the length takes two varint bytes.
+        for value in ["2026-000017", String(repeating: "收据", count: 40)] {
+            let encoded: [UInt8] = try event.serializedBytes()
+            let payload = try db.query("""
+                SELECT protobuf_with_string(\(encoded), \(BillingEvents.receiptNumberField), \(value)) AS p
+                """).first?.decode("p", as: [UInt8].self) ?? []
+            var expected = event
+            expected.receiptNumber = value
+            #expect(try Clinic_Billing_V1_PaymentReceived(serializedBytes: payload) == expected)
+        }
+        for value: Int64 in [0, 1, 127, 128, 300, 16_383, 16_384, 1 << 35] {
+            var message = Clinic_Billing_V1_PaymentReceived()
+            message.amountFen = value
+            // amount_fen is field 6, a varint: its key is 0x30.
+            let encoded = try db.query("SELECT protobuf_varint(\(value)) AS v").first?.decode("v", as: [UInt8].self) ?? []
+            let swift: [UInt8] = try message.serializedBytes()
+            #expect(value == 0 ? encoded == [0] : [0x30] + encoded == swift)
+        }
     }
 
     @Test func aReceiptStatesTotalPaidTodayAndBalanceAndReprintsAsACopy() async throws {

@@ -89,6 +89,142 @@ struct ConnectionTests {
         #expect(attempts.value == 3)
     }
 
+    @Test("a pipeline answers each statement's rows in order, and a later statement sees what an earlier one wrote")
+    func pipelineAnswersInOrder() async throws {
+        try await onThread {
+            let connection = try ServiceDatabase.make("pipeline_order").connect()
+            try connection.execute(script: "CREATE TABLE t (v int PRIMARY KEY)")
+            let results = try connection.transaction { connection in
+                try connection.pipeline(["INSERT INTO t VALUES (\(Int32(1))), (\(Int32(2)))", "SELECT v FROM t ORDER BY v",
+                                         "SELECT \(Int32(7)) AS seven"])
+            }
+            #expect(results.count == 3 && results[0].isEmpty)
+            #expect(try results[1].map { try $0.decode("v", as: Int.self) } == [1, 2])
+            #expect(try results[2].first?.decode("seven", as: Int.self) == 7)
+            // Outside a transaction the statements are one implicit transaction: a failure takes back the ones before it.
+            let error = #expect(throws: StoreError.self) {
+                try connection.pipeline(["INSERT INTO t VALUES (\(Int32(3)))", "INSERT INTO t VALUES (\(Int32(1)))",
+                                         "INSERT INTO t VALUES (\(Int32(4)))"])
+            }
+            #expect(error?.isUniqueViolation == true)
+            #expect(try connection.query("SELECT count(*) AS n FROM t")[0].decode("n", as: Int.self) == 2)
+            #expect(!connection.inTransaction)
+        }
+    }
+
+    @Test("a failure inside a pipeline skips the rest, is thrown, and rolls the transaction back")
+    func pipelineFailureRollsBack() async throws {
+        try await onThread {
+            let connection = try ServiceDatabase.make("pipeline_failure").connect()
+            try connection.execute(script: "CREATE TABLE t (v int PRIMARY KEY)")
+            let error = #expect(throws: StoreError.self) {
+                try connection.transaction { connection in
+                    try connection.execute("INSERT INTO t VALUES (\(Int32(1)))")
+                    _ = try connection.pipeline(["INSERT INTO t VALUES (\(Int32(2)))", "INSERT INTO t VALUES (\(Int32(1)))",
+                                                 "INSERT INTO t VALUES (\(Int32(3)))"])
+                }
+            }
+            #expect(error?.isUniqueViolation == true)
+            #expect(try connection.query("SELECT count(*) AS n FROM t")[0].decode("n", as: Int.self) == 0)
+            // The session is healthy afterwards, in and out of transactions.
+            try connection.transaction { try $0.execute("INSERT INTO t VALUES (\(Int32(5)))") }
+            #expect(try connection.pipeline(["SELECT v FROM t"])[0].map { try $0.decode("v", as: Int.self) } == [5])
+        }
+    }
+
+    @Test("a statement after one that waited for a lock in the same pipeline sees what the lock's holder committed")
+    func pipelineReadsAfterALockWait() async throws {
+        let db = try await onThread { try ServiceDatabase.make("pipeline_lock") }
+        try await onThread {
+            try db.connect().execute(script: "CREATE TABLE t (v int)")
+        }
+        let holding = Gate()
+        async let holder: Void = onThread {
+            let connection = try db.connect()
+            try connection.transaction { connection in
+                _ = try connection.query("SELECT pg_advisory_xact_lock(\(Int64(42)))")
+                try connection.execute("INSERT INTO t VALUES (\(Int32(1)))")
+                holding.open()
+                Thread.sleep(forTimeInterval: 0.3)
+            }
+        }
+        let seen = try await onThread {
+            let connection = try db.connect()
+            guard holding.wait() else { throw StoreError(kind: .query, message: "the holder never took the lock") }
+            return try connection.transaction { connection in
+                try connection.pipeline(["SELECT pg_advisory_xact_lock(\(Int64(42)))", "SELECT count(*) AS n FROM t"])[1]
+                    .first?.decode("n", as: Int.self)
+            }
+        }
+        try await holder
+        #expect(seen == 1)
+    }
+
+    @Test("a write queued for the commit lands with it, is dropped by a rollback, and fails the commit when it fails")
+    func writesQueuedForTheCommit() async throws {
+        try await onThread {
+            let connection = try ServiceDatabase.make("at_commit").connect()
+            try connection.execute(script: "CREATE TABLE t (v int PRIMARY KEY)")
+            try connection.transaction { connection in
+                try connection.executeAtCommit("INSERT INTO t VALUES (\(Int32(2)))")
+                try connection.execute("INSERT INTO t VALUES (\(Int32(1)))")
+                // Queued, not yet run.
+                #expect(try connection.query("SELECT count(*) AS n FROM t")[0].decode("n", as: Int.self) == 1)
+            }
+            #expect(try connection.query("SELECT v FROM t ORDER BY v").map { try $0.decode("v", as: Int.self) } == [1, 2])
+            struct Boom: Error {}
+            #expect(throws: Boom.self) {
+                try connection.transaction { connection in
+                    try connection.executeAtCommit("INSERT INTO t VALUES (\(Int32(3)))")
+                    throw Boom()
+                }
+            }
+            let error = #expect(throws: StoreError.self) {
+                try connection.transaction { connection in
+                    try connection.execute("INSERT INTO t VALUES (\(Int32(4)))")
+                    try connection.executeAtCommit("INSERT INTO t VALUES (\(Int32(1)))")
+                }
+            }
+            #expect(error?.isUniqueViolation == true)
+            // Only queued writes, no statement before them: BEGIN, the writes and COMMIT go together.
+            try connection.transaction { try $0.executeAtCommit("INSERT INTO t VALUES (\(Int32(5)))") }
+            // A transaction that ran nothing commits nothing and leaves the session ready.
+            try connection.transaction { _ in }
+            #expect(try connection.query("SELECT v FROM t ORDER BY v").map { try $0.decode("v", as: Int.self) } == [1, 2, 5])
+            #expect(!connection.inTransaction)
+        }
+    }
+
+    @Test("a statement queued to run last goes after the queued writes, right before COMMIT, and answers once committed")
+    func aStatementQueuedToRunLast() async throws {
+        try await onThread {
+            let connection = try ServiceDatabase.make("last_at_commit").connect()
+            try connection.execute(script: "CREATE TABLE t (v int PRIMARY KEY); CREATE TABLE counter (n int NOT NULL); INSERT INTO counter VALUES (0)")
+            var answer: CommittedRows?
+            try connection.transaction { connection in
+                answer = try connection.queryAtCommit("""
+                    WITH next AS (UPDATE counter SET n = n + 1 RETURNING n)
+                    SELECT next.n, (SELECT count(*) FROM t) AS rows_before FROM next
+                    """)
+                try connection.executeAtCommit("INSERT INTO t VALUES (\(Int32(1))), (\(Int32(2)))")
+                #expect(answer?.rows.isEmpty == true)
+            }
+            #expect(try answer?.rows.first?.decode("n", as: Int.self) == 1)
+            // The queued writes ran first.
+            #expect(try answer?.rows.first?.decode("rows_before", as: Int.self) == 2)
+            // A failure in the last statement rolls everything back.
+            #expect(throws: StoreError.self) {
+                try connection.transaction { connection in
+                    try connection.executeAtCommit("INSERT INTO t VALUES (\(Int32(3)))")
+                    _ = try connection.queryAtCommit("INSERT INTO t VALUES (\(Int32(1))) RETURNING v")
+                }
+            }
+            #expect(try connection.query("SELECT count(*) AS n FROM t")[0].decode("n", as: Int.self) == 2)
+            // Outside a transaction it runs at once.
+            #expect(try connection.queryAtCommit("SELECT n FROM counter").rows.first?.decode("n", as: Int.self) == 1)
+        }
+    }
+
     @Test("a transaction gives up after maxAttempts serialization failures")
     func retriesAreBounded() async throws {
         try await onThread {

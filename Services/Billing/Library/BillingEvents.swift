@@ -21,8 +21,14 @@ enum BillingEvents {
         try BillingService.events.append(event, on: db)
     }
 
-    /// Records `PaymentReceived`, and `BillPaid` when the payment cleared the balance (reception marks the visit paid).
-    static func paymentReceived(_ payment: PaymentRecord, bill: BillRecord, balanceAfter: Int64, on db: Connection) throws {
+    /// The field number of `PaymentReceived.receipt_number`: the payment's last statement, which takes the number,
+    /// sets it in the encoded event (a test checks the event then decodes with the number).
+    static let receiptNumberField: Int32 = 8
+
+    /// `PaymentReceived`, without its receipt number (the payment's last statement puts it in), and `BillPaid` when
+    /// the payment cleared the balance (reception marks the visit paid), for the outbox.
+    static func paymentReceived(_ payment: PaymentRecord, bill: BillRecord, balanceAfter: Int64) throws
+        -> (received: OutboxEntry, paid: OutboxEntry?) {
         var event = Clinic_Billing_V1_PaymentReceived()
         event.paymentID = payment.id.lowercasedText
         event.billID = bill.id.lowercasedText
@@ -31,18 +37,17 @@ enum BillingEvents {
         event.method = payment.method.message
         event.amountFen = payment.amountFen
         event.balanceFen = balanceAfter
-        event.receiptNumber = payment.receiptNumber
         event.receivedBy = payment.receivedBy
         event.receivedAt = Google_Protobuf_Timestamp(date: payment.receivedAt)
-        try BillingService.events.append(event, on: db)
-        guard balanceAfter == 0 else { return }
+        let received = try BillingService.events.entry(event)
+        guard balanceAfter == 0 else { return (received, nil) }
         var paid = Clinic_Billing_V1_BillPaid()
         paid.billID = bill.id.lowercasedText
         paid.visitID = bill.visitID?.lowercasedText ?? ""
         paid.patientID = bill.patientID.lowercasedText
         paid.totalFen = bill.figures.totalFen
         paid.paidAt = Google_Protobuf_Timestamp(date: payment.receivedAt)
-        try BillingService.events.append(paid, on: db)
+        return (received, try BillingService.events.entry(paid))
     }
 
     /// Records `BillVoided`.

@@ -105,9 +105,7 @@ extension BillingHandlers {
         }
         let now = Date().inStoredPrecision
         return try IdempotentWrite.perform(context, on: db) { db in
-            try DailyCloseStore.refuseIfClosed(clock.date(of: now), doing: "a void", on: db)
-            guard try BillStore.lock(billID, on: db) else { throw RPCError.notFound("bill \(billID.lowercasedText) not found") }
-            let bill = try storedBill(billID, on: db)
+            let bill = try lockedBill(billID, changingDay: clock.date(of: now), doing: "a void", on: db)
             if bill.figures.status == .void { throw RPCError.failedPrecondition("bill \(billID.lowercasedText) is already void") }
             guard bill.payments.isEmpty else {
                 throw RPCError.failedPrecondition("bill \(billID.lowercasedText) has payments (\(bill.figures.paidFen) fen): it can no longer be voided")
@@ -123,6 +121,31 @@ extension BillingHandlers {
     /// The stored bill; NOT_FOUND naming it.
     func storedBill(_ id: UUID, on db: Connection) throws -> BillRecord {
         guard let bill = try BillStore.find(id, on: db) else { throw RPCError.notFound("bill \(id.lowercasedText) not found") }
+        return bill
+    }
+
+    /// For a payment or a void dated `day`: refuses a closed day (holding the day's shared lock), locks the bill's row
+    /// and reads the bill as it then stands, in one round trip.
+    func lockedBill(_ id: UUID, changingDay day: ClinicDate, doing what: String, on db: Connection) throws -> BillRecord {
+        try Self.lockedBill(id, changingDay: day, doing: what, from: db.pipeline(Self.lockedBillStatements(id, changingDay: day)))
+    }
+
+    /// The statements of `lockedBill`, to send in one pipeline: the day's shared lock, whether the day is closed, the
+    /// bill's row lock, then the bill. Each is a statement of its own, so each read's snapshot is taken once the locks
+    /// before it are held (a payment committed while this one waited for the bill is seen).
+    static func lockedBillStatements(_ id: UUID, changingDay day: ClinicDate) -> [SQL] {
+        DailyCloseStore.openDayStatements(day) + [BillStore.lockStatement(id)] + BillStore.readStatements(id)
+    }
+
+    /// The bill from the rows of `lockedBillStatements`: FAILED_PRECONDITION when the day is closed, NOT_FOUND when
+    /// there is no such bill.
+    static func lockedBill(_ id: UUID, changingDay day: ClinicDate, doing what: String, from results: [[Row]]) throws -> BillRecord {
+        let dayCount = DailyCloseStore.openDayStatementCount
+        guard results.count > dayCount else { throw StoreError(kind: .query, message: "the bill's locks and reads answered too few results") }
+        if !results[dayCount - 1].isEmpty { throw DailyCloseStore.closedError(day, doing: what) }
+        guard !results[dayCount].isEmpty, let bill = try BillStore.bill(from: results[(dayCount + 1)...]) else {
+            throw RPCError.notFound("bill \(id.lowercasedText) not found")
+        }
         return bill
     }
 

@@ -8,7 +8,9 @@ import Foundation
 /// Payments and their receipts.
 extension BillingHandlers {
     /// RecordPayment: the method's rules, then under the bill's lock the balance check, the payment, its receipt and
-    /// the events, in one transaction keyed by the idempotency key.
+    /// the events, in one transaction keyed by the idempotency key. Two round trips: the key's lock and look-up, the
+    /// day's and the bill's locks and the bill (one pipeline, with the BEGIN); then the idempotency record, the
+    /// statement that takes the receipt number (with the payment, its receipt and its events) and the COMMIT.
     func recordPayment(_ context: RequestContext, _ request: Clinic_Billing_V1_RecordPaymentRequest) throws -> Clinic_Billing_V1_RecordPaymentResponse {
         // The rules run first, so a card number in the text never reaches the store, the idempotency record or a log.
         let draft = PaymentDraft(method: PaymentMethod(request.method), amountFen: request.amountFen, tenderedFen: request.tenderedFen,
@@ -20,28 +22,23 @@ extension BillingHandlers {
         }
         let billID = try CheckedID.parse(request.billID, field: "billId")
         let now = Date().inStoredPrecision
-        return try IdempotentWrite.perform(context, on: db) { db in
-            try DailyCloseStore.refuseIfClosed(clock.date(of: now), doing: "a payment", on: db)
-            guard try BillStore.lock(billID, on: db) else { throw RPCError.notFound("bill \(billID.lowercasedText) not found") }
-            let bill = try storedBill(billID, on: db)
+        let day = clock.date(of: now)
+        var taken: CommittedRows?
+        var response = try IdempotentWrite.perform(context, on: db, reading: Self.lockedBillStatements(billID, changingDay: day)) { db, read in
+            let bill = try Self.lockedBill(billID, changingDay: day, doing: "a payment", from: read)
             try Self.check(payment, against: bill)
             let paymentID = UUID.random()
-            try PaymentStore.insert(id: paymentID, billID: billID, payment, at: now, by: context.actor, on: db)
             let balanceAfter = bill.figures.balanceFen - payment.amountFen
-            var receipt = ReceiptRecord(
-                id: UUID.random(), series: String(clock.date(of: now).year), number: 0, billID: billID, paymentID: paymentID,
+            let receipt = ReceiptRecord(
+                id: UUID.random(), series: String(day.year), number: 0, billID: billID, paymentID: paymentID,
                 patientID: bill.patientID, patientName: bill.patientName, totalFen: bill.figures.totalFen,
                 paidBeforeFen: bill.figures.paidFen, paidTodayFen: payment.amountFen, balanceFen: balanceAfter,
                 treatmentFeeFen: payment.amountFen, method: payment.method, issuedAt: now, issuedBy: context.actor)
-            var stored = PaymentRecord(id: paymentID, billID: billID, method: payment.method, amountFen: payment.amountFen,
+            let stored = PaymentRecord(id: paymentID, billID: billID, method: payment.method, amountFen: payment.amountFen,
                                        tenderedFen: payment.tenderedFen, changeFen: payment.changeFen, cardKind: payment.cardKind,
                                        cardLast4: payment.cardLast4, reference: payment.reference, note: payment.note,
                                        receivedAt: now, receivedBy: context.actor, receiptID: receipt.id, receiptNumber: "")
-            // The receipt number is taken last: the counter row's lock is then held for the events and the commit only,
-            // and a payment that fails before it takes no number.
-            receipt.number = try PaymentStore.issueReceipt(receipt, on: db)
-            stored.receiptNumber = receipt.displayNumber
-            // The bill as it now stands, from what this transaction read under the bill's lock and what it added (the
+            // The bill as it now stands, from what this transaction read under the bill's lock and what it adds (the
             // same figures the view gives, without reading the bill again).
             var afterRecord = bill
             afterRecord.payments.append(stored)
@@ -49,16 +46,44 @@ extension BillingHandlers {
                                               balanceFen: balanceAfter, unresolvedLines: bill.figures.unresolvedLines,
                                               status: balanceAfter <= 0 ? .paid : .partlyPaid, discountFen: bill.figures.discountFen,
                                               refundedFen: bill.figures.refundedFen)
-            let after = BillingMessages.bill(afterRecord)
-            try BillingEvents.paymentReceived(stored, bill: bill, balanceAfter: balanceAfter, on: db)
-            logger.info("payment received", metadata: ["bill_id": "\(billID.lowercasedText)", "payment_id": "\(paymentID.lowercasedText)",
-                                                       "method": "\(payment.method.rawValue)", "amount_fen": "\(payment.amountFen)",
-                                                       "receipt": "\(receipt.displayNumber)", "by": "\(context.actor)"])
+            // The receipt number is taken by the transaction's last statement, sent with the COMMIT: the counter row is
+            // held for that statement and the commit only, and a payment that fails before it takes no number. The
+            // reply stored for the key is this one without the number, which is filled in below (and from the receipt
+            // when a retry is answered the stored reply).
+            let events = try BillingEvents.paymentReceived(stored, bill: bill, balanceAfter: balanceAfter)
+            taken = try PaymentStore.insertAtCommit(payment, id: paymentID, at: now, by: context.actor, receipt: receipt,
+                                                    received: events.received, paid: events.paid, on: db)
             var response = Clinic_Billing_V1_RecordPaymentResponse()
             response.payment = BillingMessages.payment(stored)
             response.receipt = BillingMessages.receipt(receipt, copy: false)
-            response.bill = after
+            response.receipt.displayNumber = ""
+            response.bill = BillingMessages.bill(afterRecord)
             return response
+        }
+        if let taken {
+            Self.setReceiptNumber(try PaymentStore.receiptNumber(from: taken), in: &response)
+            logger.info("payment received", metadata: ["bill_id": "\(billID.lowercasedText)", "payment_id": "\(response.payment.id)",
+                                                       "method": "\(payment.method.rawValue)", "amount_fen": "\(payment.amountFen)",
+                                                       "receipt": "\(response.receipt.displayNumber)", "by": "\(context.actor)"])
+        } else {
+            // A retry answered with the stored reply: the number is the receipt's.
+            let receiptID = try CheckedID.parse(response.receipt.id, field: "receiptId")
+            guard let number = try PaymentStore.receiptNumber(ofReceipt: receiptID, on: db) else {
+                throw RPCError.notFound("receipt \(receiptID.lowercasedText) not found")
+            }
+            Self.setReceiptNumber(number, in: &response)
+        }
+        return response
+    }
+
+    /// Puts the receipt's number into a payment's reply: the receipt, the payment and the payment among the bill's.
+    static func setReceiptNumber(_ number: Int64, in response: inout Clinic_Billing_V1_RecordPaymentResponse) {
+        let display = ReceiptRecord.display(series: response.receipt.series, number: number)
+        response.receipt.number = number
+        response.receipt.displayNumber = display
+        response.payment.receiptNumber = display
+        for index in response.bill.payments.indices where response.bill.payments[index].id == response.payment.id {
+            response.bill.payments[index].receiptNumber = display
         }
     }
 

@@ -11,10 +11,23 @@ enum DailyCloseStore {
     /// Refuses (FAILED_PRECONDITION) a change dated on `date` once the day is closed; holds the day's shared lock
     /// until the transaction ends.
     static func refuseIfClosed(_ date: ClinicDate, doing what: String, on db: Connection) throws {
-        _ = try db.query("SELECT pg_advisory_xact_lock_shared(hashtext(\("billing.day." + date.description)))")
-        if try isClosed(date, on: db) {
-            throw RPCError.failedPrecondition("the day \(date) is closed: \(what) dated on it is refused; post a correction instead")
-        }
+        if try db.pipeline(openDayStatements(date)).last?.isEmpty == false { throw closedError(date, doing: what) }
+    }
+
+    /// The statements that take `date`'s shared lock and then read whether the day is closed (the last one answers a
+    /// row when it is), to run ahead of others in one pipeline. The read is a statement of its own, after the lock.
+    static func openDayStatements(_ date: ClinicDate) -> [SQL] {
+        // openDayStatementCount statements.
+        ["SELECT pg_advisory_xact_lock_shared(hashtext(\("billing.day." + date.description)))",
+         "SELECT 1 AS one FROM day_closes WHERE close_date = \(date.description)::date"]
+    }
+
+    /// How many statements `openDayStatements` makes.
+    static let openDayStatementCount = 2
+
+    /// FAILED_PRECONDITION: `what` is dated on a closed day.
+    static func closedError(_ date: ClinicDate, doing what: String) -> RPCError {
+        RPCError.failedPrecondition("the day \(date) is closed: \(what) dated on it is refused; post a correction instead")
     }
 
     /// Takes the day's exclusive lock until the transaction ends: no payment, refund payment or void of that day runs meanwhile.

@@ -84,20 +84,32 @@ enum DiscountStore {
             """) == 1
     }
 
+    /// A posted discount's columns.
+    private static let discountColumns = "id, bill_id, source, source_ref, percent_bp, amount_fen, reason, applied_at, applied_by"
+
     /// The discounts of `ids`' bills, by bill, oldest first.
     static func discounts(of ids: [UUID], on db: Connection) throws -> [UUID: [BillDiscountRecord]] {
         var found: [UUID: [BillDiscountRecord]] = [:]
         for row in try db.query("""
-            SELECT id, bill_id, source, source_ref, percent_bp, amount_fen, reason, applied_at, applied_by FROM bill_discounts
-            WHERE bill_id = ANY(\(ids)) ORDER BY applied_at, id
+            SELECT \(raw: discountColumns) FROM bill_discounts WHERE bill_id = ANY(\(ids)) ORDER BY applied_at, id
             """) {
-            let discount = BillDiscountRecord(
-                id: try row.decode("id"), billID: try row.decode("bill_id"),
-                source: DiscountSource(rawValue: try row.decode("source")) ?? .policy, sourceRef: try row.decode("source_ref"),
-                percentBP: try row.decode("percent_bp"), amountFen: try row.decode("amount_fen"), reason: try row.decode("reason"),
-                appliedAt: try row.decode("applied_at"), appliedBy: try row.decode("applied_by"))
+            let discount = try discount(from: row)
             found[discount.billID, default: []].append(discount)
         }
         return found
+    }
+
+    /// The statement that reads one bill's discounts, oldest first.
+    static func discountsStatement(ofBill id: UUID) -> SQL {
+        "SELECT \(raw: discountColumns) FROM bill_discounts WHERE bill_id = \(id) ORDER BY applied_at, id"
+    }
+
+    /// A posted discount's row as a record.
+    static func discount(from row: Row) throws -> BillDiscountRecord {
+        BillDiscountRecord(
+            id: try row.decode("id"), billID: try row.decode("bill_id"),
+            source: DiscountSource(rawValue: try row.decode("source")) ?? .policy, sourceRef: try row.decode("source_ref"),
+            percentBP: try row.decode("percent_bp"), amountFen: try row.decode("amount_fen"), reason: try row.decode("reason"),
+            appliedAt: try row.decode("applied_at"), appliedBy: try row.decode("applied_by"))
     }
 }
