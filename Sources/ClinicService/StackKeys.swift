@@ -48,7 +48,8 @@ public struct StackKeys: Sendable {
 
     /// The command-line options of the peer `name` for the same.
     public func peerArguments(_ name: String) -> [String] {
-        ["--curve-key", folder.keyFile(name), "--bus-server-key", serverKey]
+        // Attached with '=': a Z85 key may begin with '-', which would otherwise read as an option.
+        ["--curve-key", folder.keyFile(name), "--bus-server-key=\(serverKey)"]
     }
 
     /// CURVE as the peer `name`, for a client in this process.
