@@ -127,8 +127,8 @@ public final class Connection {
 
     /// Inside `transaction`: queues a write whose result nobody reads (an outbox row, an idempotency record) to be
     /// sent with the COMMIT, in the same round trip; if it fails, the transaction rolls back and its error is
-    /// thrown. Queued writes run after everything else the transaction does, in the order queued. Outside a
-    /// transaction the statement runs at once.
+    /// thrown. Queued writes run after everything else the transaction does, in the order queued (and before what
+    /// `queryAtCommit` queued). Outside a transaction the statement runs at once.
     public func executeAtCommit(_ sql: SQL) throws {
         guard transactionDepth > 0 else {
             try execute(sql)
