@@ -127,8 +127,8 @@ public final class Connection {
 
     /// Inside `transaction`: queues a write whose result nobody reads (an outbox row, an idempotency record) to be
     /// sent with the COMMIT, in the same round trip; if it fails, the transaction rolls back and its error is
-    /// thrown. Queued writes run after everything else the transaction does, in the order queued. Outside a
-    /// transaction the statement runs at once.
+    /// thrown. Queued writes run after everything else the transaction does, in the order queued (and before what
+    /// `queryAtCommit` queued). Outside a transaction the statement runs at once.
     public func executeAtCommit(_ sql: SQL) throws {
         guard transactionDepth > 0 else {
             try execute(sql)
@@ -432,9 +432,18 @@ public final class Connection {
 
     /// Refuses a parameter containing a NUL character (libpq would cut it short).
     private static func checkParameters(_ bindings: [SQLBinding]) throws {
-        for (position, binding) in bindings.enumerated() where binding.text?.utf8.contains(0) == true {
-            throw StoreError(kind: .query, message: "parameter $\(position + 1) contains a NUL character")
+        for (position, binding) in bindings.enumerated() {
+            guard var text = binding.text else { continue }
+            if text.withUTF8({ containsNUL($0) }) {
+                throw StoreError(kind: .query, message: "parameter $\(position + 1) contains a NUL character")
+            }
         }
+    }
+
+    /// Whether `bytes` hold a NUL (memchr: an encoded reply or event is kilobytes long).
+    private static func containsNUL(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        return memchr(base, 0, bytes.count) != nil
     }
 
     /// Lays out all parameter texts in one NUL-separated buffer and passes pointers into it.
@@ -450,7 +459,7 @@ public final class Connection {
         for (position, binding) in bindings.enumerated() {
             guard var text = binding.text else { continue }
             let length = try text.withUTF8 { utf8 -> Int in
-                guard checked || !utf8.contains(0) else {
+                guard checked || !Self.containsNUL(utf8) else {
                     throw StoreError(kind: .query, message: "parameter $\(position + 1) contains a NUL character")
                 }
                 if let base = utf8.baseAddress {

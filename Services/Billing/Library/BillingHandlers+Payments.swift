@@ -60,13 +60,14 @@ extension BillingHandlers {
             response.bill = BillingMessages.bill(afterRecord)
             return response
         }
-        if let taken {
-            Self.setReceiptNumber(try PaymentStore.receiptNumber(from: taken), in: &response)
+        if let number = try taken.flatMap(PaymentStore.receiptNumber(from:)) {
+            Self.setReceiptNumber(number, in: &response)
             logger.info("payment received", metadata: ["bill_id": "\(billID.lowercasedText)", "payment_id": "\(response.payment.id)",
                                                        "method": "\(payment.method.rawValue)", "amount_fen": "\(payment.amountFen)",
                                                        "receipt": "\(response.receipt.displayNumber)", "by": "\(context.actor)"])
         } else {
-            // A retry answered with the stored reply: the number is the receipt's.
+            // The stored reply answered a retry (or this request's own commit, when the connection was lost after it and
+            // the transaction was run again): the number is the receipt's.
             let receiptID = try CheckedID.parse(response.receipt.id, field: "receiptId")
             guard let number = try PaymentStore.receiptNumber(ofReceipt: receiptID, on: db) else {
                 throw RPCError.notFound("receipt \(receiptID.lowercasedText) not found")

@@ -17,7 +17,6 @@ enum DailyCloseStore {
     /// The statements that take `date`'s shared lock and then read whether the day is closed (the last one answers a
     /// row when it is), to run ahead of others in one pipeline. The read is a statement of its own, after the lock.
     static func openDayStatements(_ date: ClinicDate) -> [SQL] {
-        // openDayStatementCount statements.
         ["SELECT pg_advisory_xact_lock_shared(hashtext(\("billing.day." + date.description)))",
          "SELECT 1 AS one FROM day_closes WHERE close_date = \(date.description)::date"]
     }

@@ -49,12 +49,10 @@ enum PaymentStore {
             """)
     }
 
-    /// The receipt number from the rows of `insertAtCommit`, once committed.
-    static func receiptNumber(from answer: CommittedRows) throws -> Int64 {
-        guard let number = try answer.rows.first?.decode("number", as: Int64.self) else {
-            throw StoreError(kind: .query, message: "the payment's statement answered no receipt number")
-        }
-        return number
+    /// The receipt number from the rows of `insertAtCommit`, once committed; nil when the statement's answer never
+    /// came (the connection was lost after the commit and the transaction was run again).
+    static func receiptNumber(from answer: CommittedRows) throws -> Int64? {
+        try answer.rows.first?.decode("number", as: Int64.self)
     }
 
     /// The number of the receipt with `id`, if it exists.
