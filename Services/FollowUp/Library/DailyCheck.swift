@@ -47,17 +47,12 @@ public enum DailyCheck {
 
     /// Open tasks due on `day` or earlier, per person (a team's pool as one line), most first.
     static func openTasks(on day: ClinicDate, on db: Connection) throws -> [Clinic_Followup_V1_OpenAtCutoff] {
-        try db.query("""
-            SELECT t.assignee_id, COALESCE(m.name, '') AS name, t.team, count(*)::int AS open_tasks
-            FROM tasks t LEFT JOIN staff_members m ON m.id = t.assignee_id
-            WHERE t.status = 'open' AND t.due_date <= \(day.description)::date
-            GROUP BY t.assignee_id, m.name, t.team ORDER BY count(*) DESC, m.name, t.team
-            """).map { row in
+        try TaskStore.openPerPerson(on: day, pastDueBy: false, on: db).map { line in
             var person = Clinic_Followup_V1_OpenAtCutoff()
-            person.assigneeID = (try row.decode("assignee_id") as UUID?)?.lowercasedText ?? ""
-            person.assigneeName = try row.decode("name")
-            person.team = StoredNames.value(try row.decode("team") as String, in: StoredNames.teams) ?? .unspecified
-            person.openTasks = try row.decode("open_tasks")
+            person.assigneeID = line.assignee?.lowercasedText ?? ""
+            person.assigneeName = line.name
+            person.team = StoredNames.value(line.team.rawValue, in: StoredNames.teams) ?? .unspecified
+            person.openTasks = Int32(line.count)
             return person
         }
     }

@@ -57,17 +57,19 @@ extension FollowUpHandlers {
                         response.complaint = FollowUpMessages.complaint(filed, today: today)
                     }
                 }
-                if request.doctorCallBackNeeded, let callBack = try planning.call(
-                    "doctor_call_back", purpose: "医生回电（\(task.purpose)）", patient: patient, due: today.adding(days: 1),
-                    caller: .treatingDoctor, doctorID: task.treatingDoctorID, doctorName: task.treatingDoctorName, visitID: task.visitID,
-                    sourceKey: "doctor-call-back:\(task.id.lowercasedText)", by: context.actor, at: now, on: db) {
+                /// A call for the treating doctor tomorrow, made from this one.
+                func doctorTomorrow(_ kind: String, _ purpose: String, key: String) throws -> TaskRecord? {
+                    try planning.call(kind, purpose: purpose, patient: patient, due: today.adding(days: 1), caller: .treatingDoctor,
+                                      doctorID: task.treatingDoctorID, doctorName: task.treatingDoctorName, visitID: task.visitID,
+                                      sourceKey: "\(key):\(task.id.lowercasedText)", by: context.actor, at: now, on: db)
+                }
+                if request.doctorCallBackNeeded, let callBack = try doctorTomorrow("doctor_call_back", "医生回电（\(task.purpose)）",
+                                                                                  key: "doctor-call-back") {
                     attempt.doctorCallBackTaskID = callBack.id
                     created.append(callBack)
                 }
-                if request.discomfort, let again = try planning.call(
-                    "discomfort_call", purpose: "不适复访：医生次日再回访（\(task.purpose)）", patient: patient, due: today.adding(days: 1),
-                    caller: .treatingDoctor, doctorID: task.treatingDoctorID, doctorName: task.treatingDoctorName, visitID: task.visitID,
-                    sourceKey: "discomfort:\(task.id.lowercasedText)", by: context.actor, at: now, on: db) {
+                if request.discomfort, let again = try doctorTomorrow("discomfort_call", "不适复访：医生次日再回访（\(task.purpose)）",
+                                                                      key: "discomfort") {
                     attempt.discomfortTaskID = again.id
                     created.append(again)
                 }

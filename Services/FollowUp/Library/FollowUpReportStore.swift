@@ -8,17 +8,12 @@ import Foundation
 enum FollowUpReportStore {
     /// Open tasks past their last day as of `day`, per person (a team's pool as one line), most first.
     static func overdue(before day: ClinicDate, on db: Connection) throws -> [Clinic_Followup_V1_OverdueCount] {
-        try db.query("""
-            SELECT t.assignee_id, COALESCE(m.name, '') AS name, t.team, count(*)::int AS overdue
-            FROM tasks t LEFT JOIN staff_members m ON m.id = t.assignee_id
-            WHERE t.status = 'open' AND t.due_by < \(day.description)::date
-            GROUP BY t.assignee_id, m.name, t.team ORDER BY count(*) DESC, m.name, t.team
-            """).map { row in
+        try TaskStore.openPerPerson(on: day, pastDueBy: true, on: db).map { line in
             var count = Clinic_Followup_V1_OverdueCount()
-            count.assigneeID = (try row.decode("assignee_id") as UUID?)?.lowercasedText ?? ""
-            count.assigneeName = try row.decode("name")
-            count.team = StoredNames.value(try row.decode("team") as String, in: StoredNames.teams) ?? .unspecified
-            count.overdue = try row.decode("overdue")
+            count.assigneeID = line.assignee?.lowercasedText ?? ""
+            count.assigneeName = line.name
+            count.team = StoredNames.value(line.team.rawValue, in: StoredNames.teams) ?? .unspecified
+            count.overdue = Int32(line.count)
             return count
         }
     }

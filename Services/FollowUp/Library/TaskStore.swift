@@ -208,6 +208,22 @@ enum TaskStore {
         try db.execute("UPDATE tasks SET unattended = true WHERE assignee_id = \(member) AND status = 'open' AND NOT unattended")
     }
 
+    /// Open tasks per person (a team's pool as one line, its assignee nil), most first: those due on `day` or earlier,
+    /// or, with `pastDueBy`, those whose last day was before `day`.
+    static func openPerPerson(on day: ClinicDate, pastDueBy: Bool, on db: Connection) throws
+        -> [(assignee: UUID?, name: String, team: FollowUpTeam, count: Int)] {
+        try db.query("""
+            SELECT t.assignee_id, COALESCE(m.name, '') AS name, t.team, count(*)::int AS n
+            FROM tasks t LEFT JOIN staff_members m ON m.id = t.assignee_id
+            WHERE t.status = 'open' AND CASE WHEN \(pastDueBy) THEN t.due_by < \(day.description)::date
+                                             ELSE t.due_date <= \(day.description)::date END
+            GROUP BY t.assignee_id, m.name, t.team ORDER BY count(*) DESC, m.name, t.team
+            """).map { row in
+            (try row.decode("assignee_id"), try row.decode("name"), FollowUpTeam(rawValue: try row.decode("team")) ?? .customerService,
+             try row.decode("n"))
+        }
+    }
+
     /// Decodes a row of `columns`.
     static func decode(_ row: Row) throws -> TaskRecord {
         let teeth: [String] = try row.decode("teeth")
