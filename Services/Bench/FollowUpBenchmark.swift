@@ -12,11 +12,7 @@ struct FollowUpBenchmark: AsyncParsableCommand {
         commandName: "follow-ups",
         abstract: "GET /v1/follow-ups/work-list with 1,000,000 tasks in the table, and plan generation, beside the hello-world.")
 
-    @Option(help: "Base URL of a running gateway (e.g. from `clinic up`).")
-    var gateway: String = "http://127.0.0.1:8080"
-
-    @Option(help: "The stack's admin password file (clinic up's <state-dir>/admin-password).")
-    var adminPasswordFile: String
+    @OptionGroup var target: GatewayTarget
 
     @Option(help: "Follow-up's database (libpq URL or key=value); default: from --state-dir's role passwords and --pg-port.")
     var databaseURL: String?
@@ -43,13 +39,7 @@ struct FollowUpBenchmark: AsyncParsableCommand {
     var output: String = "bench-results/follow-ups.json"
 
     func run() async throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
-            throw ValidationError("wrk is not installed (apt-get install -y wrk)")
-        }
-        let load = GatewayLoad(gateway: gateway, threads: 2, connections: connections, seconds: seconds)
-        guard let admin = try await load.signInAsAdmin(passwordFile: adminPasswordFile) else {
-            throw ValidationError("cannot read \(adminPasswordFile)")
-        }
+        let (load, admin) = try await target.start(connections: connections, seconds: seconds)
         let caller = try await load.member("bench.caller", name: "压测客服", role: "STAFF_ROLE_CUSTOMER_SERVICE", admin: admin)
         guard let member = Self.memberID(ofToken: caller) else { throw ValidationError("the sign-in token names no member") }
 
@@ -63,15 +53,15 @@ struct FollowUpBenchmark: AsyncParsableCommand {
                      total, Date().timeIntervalSince(seeded), try Self.openDue(member, on: db)))
 
         let hello = try await HelloWorldServer.serving { url in try load.wrk(name: "hello-world, \(connections) in flight", url: url) }
-        let own = try load.wrk(name: "GET /v1/follow-ups/work-list (own, \(connections) in flight)", url: "\(gateway)/v1/follow-ups/work-list",
+        let own = try load.wrk(name: "GET /v1/follow-ups/work-list (own, \(connections) in flight)", url: "\(target.gateway)/v1/follow-ups/work-list",
                                token: caller)
-        let one = GatewayLoad(gateway: gateway, threads: 1, connections: 1, seconds: seconds)
-        let single = try one.wrk(name: "GET /v1/follow-ups/work-list (own, 1 in flight)", url: "\(gateway)/v1/follow-ups/work-list",
+        let one = GatewayLoad(gateway: target.gateway, threads: 1, connections: 1, seconds: seconds)
+        let single = try one.wrk(name: "GET /v1/follow-ups/work-list (own, 1 in flight)", url: "\(target.gateway)/v1/follow-ups/work-list",
                                  token: caller)
         let preview = try GatewayLoad.script(Self.previewScript, named: "preview-plan")
         defer { try? FileManager.default.removeItem(at: preview) }
         let previewRun = try load.wrk(name: "POST /v1/follow-up-rules:preview (\(connections) in flight)",
-                                      url: "\(gateway)/v1/follow-up-rules:preview", script: preview.path, token: caller)
+                                      url: "\(target.gateway)/v1/follow-up-rules:preview", script: preview.path, token: caller)
         for result in [hello, own, single, previewRun] {
             print("  " + result.line)
             result.cpu.map { print("    " + $0.line) }

@@ -9,11 +9,7 @@ struct PaymentsBenchmark: AsyncParsableCommand {
         commandName: "payments",
         abstract: "POST /v1/bills/{id}/payments with 32 in flight (gapless receipts), beside the hello-world.")
 
-    @Option(help: "Base URL of a running gateway (e.g. from `clinic up`).")
-    var gateway: String = "http://127.0.0.1:8080"
-
-    @Option(help: "The stack's admin password file (clinic up's <state-dir>/admin-password).")
-    var adminPasswordFile: String
+    @OptionGroup var target: GatewayTarget
 
     @Option(help: "Seconds of load.")
     var seconds: Int = 10
@@ -28,13 +24,7 @@ struct PaymentsBenchmark: AsyncParsableCommand {
     var output: String = "bench-results/payments.json"
 
     func run() async throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
-            throw ValidationError("wrk is not installed (apt-get install -y wrk)")
-        }
-        let load = GatewayLoad(gateway: gateway, threads: 2, connections: connections, seconds: seconds)
-        guard let admin = try await load.signInAsAdmin(passwordFile: adminPasswordFile) else {
-            throw ValidationError("cannot read \(adminPasswordFile)")
-        }
+        let (load, admin) = try await target.start(connections: connections, seconds: seconds)
         let director = try await load.member("bench.director", name: "压测院长", role: "STAFF_ROLE_DIRECTOR", admin: admin)
         let cashier = try await load.member("bench.cashier", name: "压测收费", role: "STAFF_ROLE_CASHIER", admin: admin)
         let code = "BENCH-\(Int.random(in: 0..<1_000_000))"
@@ -53,7 +43,7 @@ struct PaymentsBenchmark: AsyncParsableCommand {
         let script = try GatewayLoad.script(Self.paymentScript(billIDs), named: "payments")
         defer { try? FileManager.default.removeItem(at: script) }
         let hello = try await HelloWorldServer.serving { url in try load.wrk(name: "hello-world, \(connections) in flight", url: url) }
-        let payments = try load.wrk(name: "POST /v1/bills/{id}/payments, \(connections) in flight", url: "\(gateway)/v1/bills",
+        let payments = try load.wrk(name: "POST /v1/bills/{id}/payments, \(connections) in flight", url: "\(target.gateway)/v1/bills",
                                     script: script.path, scriptArguments: [String(Int.random(in: 0..<1_000_000_000))], token: cashier)
         for result in [hello, payments] {
             print("  " + result.line)

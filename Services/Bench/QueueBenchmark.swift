@@ -9,11 +9,7 @@ struct QueueBenchmark: AsyncParsableCommand {
         commandName: "queue",
         abstract: "GET /v1/queue (the whole clinic, and one doctor's) with 200 waiting over 20 doctors, paced and flat out.")
 
-    @Option(help: "Base URL of a running gateway (e.g. from `clinic up`).")
-    var gateway: String = "http://127.0.0.1:8080"
-
-    @Option(help: "The stack's admin password file (clinic up's <state-dir>/admin-password).")
-    var adminPasswordFile: String
+    @OptionGroup var target: GatewayTarget
 
     @Option(help: "Seconds per case.")
     var seconds: Int = 5
@@ -31,13 +27,7 @@ struct QueueBenchmark: AsyncParsableCommand {
     var output: String = "bench-results/queue.json"
 
     func run() async throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
-            throw ValidationError("wrk is not installed (apt-get install -y wrk)")
-        }
-        let load = GatewayLoad(gateway: gateway, threads: 2, connections: 64, seconds: seconds)
-        guard let admin = try await load.signInAsAdmin(passwordFile: adminPasswordFile) else {
-            throw ValidationError("cannot read \(adminPasswordFile)")
-        }
+        let (load, admin) = try await target.start(connections: 64, seconds: seconds)
         let supervisor = try await load.member("bench.supervisor", name: "压测主管", role: "STAFF_ROLE_SUPERVISOR", admin: admin)
         let desk = try await load.member("bench.queue.desk", name: "压测前台", role: "STAFF_ROLE_DESK", admin: admin)
         let doctor = try await load.member("bench.doctor", name: "压测医生", role: "STAFF_ROLE_DOCTOR", admin: admin)
@@ -55,14 +45,14 @@ struct QueueBenchmark: AsyncParsableCommand {
              flat: try load.wrk(name: "hello-world, flat out", url: url))
         }
         var results = [hello.paced, hello.flat]
-        results.append(try paced(load, name: "GET /v1/queue (whole clinic, 200 waiting), paced", url: "\(gateway)/v1/queue", token: desk) {
+        results.append(try paced(load, name: "GET /v1/queue (whole clinic, 200 waiting), paced", url: "\(target.gateway)/v1/queue", token: desk) {
             Self.pacedScript(delayMilliseconds: $0)
         })
-        results.append(try paced(load, name: "GET /v1/queue?doctor_id= (one of 20), paced", url: "\(gateway)/v1/queue", token: desk) {
+        results.append(try paced(load, name: "GET /v1/queue?doctor_id= (one of 20), paced", url: "\(target.gateway)/v1/queue", token: desk) {
             Self.perDoctorScript(doctorIDs, delayMilliseconds: $0)
         })
-        results.append(try load.wrk(name: "GET /v1/queue (whole clinic), flat out", url: "\(gateway)/v1/queue", token: desk))
-        results.append(try load.wrk(name: "GET /v1/queue?doctor_id=, flat out", url: "\(gateway)/v1/queue", script: flat.path, token: desk))
+        results.append(try load.wrk(name: "GET /v1/queue (whole clinic), flat out", url: "\(target.gateway)/v1/queue", token: desk))
+        results.append(try load.wrk(name: "GET /v1/queue?doctor_id=, flat out", url: "\(target.gateway)/v1/queue", script: flat.path, token: desk))
         for result in results {
             print("  " + result.line)
             result.cpu.map { print("    " + $0.line) }
