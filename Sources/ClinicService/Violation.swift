@@ -52,3 +52,25 @@ public enum CheckedID {
         text.isEmpty ? nil : try parse(text, field: field)
     }
 }
+
+/// Clinic dates in request fields the contract has checked (`FORMAT_DATE`): parsed into values; an empty field is
+/// required, absent or its default.
+public enum CheckedDate {
+    /// The date in `text`; INVALID_ARGUMENT naming `field` when it is empty or not a date (a request that skipped the
+    /// contract).
+    public static func parse(_ text: String, field: String) throws -> ClinicDate {
+        guard !text.isEmpty else { throw RPCError.invalidArgument(field: field, "is required") }
+        guard let date = ClinicDate(iso: text) else { throw RPCError.invalidArgument(field: field, FieldFormat.date.expectation) }
+        return date
+    }
+
+    /// The date in an optional field: nil when it is empty.
+    public static func parseOptional(_ text: String, field: String) throws -> ClinicDate? {
+        text.isEmpty ? nil : try parse(text, field: field)
+    }
+
+    /// The date in an optional field, or `fallback` when it is empty.
+    public static func parse(_ text: String, field: String, default fallback: @autoclosure () -> ClinicDate) throws -> ClinicDate {
+        text.isEmpty ? fallback() : try parse(text, field: field)
+    }
+}

@@ -27,7 +27,7 @@ extension BillingHandlers {
 
     /// ListAnomalies: one clinic day's anomalies (default today).
     func listAnomalies(_ context: RequestContext, _ request: Clinic_Billing_V1_ListAnomaliesRequest) throws -> Clinic_Billing_V1_ListAnomaliesResponse {
-        let date = try Self.date(request.date, field: "date", default: clock.today())
+        let date = try CheckedDate.parse(request.date, field: "date", default: clock.today())
         let page = try Page(request.page)
         let found = try AnomalyStore.list(in: clock.span(of: date), limit: page.size + 1, offset: page.offset, on: db)
         var response = Clinic_Billing_V1_ListAnomaliesResponse()

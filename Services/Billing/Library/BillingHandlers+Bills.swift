@@ -11,7 +11,7 @@ extension BillingHandlers {
     func createBill(_ context: RequestContext, _ request: Clinic_Billing_V1_CreateBillRequest) throws -> Clinic_Billing_V1_Bill {
         let patientID = try CheckedID.parse(request.patientID, field: "patientId")
         let visitID = try CheckedID.parseOptional(request.visitID, field: "visitId")
-        let serviceDate = try Self.date(request.serviceDate, field: "serviceDate", default: clock.today())
+        let serviceDate = try CheckedDate.parse(request.serviceDate, field: "serviceDate", default: clock.today())
         if context.idempotencyKey.isEmpty, let visitID, let existing = try BillStore.bill(forVisit: visitID, on: db) {
             throw Self.visitBilled(visitID, existing: existing)
         }
@@ -58,7 +58,7 @@ extension BillingHandlers {
     func listBills(_ context: RequestContext, _ request: Clinic_Billing_V1_ListBillsRequest) throws -> Clinic_Billing_V1_ListBillsResponse {
         let visitID = try CheckedID.parseOptional(request.visitID, field: "visitId")
         // A visit's bill is found whatever its date; otherwise one day's bills, today by default.
-        let date = visitID == nil ? try Self.date(request.date, field: "date", default: clock.today()) : try Self.date(request.date, field: "date")
+        let date = visitID == nil ? try CheckedDate.parse(request.date, field: "date", default: clock.today()) : try CheckedDate.parseOptional(request.date, field: "date")
         let page = try Page(request.page)
         let bills = try BillStore.list(date: date, visitID: visitID,
                                        patientID: try CheckedID.parseOptional(request.patientID, field: "patientId"),

@@ -9,12 +9,12 @@ import Foundation
 extension BillingHandlers {
     /// GetDailyClose: the day's sheet.
     func getDailyClose(_ context: RequestContext, _ request: Clinic_Billing_V1_GetDailyCloseRequest) throws -> Clinic_Billing_V1_DailyCloseSheet {
-        BillingMessages.sheet(try sheet(of: try Self.requiredDate(request.date, field: "date"), on: db))
+        BillingMessages.sheet(try sheet(of: try CheckedDate.parse(request.date, field: "date"), on: db))
     }
 
     /// RecordCount: a new count row for one method, with the system's figure and the difference recorded beside it.
     func recordCount(_ context: RequestContext, _ request: Clinic_Billing_V1_RecordCountRequest) throws -> Clinic_Billing_V1_DailyCloseSheet {
-        let date = try Self.requiredDate(request.date, field: "date")
+        let date = try CheckedDate.parse(request.date, field: "date")
         guard let method = PaymentMethod(request.method) else { throw RPCError.invalidArgument(field: "method", "must be a payment method") }
         let note = try Self.cardFree(request.note, field: "note")
         return try IdempotentWrite.perform(context, on: db) { db in
@@ -32,7 +32,7 @@ extension BillingHandlers {
     /// CloseDay: refused while a method with activity has no count (the refusal names them); then the day is closed
     /// under its exclusive lock and DayClosed published.
     func closeDay(_ context: RequestContext, _ request: Clinic_Billing_V1_CloseDayRequest) throws -> Clinic_Billing_V1_DailyCloseSheet {
-        let date = try Self.requiredDate(request.date, field: "date")
+        let date = try CheckedDate.parse(request.date, field: "date")
         let note = try Self.cardFree(request.note, field: "note")
         return try IdempotentWrite.perform(context, on: db) { db in
             try DailyCloseStore.lockForClose(date, on: db)

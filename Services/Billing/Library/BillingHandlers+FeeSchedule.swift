@@ -10,8 +10,8 @@ extension BillingHandlers {
     /// CreateFeeItem: the item and its first price version, in one transaction; ALREADY_EXISTS for a taken code.
     func createFeeItem(_ context: RequestContext, _ request: Clinic_Billing_V1_CreateFeeItemRequest) throws -> Clinic_Billing_V1_FeeItem {
         guard let category = FeeCategory(request.category) else { throw RPCError.invalidArgument(field: "category", "must be a fee category") }
-        let from = try Self.requiredDate(request.activeFrom, field: "activeFrom")
-        let to = try Self.date(request.activeTo, field: "activeTo")
+        let from = try CheckedDate.parse(request.activeFrom, field: "activeFrom")
+        let to = try CheckedDate.parseOptional(request.activeTo, field: "activeTo")
         if let to, to < from { throw RPCError.invalidArgument(field: "activeTo", "must not be before activeFrom") }
         let code = request.code.trimmingWhitespace()
         let now = Date().inStoredPrecision
@@ -31,8 +31,8 @@ extension BillingHandlers {
 
     /// SetFeePrice: a new price version from a day on; the versions before it stay as they were.
     func setFeePrice(_ context: RequestContext, _ request: Clinic_Billing_V1_SetFeePriceRequest) throws -> Clinic_Billing_V1_FeeItem {
-        let from = try Self.requiredDate(request.activeFrom, field: "activeFrom")
-        let to = try Self.date(request.activeTo, field: "activeTo")
+        let from = try CheckedDate.parse(request.activeFrom, field: "activeFrom")
+        let to = try CheckedDate.parseOptional(request.activeTo, field: "activeTo")
         if let to, to < from { throw RPCError.invalidArgument(field: "activeTo", "must not be before activeFrom") }
         let code = request.code
         let now = Date().inStoredPrecision
@@ -51,7 +51,7 @@ extension BillingHandlers {
 
     /// ListFeeItems: the items priced on a day (default today), optionally of one category.
     func listFeeItems(_ context: RequestContext, _ request: Clinic_Billing_V1_ListFeeItemsRequest) throws -> Clinic_Billing_V1_ListFeeItemsResponse {
-        let day = try Self.date(request.onDate, field: "onDate", default: clock.today())
+        let day = try CheckedDate.parse(request.onDate, field: "onDate", default: clock.today())
         let page = try Page(request.page)
         let category = FeeCategory(request.category)
         let items = try FeeStore.list(on: day, category: category, limit: page.size + 1, offset: page.offset, on: db)

@@ -109,7 +109,7 @@ extension BillingHandlers {
 
     /// ListReceipts: one clinic day's receipts by number.
     func listReceipts(_ context: RequestContext, _ request: Clinic_Billing_V1_ListReceiptsRequest) throws -> Clinic_Billing_V1_ListReceiptsResponse {
-        let date = try Self.date(request.date, field: "date", default: clock.today())
+        let date = try CheckedDate.parse(request.date, field: "date", default: clock.today())
         let page = try Page(request.page)
         let receipts = try PaymentStore.receipts(in: clock.span(of: date), limit: page.size + 1, offset: page.offset, on: db)
         var response = Clinic_Billing_V1_ListReceiptsResponse()

@@ -11,7 +11,7 @@ extension BillingHandlers {
     /// refunds requested and not rejected; concurrent requests take turns on the lock, so together they never exceed it.
     func requestRefund(_ context: RequestContext, _ request: Clinic_Billing_V1_RequestRefundRequest) throws -> Clinic_Billing_V1_Refund {
         let billID = try CheckedID.parse(request.billID, field: "billId")
-        let firstVisit = try Self.requiredDate(request.firstVisitDate, field: "firstVisitDate")
+        let firstVisit = try CheckedDate.parse(request.firstVisitDate, field: "firstVisitDate")
         let reason = try Self.cardFree(request.reason, field: "reason")
         guard request.amountFen > 0 else { throw RPCError.invalidArgument(field: "amountFen", "must be a positive number of fen") }
         let now = Date().inStoredPrecision

@@ -56,7 +56,7 @@ extension BillingHandlers {
 
     /// GetOutstandingBalances: bills still owed.
     func getOutstandingBalances(_ context: RequestContext, _ request: Clinic_Billing_V1_OutstandingBalancesRequest) throws -> Clinic_Billing_V1_OutstandingBalances {
-        let asOf = try Self.date(request.asOfDate, field: "asOfDate")
+        let asOf = try CheckedDate.parseOptional(request.asOfDate, field: "asOfDate")
         let records = try ReportStore.outstanding(asOf: asOf?.description, on: db)
         var report = Clinic_Billing_V1_OutstandingBalances()
         report.bills = records.map { record in
@@ -86,8 +86,8 @@ extension BillingHandlers {
     /// The report's days: from and to (default today), in order and at most 366 days apart.
     private func reportRange(_ request: Clinic_Billing_V1_TakingsReportRequest) throws -> (ClinicDate, ClinicDate) {
         let today = clock.today()
-        let from = try Self.date(request.fromDate, field: "fromDate", default: today) ?? today
-        let to = try Self.date(request.toDate, field: "toDate", default: from) ?? from
+        let from = try CheckedDate.parse(request.fromDate, field: "fromDate", default: today)
+        let to = try CheckedDate.parse(request.toDate, field: "toDate", default: from)
         guard from <= to else { throw RPCError.invalidArgument(field: "toDate", "must not be before fromDate") }
         guard from.days(until: to) < 366 else { throw RPCError.invalidArgument(field: "toDate", "a report covers at most 366 days") }
         return (from, to)

@@ -50,24 +50,6 @@ final class BillingHandlers {
         return routes
     }
 
-    /// A date field the contract has checked (`FORMAT_DATE`), nil when empty.
-    static func date(_ text: String, field: String) throws -> ClinicDate? {
-        guard !text.isEmpty else { return nil }
-        guard let date = ClinicDate(iso: text) else { throw RPCError.invalidArgument(field: field, "must be a date YYYY-MM-DD") }
-        return date
-    }
-
-    /// A date field, or `fallback` when empty.
-    static func date(_ text: String, field: String, default fallback: ClinicDate) throws -> ClinicDate {
-        try date(text, field: field) ?? fallback
-    }
-
-    /// A date field the contract requires: INVALID_ARGUMENT naming it when empty (a request that skipped the contract).
-    static func requiredDate(_ text: String, field: String) throws -> ClinicDate {
-        guard let date = try date(text, field: field) else { throw RPCError.invalidArgument(field: field, "is required") }
-        return date
-    }
-
     /// The Refunds, DailyClose, Corrections and Discounts rpcs.
     private func registerLedgerRoutes(_ routes: WorkerRoutes) {
         typealias Refunds = Clinic_Billing_V1_Refunds

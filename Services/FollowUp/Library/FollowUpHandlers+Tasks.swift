@@ -10,7 +10,7 @@ extension FollowUpHandlers {
     /// GetWorkList: a person's (default the caller's) or a team's open tasks due on the day or earlier, overdue first.
     func getWorkList(_ context: RequestContext, _ request: Clinic_Followup_V1_GetWorkListRequest) throws -> Clinic_Followup_V1_WorkList {
         let today = clock.today()
-        let day = try Self.date(request.date, field: "date", default: today)
+        let day = try CheckedDate.parse(request.date, field: "date", default: today)
         let page = try Page(request.page)
         var list = Clinic_Followup_V1_WorkList()
         list.date = day.description
@@ -53,7 +53,7 @@ extension FollowUpHandlers {
             team: StoredNames.name(request.team, in: StoredNames.teams).flatMap(FollowUpTeam.init(rawValue:)),
             status: StoredNames.name(request.status, in: StoredNames.taskStatuses),
             kind: StoredNames.name(request.kind, in: StoredNames.taskKinds),
-            from: try Self.optionalDate(request.fromDate, field: "fromDate"), to: try Self.optionalDate(request.toDate, field: "toDate"))
+            from: try CheckedDate.parseOptional(request.fromDate, field: "fromDate"), to: try CheckedDate.parseOptional(request.toDate, field: "toDate"))
         if let from = filter.from, let to = filter.to, to < from {
             throw RPCError.invalidArgument(field: "toDate", "must not be before fromDate")
         }
@@ -79,7 +79,7 @@ extension FollowUpHandlers {
     /// CreateFollowUp: a task made by hand, for a member (default the caller) or a team's pool.
     func createFollowUp(_ context: RequestContext, _ request: Clinic_Followup_V1_CreateFollowUpRequest) throws -> Clinic_Followup_V1_FollowUpTask {
         let patientID = try CheckedID.parse(request.patientID, field: "patientId")
-        let due = try Self.date(request.dueDate, field: "dueDate", default: clock.today())
+        let due = try CheckedDate.parse(request.dueDate, field: "dueDate", default: clock.today())
         let purpose = request.purpose.trimmingWhitespace()
         let named = try CheckedID.parseOptional(request.assigneeID, field: "assigneeId")
         let requestedTeam = StoredNames.name(request.team, in: StoredNames.teams).flatMap(FollowUpTeam.init(rawValue:))
@@ -202,7 +202,7 @@ extension FollowUpHandlers {
 
     /// GetCutoffCheck: the day's check as recorded, or (before it ran) what is open now.
     func getCutoffCheck(_ context: RequestContext, _ request: Clinic_Followup_V1_GetCutoffCheckRequest) throws -> Clinic_Followup_V1_CutoffCheck {
-        let day = try Self.date(request.date, field: "date", default: clock.today())
+        let day = try CheckedDate.parse(request.date, field: "date", default: clock.today())
         if let recorded = try DailyCheck.recorded(day, on: db) { return recorded }
         var check = Clinic_Followup_V1_CutoffCheck()
         check.date = day.description
@@ -214,7 +214,7 @@ extension FollowUpHandlers {
 
     /// GetOverdueCounts: open tasks past their last day, per person, on a day (default today).
     func getOverdueCounts(_ context: RequestContext, _ request: Clinic_Followup_V1_GetOverdueCountsRequest) throws -> Clinic_Followup_V1_OverdueCounts {
-        let day = try Self.date(request.date, field: "date", default: clock.today())
+        let day = try CheckedDate.parse(request.date, field: "date", default: clock.today())
         var counts = Clinic_Followup_V1_OverdueCounts()
         counts.date = day.description
         counts.people = try FollowUpReportStore.overdue(before: day, on: db)

@@ -61,18 +61,6 @@ final class FollowUpHandlers {
         return routes
     }
 
-    /// A date field the contract has checked (`FORMAT_DATE`), or `fallback` when empty.
-    static func date(_ text: String, field: String, default fallback: ClinicDate) throws -> ClinicDate {
-        guard !text.isEmpty else { return fallback }
-        guard let date = ClinicDate(iso: text) else { throw RPCError.invalidArgument(field: field, "must be a date YYYY-MM-DD") }
-        return date
-    }
-
-    /// A date field, nil when empty.
-    static func optionalDate(_ text: String, field: String) throws -> ClinicDate? {
-        text.isEmpty ? nil : try date(text, field: field, default: ClinicDate(year: 1970, month: 1, day: 1))
-    }
-
     /// The caller's own member id, when a member of staff is calling.
     static func member(_ context: RequestContext) -> UUID? { UUIDText.parse(context.caller.staffID) }
 

@@ -37,7 +37,7 @@ extension ReceptionHandlers {
     }
 
     func listPhoneConsultations(_ context: RequestContext, _ request: Clinic_Reception_V1_ListPhoneConsultationsRequest) throws -> Clinic_Reception_V1_ListPhoneConsultationsResponse {
-        let date = request.date.isEmpty ? calendar.today() : try Self.date(request.date, field: "date")
+        let date = try CheckedDate.parse(request.date, field: "date", default: calendar.today())
         let page = try Page(request.page)
         let records = try PhoneConsultationStore.list(in: calendar.span(of: date), limit: page.size + 1, offset: page.offset, on: db)
         var response = Clinic_Reception_V1_ListPhoneConsultationsResponse()

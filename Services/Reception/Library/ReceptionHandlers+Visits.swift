@@ -175,7 +175,7 @@ extension ReceptionHandlers {
     }
 
     func listVisits(_ context: RequestContext, _ request: Clinic_Reception_V1_ListVisitsRequest) throws -> Clinic_Reception_V1_ListVisitsResponse {
-        let date = request.date.isEmpty ? calendar.today() : try Self.date(request.date, field: "date")
+        let date = try CheckedDate.parse(request.date, field: "date", default: calendar.today())
         let page = try Page(request.page)
         let status: VisitStatus? = request.status == .unspecified ? nil : VisitMessages.status(request.status)
         let records = try VisitStore.list(in: calendar.span(of: date),
@@ -351,12 +351,6 @@ extension ReceptionHandlers {
             if !teeth.contains(tooth) { teeth.append(tooth) }
         }
         return teeth
-    }
-
-    /// A clinic-local date from a request field.
-    static func date(_ text: String, field: String) throws -> ClinicDate {
-        guard let date = ClinicDate(iso: text) else { throw RPCError.invalidArgument(field: field, "must be a date, YYYY-MM-DD") }
-        return date
     }
 
     static func alreadyCheckedIn(existing: UUID) -> RPCError {

@@ -41,8 +41,8 @@ extension SchedulingHandlers {
 
     func getRoster(_ context: RequestContext, _ request: Clinic_Scheduling_V1_GetRosterRequest) throws -> Clinic_Scheduling_V1_RosterView {
         let doctorID = try CheckedID.parse(request.doctorID, field: "doctorId")
-        let from = request.fromDate.isEmpty ? clock.today() : try Self.date(request.fromDate, field: "fromDate")
-        let to = request.toDate.isEmpty ? from.adding(days: 6) : try Self.date(request.toDate, field: "toDate")
+        let from = try CheckedDate.parse(request.fromDate, field: "fromDate", default: clock.today())
+        let to = try CheckedDate.parse(request.toDate, field: "toDate", default: from.adding(days: 6))
         guard from <= to else { throw RPCError.invalidArgument(field: "toDate", "must not be before fromDate") }
         guard from.days(until: to) < Self.maxRosterViewDays else {
             throw RPCError.invalidArgument(field: "toDate", "at most \(Self.maxRosterViewDays) days can be shown at once")
@@ -72,7 +72,7 @@ extension SchedulingHandlers {
     func setRosterOverride(_ context: RequestContext, _ request: Clinic_Scheduling_V1_SetRosterOverrideRequest) throws -> Clinic_Scheduling_V1_RosterOverride {
         let input = request.override
         let doctorID = try CheckedID.parse(input.doctorID, field: "override.doctorId")
-        let date = try Self.date(input.date, field: "override.date")
+        let date = try CheckedDate.parse(input.date, field: "override.date")
         guard input.dayOff || input.hasHours else {
             throw RPCError.invalidArgument(field: "override.hours", "is required unless dayOff is true")
         }
@@ -91,7 +91,7 @@ extension SchedulingHandlers {
 
     func deleteRosterOverride(_ context: RequestContext, _ request: Clinic_Scheduling_V1_DeleteRosterOverrideRequest) throws -> Clinic_Scheduling_V1_DeleteRosterOverrideResponse {
         let doctorID = try CheckedID.parse(request.doctorID, field: "doctorId")
-        let date = try Self.date(request.date, field: "date")
+        let date = try CheckedDate.parse(request.date, field: "date")
         return try db.transaction { db in
             guard try DoctorStore.doctor(doctorID, forUpdate: true, on: db) != nil else {
                 throw RPCError.notFound("doctor \(doctorID.lowercasedText) not found")
@@ -164,8 +164,8 @@ extension SchedulingHandlers {
             span = TimeSpan(start: request.startTime.date, end: request.endTime.date)
             guard span.end > span.start else { throw RPCError.invalidArgument(field: "endTime", "must be after startTime") }
         } else {
-            let from = try Self.date(request.startDate, field: "startDate")
-            let to = request.endDate.isEmpty ? from : try Self.date(request.endDate, field: "endDate")
+            let from = try CheckedDate.parse(request.startDate, field: "startDate")
+            let to = try CheckedDate.parse(request.endDate, field: "endDate", default: from)
             guard from <= to else { throw RPCError.invalidArgument(field: "endDate", "must not be before startDate") }
             span = TimeSpan(start: clock.startOfDay(from), end: clock.startOfDay(to.adding(days: 1)))
         }

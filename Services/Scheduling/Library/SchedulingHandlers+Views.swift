@@ -50,7 +50,7 @@ extension SchedulingHandlers {
     }
 
     func listDayAppointments(_ context: RequestContext, _ request: Clinic_Scheduling_V1_ListDayAppointmentsRequest) throws -> Clinic_Scheduling_V1_ListDayAppointmentsResponse {
-        let date = request.date.isEmpty ? clock.today() : try Self.date(request.date, field: "date")
+        let date = try CheckedDate.parse(request.date, field: "date", default: clock.today())
         let doctor = try CheckedID.parseOptional(request.doctorID, field: "doctorId")
         let chair = try CheckedID.parseOptional(request.chairID, field: "chairId")
         let records = try AppointmentStore.day(clock.span(of: date), doctor: doctor, chair: chair,

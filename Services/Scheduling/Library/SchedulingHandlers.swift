@@ -100,12 +100,6 @@ final class SchedulingHandlers {
         return records.map { messages.appointment($0, confirmations: confirmations[$0.id] ?? []) }
     }
 
-    /// The date in a date field the contract has checked (`YYYY-MM-DD`).
-    static func date(_ text: String, field: String) throws -> ClinicDate {
-        guard let date = ClinicDate(iso: text) else { throw RPCError.invalidArgument(field: field, FieldFormat.date.expectation) }
-        return date
-    }
-
     /// ALREADY_EXISTS naming the appointment holding the slot (never any patient data).
     static func slotTaken(_ taken: SlotTaken) -> RPCError {
         let what = taken.byChair ? "the chair" : "the doctor"
