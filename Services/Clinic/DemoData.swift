@@ -137,10 +137,10 @@ enum DemoData {
     private static func followUpDay(_ service: GatewayClient, patients: [String]) throws -> Int {
         let purposes = ["洗牙后回访：有无牙龈出血", "正畸复诊后回访：托槽有无脱落", "儿童涂氟后回访：饮食注意事项", "种植咨询后跟进：是否决定手术"]
         var made = 0
-        for (index, patient) in patients.enumerated() {
+        for (index, (patient, demo)) in zip(patients, DemoData.patients).enumerated() {
             let existing = try service.send("GET", "/v1/follow-ups?patient_id=\(patient)&kind=TASK_KIND_MANUAL", expect: [200])
                 .json["tasks"] as? [Any] ?? []
-            guard existing.isEmpty, let demo = DemoData.patients[safe: index] else { continue }
+            guard existing.isEmpty else { continue }
             let body: [String: Any] = ["patientId": patient, "purpose": purposes[index % purposes.count],
                                        "dueDate": ClinicToday.date(), "patientName": demo["name"] ?? "", "phone": demo["phone"] ?? ""]
             _ = try service.send("POST", "/v1/follow-ups", body, expect: [201])
@@ -245,11 +245,6 @@ enum DemoData {
         }
         throw StackError("a demo appointment could not be booked: scheduling does not know the patient yet")
     }
-}
-
-extension Array {
-    /// The element at `index`, or nil past the end.
-    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
 
 /// Today in the clinic's time zone (the stack's default, Asia/Shanghai, or CLINIC_TIME_ZONE), YYYY-MM-DD.
