@@ -96,6 +96,11 @@ struct PlansFromEventsTests {
         let harness = try FollowUpHarness()
         defer { harness.stop() }
         let patient = try harness.patient()
+        // Registration and booking come from different publishers in no set order; this test is about the booking
+        // (the one after it covers a booking seen first), so the patient is known before it is booked.
+        let known = try harness.database()
+        defer { known.close() }
+        #expect(try await eventually { try Directory.patient(patient, on: known) != nil })
         let start = Date().addingTimeInterval(3 * 86_400)
         var appointment = Clinic_Scheduling_V1_Appointment()
         appointment.id = UUID().uuidString.lowercased()
